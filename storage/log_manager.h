@@ -1,0 +1,92 @@
+#pragma once
+// Owns every PartitionLog of the broker, the group-commit flusher thread and
+// the background cleaner (retention, segment.ms rolls, compaction, flush.ms).
+// Topic metadata (id, partition count, config overrides) is persisted in
+// <first log dir>/fjord-topics/<topic>.properties; see docs/storage.md.
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "protocol/wire/uuid.h"
+#include "storage/errc.h"
+#include "storage/log_config.h"
+#include "storage/partition_log.h"
+#include "storage/storage_config.h"
+
+namespace fjord::storage {
+
+class Flusher;
+
+struct TopicInfo {
+  std::string name;
+  protocol::Uuid id;
+  int32_t partitions = 0;
+  LogConfig config;
+  std::map<std::string, std::string> overrides;
+};
+
+class LogManager {
+ public:
+  explicit LogManager(StorageConfig config);
+  ~LogManager();  // calls shutdown()
+  LogManager(const LogManager&) = delete;
+  LogManager& operator=(const LogManager&) = delete;
+
+  // Loads all topics, recovers unclean tails, starts background threads.
+  Errc open();
+  Errc create_topic(const std::string& name, int32_t partitions,
+                    const std::map<std::string, std::string>& overrides, TopicInfo* out,
+                    std::string* error_message);
+  // Validates like create_topic without creating anything (CreateTopics validateOnly).
+  Errc validate_topic(const std::string& name, int32_t partitions,
+                      const std::map<std::string, std::string>& overrides, TopicInfo* out,
+                      std::string* error_message) const;
+  Errc delete_topic(const std::string& name);
+  Errc add_partitions(const std::string& name, int32_t new_total);
+  std::shared_ptr<PartitionLog> partition(const std::string& topic, int32_t p) const;
+  std::optional<TopicInfo> topic(const std::string& name) const;
+  std::optional<TopicInfo> topic_by_id(const protocol::Uuid& id) const;
+  std::vector<TopicInfo> topics() const;
+  // Replaces the topic's overrides with `overrides` (AlterConfigs semantics;
+  // IncrementalAlterConfigs callers merge first). Persisted before returning.
+  Errc alter_topic_config(const std::string& name, const std::map<std::string, std::string>& overrides,
+                          std::string* error_message = nullptr);
+  // Flushes everything, writes the clean-shutdown marker, stops threads. Idempotent.
+  void shutdown();
+
+  const StorageConfig& config() const { return config_; }
+  // Runs one cleaner pass now (retention, rolls, compaction); for tests and admin.
+  void run_cleaner_once(int64_t now_ms, bool force_compaction = false);
+
+ private:
+  struct Topic {
+    TopicInfo info;
+    std::vector<std::shared_ptr<PartitionLog>> logs;
+  };
+  Errc load_dir(const std::string& dir, bool clean);
+  Errc persist_topic_locked(const Topic& t);
+  Errc open_partition_locked(Topic& t, int32_t p);
+  std::string partition_dir_for_locked(const std::string& topic, int32_t p) const;
+  void cleaner_loop();
+  std::vector<std::shared_ptr<PartitionLog>> all_logs() const;
+
+  StorageConfig config_;
+  std::unique_ptr<Flusher> flusher_;
+  mutable std::mutex mu_;  // guards topics_ (the topic map), not partition data
+  std::map<std::string, Topic> topics_;
+  bool opened_ = false;
+  bool shut_down_ = false;
+
+  std::mutex cleaner_mu_;
+  std::condition_variable cleaner_cv_;
+  bool cleaner_stop_ = false;
+  std::thread cleaner_;
+};
+
+}  // namespace fjord::storage

@@ -1,0 +1,156 @@
+#pragma once
+// One partition's log: a directory of segments (<base offset>.log/.index/
+// .timeindex) in Kafka's on-disk format. Thread-safe with one mutex per
+// partition. Appends write the received batch bytes as-is (base offset and
+// optionally LogAppendTime rewritten in place); reads hand out file slices.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "protocol/records/record_batch.h"
+#include "protocol/wire/uuid.h"
+#include "protocol/wire/writer.h"
+#include "storage/errc.h"
+#include "storage/log_config.h"
+
+namespace fjord::storage {
+
+class Segment;
+class Flusher;
+
+struct AppendInfo {
+  int64_t base_offset = -1;
+  int64_t last_offset = -1;
+  int64_t log_append_time = -1;  // -1 if CreateTime
+  int64_t log_start_offset = 0;
+};
+
+struct ReadResult {
+  Errc error = Errc::ok;
+  protocol::FileSlice slice;             // whole batches, ready for sendfile
+  std::shared_ptr<const void> keepalive; // keeps the segment's fd open while the response is sent
+  int64_t high_watermark = 0;
+  int64_t log_start_offset = 0;
+  int64_t last_stable_offset = 0;
+};
+
+class PartitionLog {
+ public:
+  // Opens (creating if missing) the partition directory `dir`. `clean` says a
+  // clean-shutdown marker was found: the tail scan is skipped. `flusher` may be
+  // null (no background flushing; when_durable then flushes inline).
+  static Errc open(const std::string& dir, const std::string& topic, int32_t partition,
+                   const protocol::Uuid& topic_id, const LogConfig& config, bool clean,
+                   Flusher* flusher, std::shared_ptr<PartitionLog>* out);
+  ~PartitionLog();
+  PartitionLog(const PartitionLog&) = delete;
+  PartitionLog& operator=(const PartitionLog&) = delete;
+
+  // Appends one batch (already validated by the broker) in place: rewrites the
+  // base offset (and LogAppendTime if configured) in `batch`, writes it as-is,
+  // updates indexes. Never copies or re-encodes records.
+  Errc append(protocol::RecordBatchView batch, AppendInfo* out);
+
+  // Calls done(ok) once everything up to and including `offset` is on disk.
+  // Durable mode: group commit on the LogManager's flusher thread, callbacks
+  // run there. Page-cache mode (flush.* set): done(true) is called inline.
+  void when_durable(int64_t offset, std::function<void(bool ok)> done);
+
+  // Whole batches starting with the one containing `offset`, up to max_bytes
+  // (at least one whole batch when min_one_batch), never beyond `upto`
+  // (default: the high watermark). offset == log end -> empty slice, ok.
+  // Outside [log start, log end] -> offset_out_of_range. A slice never spans
+  // two segments; the caller fetches again for more.
+  ReadResult read(int64_t offset, int32_t max_bytes, bool min_one_batch = true,
+                  std::optional<int64_t> upto = std::nullopt) const;
+
+  int64_t log_start_offset() const;
+  int64_t log_end_offset() const;
+  int64_t high_watermark() const;
+  int64_t size_bytes() const;  // sum of segment .log sizes
+
+  // ListOffsets: first offset whose timestamp >= ts, with that timestamp
+  // (nullopt when none).
+  std::optional<std::pair<int64_t, int64_t>> offset_for_timestamp(int64_t ts) const;
+  // ListOffsets MAX_TIMESTAMP: {offset, timestamp}; {-1, -1} when empty.
+  std::pair<int64_t, int64_t> max_timestamp_offset() const;
+
+  // DeleteRecords: moves the log start to `offset` (-1 = high watermark),
+  // deleting whole segments below it.
+  Errc delete_records_before(int64_t offset, int64_t* new_log_start);
+  // Drops every record at or after `offset`.
+  Errc truncate_to(int64_t offset);
+
+  // fdatasyncs all dirty segments now (also advances the durable offset).
+  Errc flush();
+  // Applies new config (alter_topic_config); takes effect on the next append/roll.
+  void set_config(const LogConfig& config);
+  LogConfig config() const;
+
+  // Background housekeeping, called by the LogManager's cleaner thread.
+  // Retention by time/size (never the active segment). Returns segments deleted.
+  int apply_retention(int64_t now_ms);
+  // Rolls the active segment when segment.ms has elapsed even without appends.
+  void roll_if_due(int64_t now_ms);
+  // Compaction pass if cleanup.policy has compact and the dirty ratio is
+  // reached. `map_budget_bytes` bounds the key-hash -> offset map.
+  Errc compact(int64_t now_ms, size_t map_budget_bytes, bool force = false);
+  // Page-cache mode: flushes when flush.ms has elapsed since the last flush.
+  void flush_if_due(int64_t now_ms);
+  // Writes trimmed indexes and closes files (on shutdown).
+  Errc close();
+
+  const std::string& topic() const { return topic_; }
+  int32_t partition() const { return partition_; }
+  const std::string& dir() const { return dir_; }
+  const protocol::Uuid& topic_id() const { return topic_id_; }
+  size_t segment_count() const;
+
+  // Internal to the flusher: fdatasyncs what is dirty and returns the new
+  // durable end (offset one past the last synced record), or -1 on error.
+  int64_t sync_for_flusher();
+  // Internal to the flusher: completes waiters up to durable offset.
+  void complete_waiters(int64_t durable_end, bool ok);
+
+ private:
+  PartitionLog(std::string dir, std::string topic, int32_t partition, protocol::Uuid topic_id,
+               LogConfig config, Flusher* flusher);
+  Errc load(bool clean);
+  Errc recover_segment(Segment& seg, bool rebuild_index);
+  Errc roll_locked(int64_t base_offset, int64_t now_ms);
+  Errc delete_segments_below_locked(int64_t offset);
+  std::shared_ptr<Segment> segment_for_locked(int64_t offset) const;
+  int64_t durable_end_locked() const;
+  void publish_hw_locked();
+
+  const std::string dir_;
+  const std::string topic_;
+  const int32_t partition_;
+  const protocol::Uuid topic_id_;
+  Flusher* const flusher_;
+
+  mutable std::mutex mu_;
+  LogConfig config_;
+  std::map<int64_t, std::shared_ptr<Segment>> segments_;  // by base offset
+  int64_t log_start_ = 0;
+  int64_t log_end_ = 0;
+  int64_t durable_end_ = 0;             // everything below is fdatasync'ed
+  int64_t unflushed_messages_ = 0;      // page-cache mode accounting
+  int64_t last_flush_ms_ = 0;
+  std::vector<std::pair<int64_t, std::function<void(bool)>>> waiters_;
+  std::atomic<int64_t> hw_{0};          // readable without the mutex
+  std::atomic<int64_t> log_start_atomic_{0};
+  std::atomic<int64_t> log_end_atomic_{0};
+  bool flush_queued_ = false;
+  bool closed_ = false;
+  friend class Flusher;
+};
+
+}  // namespace fjord::storage

@@ -1,0 +1,21 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "storage/log_config.h"
+
+namespace fjord::storage {
+
+struct StorageConfig {
+  std::vector<std::string> log_dirs;              // log.dirs
+  LogConfig defaults;                             // broker-level log.* defaults for topics
+  int64_t retention_check_interval_ms = 300000;   // log.retention.check.interval.ms
+  int64_t flush_scheduler_interval_ms = 1000;     // log.flush.scheduler.interval.ms (page-cache mode)
+  int32_t recovery_threads = 1;                   // num.recovery.threads.per.data.dir
+  bool log_cleaner_enable = true;                 // log.cleaner.enable
+  int64_t log_cleaner_dedupe_buffer_size = 128LL << 20;  // log.cleaner.dedupe.buffer.size
+  int64_t log_cleaner_backoff_ms = 15000;         // log.cleaner.backoff.ms
+};
+
+}  // namespace fjord::storage
