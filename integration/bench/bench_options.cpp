@@ -1,0 +1,102 @@
+#include "bench_options.h"
+
+#include <cstdio>
+#include <stdexcept>
+#include <string_view>
+
+namespace fjord::bench {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: fjord_bench --brokers HOST:PORT [options]\n"
+    "  --mode produce|consume   produce: throughput + end-to-end latency (default)\n"
+    "                           consume: fill the topic, then read it all from offset 0\n"
+    "  --mock-brokers HOST:PORT  also measure the librdkafka mock peer, print ratios\n"
+    "  --target-name NAME       label of --brokers in the output (default fjord)\n"
+    "  --topic NAME             created with --partitions if missing\n"
+    "  --partitions N           (default 1)\n"
+    "  --size BYTES             record value size (default 1024, minimum 32)\n"
+    "  --acks 0|1|all           (default all)\n"
+    "  --compression none|lz4|snappy|gzip|zstd\n"
+    "  --producers N            producer instances, one connection each (default 1)\n"
+    "  --duration SECONDS       produce phase length (default 10)\n"
+    "  --records N              stop after N records in total (whichever comes first)\n"
+    "  --rate R                 total records/s; 0 = as fast as possible (default 0)\n"
+    "  --drain-timeout SECONDS  wait for the consumer to catch up (default 30)\n"
+    "  --json FILE              write the figures as JSON\n"
+    "  --label TEXT             free-form tag copied into the output\n";
+
+double to_double(std::string_view flag, const std::string& v) {
+  try {
+    std::size_t used = 0;
+    const double d = std::stod(v, &used);
+    if (used != v.size() || d < 0) throw std::invalid_argument("");
+    return d;
+  } catch (const std::exception&) {
+    throw std::invalid_argument(std::string(flag) + ": not a non-negative number: " + v);
+  }
+}
+
+std::uint64_t to_u64(std::string_view flag, const std::string& v) {
+  try {
+    std::size_t used = 0;
+    const unsigned long long n = std::stoull(v, &used);
+    if (used != v.size() || v.starts_with('-')) throw std::invalid_argument("");
+    return n;
+  } catch (const std::exception&) {
+    throw std::invalid_argument(std::string(flag) + ": not a non-negative integer: " + v);
+  }
+}
+
+}  // namespace
+
+const char* mode_name(BenchMode mode) {
+  return mode == BenchMode::kProduce ? "produce" : "consume";
+}
+
+bool parse_options(int argc, char** argv, BenchOptions& o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      std::fputs(kUsage, stdout);
+      return false;
+    }
+    if (i + 1 >= argc) throw std::invalid_argument(std::string(flag) + ": missing value");
+    const std::string v = argv[++i];
+    if (flag == "--brokers") o.brokers = v;
+    else if (flag == "--target-name") o.target_name = v;
+    else if (flag == "--mock-brokers") o.mock_brokers = v;
+    else if (flag == "--topic") o.topic = v;
+    else if (flag == "--mode") {
+      if (v == "produce") o.mode = BenchMode::kProduce;
+      else if (v == "consume") o.mode = BenchMode::kConsume;
+      else throw std::invalid_argument("--mode: produce or consume, not " + v);
+    } else if (flag == "--partitions") o.partitions = static_cast<int>(to_u64(flag, v));
+    else if (flag == "--size") o.record_size = to_u64(flag, v);
+    else if (flag == "--acks") o.acks = v == "-1" ? "all" : v;
+    else if (flag == "--compression") o.compression = v;
+    else if (flag == "--producers") o.producers = static_cast<int>(to_u64(flag, v));
+    else if (flag == "--duration") o.duration_s = to_double(flag, v);
+    else if (flag == "--records") o.records = to_u64(flag, v);
+    else if (flag == "--rate") o.rate = to_double(flag, v);
+    else if (flag == "--drain-timeout") o.drain_timeout_s = to_double(flag, v);
+    else if (flag == "--json") o.json_path = v;
+    else if (flag == "--label") o.label = v;
+    else throw std::invalid_argument("unknown option " + std::string(flag) + "\n" + kUsage);
+  }
+  if (o.brokers.empty()) throw std::invalid_argument(std::string("--brokers is required\n") + kUsage);
+  if (o.partitions < 1 || o.partitions > 100000) throw std::invalid_argument("--partitions out of range");
+  if (o.producers < 1 || o.producers > 1000) throw std::invalid_argument("--producers out of range");
+  if (o.record_size < 32 || o.record_size > 16 * 1024 * 1024)
+    throw std::invalid_argument("--size must be within [32, 16 MiB]: the payload carries a 32-byte stamp");
+  if (o.acks != "0" && o.acks != "1" && o.acks != "all")
+    throw std::invalid_argument("--acks: 0, 1 or all, not " + o.acks);
+  if (o.compression != "none" && o.compression != "lz4" && o.compression != "snappy" &&
+      o.compression != "gzip" && o.compression != "zstd")
+    throw std::invalid_argument("--compression: none, lz4, snappy, gzip or zstd");
+  if (o.duration_s <= 0 && o.records == 0)
+    throw std::invalid_argument("bound the run with --duration or --records");
+  return true;
+}
+
+}  // namespace fjord::bench

@@ -1,0 +1,37 @@
+#pragma once
+// Command-line options of fjord_bench. Parsing happens once at start-up, so
+// it reports problems by exception.
+
+#include <cstdint>
+#include <string>
+
+namespace fjord::bench {
+
+enum class BenchMode { kProduce, kConsume };
+
+struct BenchOptions {
+  std::string brokers;        // target under test (fjord), host:port
+  std::string target_name = "fjord";
+  std::string mock_brokers;   // optional side-by-side reference (mock peer)
+  std::string topic = "fjord-bench";
+  BenchMode mode = BenchMode::kProduce;
+  int partitions = 1;
+  std::size_t record_size = 1024;
+  std::string acks = "all";   // "0", "1" or "all"
+  std::string compression = "none";
+  int producers = 1;
+  double duration_s = 10;     // produce phase bound
+  std::uint64_t records = 0;  // 0 = bounded by duration only
+  double rate = 0;            // total records/s over all producers; 0 = as fast as possible
+  double drain_timeout_s = 30;  // consumer wait for the tail after producing stops
+  std::string json_path;
+  std::string label;
+};
+
+// Throws std::invalid_argument with a message on bad input; returns false
+// when --help was asked for (usage already printed).
+bool parse_options(int argc, char** argv, BenchOptions& out);
+
+const char* mode_name(BenchMode mode);
+
+}  // namespace fjord::bench

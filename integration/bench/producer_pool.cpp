@@ -1,0 +1,130 @@
+#include "producer_pool.h"
+
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "kafka_handle.h"
+#include "payload_stamp.h"
+
+namespace fjord::bench {
+namespace {
+
+constexpr int kFlushTimeoutMs = 60000;
+
+struct ProducerState {
+  LatencyHistogram ack_latency;
+  std::uint64_t sent = 0;
+  std::uint64_t acked = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t unflushed = 0;
+  std::uint64_t done_ns = 0;
+  std::string first_error;
+};
+
+// Runs on the producer's own thread (inside rd_kafka_poll/flush).
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  auto* state = static_cast<ProducerState*>(opaque);
+  if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (state->failed++ == 0) state->first_error = std::string("delivery: ") + rd_kafka_err2str(msg->err);
+    return;
+  }
+  ++state->acked;
+  const auto sent_ns = reinterpret_cast<std::uintptr_t>(msg->_private);
+  state->ack_latency.record(now_ns() - sent_ns);
+}
+
+void produce_loop(const BenchOptions& o, const std::string& brokers, std::uint64_t nonce, int id,
+                  std::uint64_t quota, std::uint64_t start_ns, const std::atomic<bool>& stop,
+                  ProducerState& state) {
+  KafkaConfig conf;
+  conf.set("bootstrap.servers", brokers)
+      .set("acks", o.acks)
+      .set("compression.codec", o.compression)
+      .set("linger.ms", "5")
+      .set("enable.idempotence", "false")
+      .set("allow.auto.create.topics", "false")
+      .set("log_level", "3");
+  rd_kafka_conf_set_dr_msg_cb(conf.raw(), on_delivery);
+  rd_kafka_conf_set_opaque(conf.raw(), &state);
+  std::string error;
+  KafkaPtr rk = conf.create(RD_KAFKA_PRODUCER, error);
+  if (!rk) {
+    state.first_error = error;
+    state.done_ns = now_ns();
+    return;
+  }
+  TopicPtr rkt(rd_kafka_topic_new(rk.get(), o.topic.c_str(), nullptr));
+  const PayloadFiller filler(o.record_size, nonce + static_cast<std::uint64_t>(id));
+  std::vector<std::byte> buf(o.record_size);
+  const std::uint64_t deadline_ns =
+      o.duration_s > 0 ? start_ns + static_cast<std::uint64_t>(o.duration_s * 1e9) : UINT64_MAX;
+  const double per_producer_rate = o.rate / o.producers;
+
+  std::uint64_t seq = 0;
+  while (seq < quota && !stop.load(std::memory_order_relaxed)) {
+    std::uint64_t now = now_ns();
+    if (now >= deadline_ns) break;
+    if (per_producer_rate > 0) {
+      const auto due = start_ns + static_cast<std::uint64_t>(static_cast<double>(seq) * 1e9 / per_producer_rate);
+      if (now < due) {
+        const auto wait_ms = static_cast<int>((due - now) / 1000000);
+        if (wait_ms > 0) rd_kafka_poll(rk.get(), wait_ms);  // serve delivery reports while waiting
+        else std::this_thread::yield();
+        continue;
+      }
+    }
+    filler.fill(buf.data(), PayloadStamp{nonce, now, seq, static_cast<std::uint32_t>(id)});
+    if (rd_kafka_produce(rkt.get(), RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, buf.data(), buf.size(),
+                         nullptr, 0, reinterpret_cast<void*>(static_cast<std::uintptr_t>(now))) != 0) {
+      const rd_kafka_resp_err_t err = rd_kafka_last_error();
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        rd_kafka_poll(rk.get(), 1);  // the client is the bottleneck: wait for acks
+        continue;
+      }
+      if (state.failed++ == 0) state.first_error = std::string("produce: ") + rd_kafka_err2str(err);
+      break;
+    }
+    ++seq;
+    if ((seq & 255) == 0) rd_kafka_poll(rk.get(), 0);
+  }
+  state.sent = seq;
+  rd_kafka_flush(rk.get(), kFlushTimeoutMs);
+  state.unflushed = static_cast<std::uint64_t>(rd_kafka_outq_len(rk.get()));
+  state.done_ns = now_ns();
+  if (state.unflushed > 0 && state.first_error.empty())
+    state.first_error = std::to_string(state.unflushed) + " records unacknowledged after flush";
+}
+
+}  // namespace
+
+ProduceOutcome run_producers(const BenchOptions& o, const std::string& brokers, std::uint64_t nonce,
+                             const std::atomic<bool>& stop) {
+  std::vector<ProducerState> states(static_cast<std::size_t>(o.producers));
+  std::vector<std::thread> threads;
+  const std::uint64_t start_ns = now_ns();
+  for (int i = 0; i < o.producers; ++i) {
+    std::uint64_t quota = UINT64_MAX;
+    if (o.records > 0)
+      quota = o.records / o.producers + (static_cast<std::uint64_t>(i) < o.records % o.producers ? 1 : 0);
+    threads.emplace_back(produce_loop, std::cref(o), std::cref(brokers), nonce, i, quota, start_ns,
+                         std::cref(stop), std::ref(states[static_cast<std::size_t>(i)]));
+  }
+  for (auto& t : threads) t.join();
+
+  ProduceOutcome out;
+  std::uint64_t end_ns = start_ns;
+  for (const auto& s : states) {
+    out.sent += s.sent;
+    out.acked += s.acked;
+    out.failed += s.failed;
+    out.unflushed += s.unflushed;
+    out.ack_latency.merge(s.ack_latency);
+    if (s.done_ns > end_ns) end_ns = s.done_ns;
+    if (out.first_error.empty() && !s.first_error.empty()) out.first_error = s.first_error;
+  }
+  out.seconds = static_cast<double>(end_ns - start_ns) / 1e9;
+  return out;
+}
+
+}  // namespace fjord::bench

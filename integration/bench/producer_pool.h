@@ -1,0 +1,28 @@
+#pragma once
+// N librdkafka producers, one thread and one connection set each, writing
+// stamped records as fast as allowed for a bounded time or record count.
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "bench_options.h"
+#include "latency_histogram.h"
+
+namespace fjord::bench {
+
+struct ProduceOutcome {
+  std::uint64_t sent = 0;       // accepted by rd_kafka_produce
+  std::uint64_t acked = 0;      // delivery reports without error
+  std::uint64_t failed = 0;     // delivery reports with error, or refused sends
+  std::uint64_t unflushed = 0;  // still queued when the flush timed out
+  double seconds = 0;           // first send to last delivery report
+  LatencyHistogram ack_latency; // produce call to delivery report
+  std::string first_error;
+};
+
+// Runs the producers to completion. `stop` ends the run early (signal).
+ProduceOutcome run_producers(const BenchOptions& options, const std::string& brokers,
+                             std::uint64_t run_nonce, const std::atomic<bool>& stop);
+
+}  // namespace fjord::bench

@@ -1,0 +1,129 @@
+#include "result_report.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace fjord::bench {
+namespace {
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+std::string rate(double per_s) {
+  if (per_s >= 1e6) return fmt("%.2fM", per_s / 1e6);
+  if (per_s >= 1e3) return fmt("%.1fk", per_s / 1e3);
+  return fmt("%.0f", per_s);
+}
+
+std::string ms(std::uint64_t ns) { return fmt("%.2fms", static_cast<double>(ns) / 1e6); }
+
+std::string config_text(const BenchOptions& o) {
+  std::ostringstream s;
+  if (!o.label.empty()) s << "[" << o.label << "] ";
+  s << mode_name(o.mode) << " size=" << o.record_size << " partitions=" << o.partitions << " acks=" << o.acks
+    << " compression=" << o.compression << " producers=" << o.producers;
+  if (o.rate > 0) s << " rate=" << rate(o.rate) << "/s";
+  return s.str();
+}
+
+std::string target_text(const BenchOptions& o, const TargetResult& r) {
+  std::ostringstream s;
+  s << r.name << " ";
+  if (!r.ok()) s << "ERROR(" << r.error << ") ";
+  s << rate(r.records_per_s) << " rec/s " << fmt("%.1f", r.mb_per_s) << " MB/s";
+  if (o.mode == BenchMode::kProduce) {
+    const LatencyHistogram& h = r.consume.e2e_latency;
+    s << " e2e p50=" << ms(h.percentile(50)) << " p99=" << ms(h.percentile(99)) << " p99.9="
+      << ms(h.percentile(99.9)) << " max=" << ms(h.max());
+  } else {
+    s << " read " << r.consume.consumed << " records";
+  }
+  return s.str();
+}
+
+double ratio(double a, double b) { return b > 0 ? a / b : 0; }
+double ratio(std::uint64_t a, std::uint64_t b) { return ratio(static_cast<double>(a), static_cast<double>(b)); }
+
+void json_string(std::ostringstream& s, const std::string& v) {
+  s << '"';
+  for (const char c : v) {
+    if (c == '"' || c == '\\') s << '\\' << c;
+    else if (static_cast<unsigned char>(c) < 0x20) s << fmt("\\u%04x", static_cast<unsigned char>(c));
+    else s << c;
+  }
+  s << '"';
+}
+
+void json_latency(std::ostringstream& s, const LatencyHistogram& h) {
+  s << "{\"count\":" << h.count() << ",\"mean_ns\":" << static_cast<std::uint64_t>(h.mean())
+    << ",\"p50_ns\":" << h.percentile(50) << ",\"p99_ns\":" << h.percentile(99)
+    << ",\"p999_ns\":" << h.percentile(99.9) << ",\"max_ns\":" << h.max() << "}";
+}
+
+void json_target(std::ostringstream& s, const TargetResult& r) {
+  s << "{\"name\":";
+  json_string(s, r.name);
+  s << ",\"brokers\":";
+  json_string(s, r.brokers);
+  s << ",\"ok\":" << (r.ok() ? "true" : "false") << ",\"error\":";
+  json_string(s, r.error);
+  s << ",\"records_per_s\":" << r.records_per_s << ",\"mb_per_s\":" << r.mb_per_s
+    << ",\"produce_seconds\":" << r.produce.seconds << ",\"consume_seconds\":" << r.consume_seconds
+    << ",\"sent\":" << r.produce.sent << ",\"acked\":" << r.produce.acked << ",\"failed\":" << r.produce.failed
+    << ",\"unflushed\":" << r.produce.unflushed << ",\"expected\":" << r.expected
+    << ",\"consumed\":" << r.consume.consumed << ",\"lost\":" << r.lost << ",\"foreign\":" << r.consume.foreign
+    << ",\"consumer_errors\":" << r.consume.errors << ",\"e2e_latency\":";
+  json_latency(s, r.consume.e2e_latency);
+  s << ",\"ack_latency\":";
+  json_latency(s, r.produce.ack_latency);
+  s << "}";
+}
+
+}  // namespace
+
+std::string summary_line(const BenchOptions& o, const TargetResult& t, const TargetResult* ref) {
+  std::string line = config_text(o) + " | " + target_text(o, t);
+  if (ref != nullptr) {
+    line += " | " + target_text(o, *ref) + " | " + t.name + "/" + ref->name + " thr=" +
+            fmt("%.2f", ratio(t.records_per_s, ref->records_per_s));
+    if (o.mode == BenchMode::kProduce) {
+      const LatencyHistogram& a = t.consume.e2e_latency;
+      const LatencyHistogram& b = ref->consume.e2e_latency;
+      line += " p50=" + fmt("%.2f", ratio(a.percentile(50), b.percentile(50))) +
+              " p99=" + fmt("%.2f", ratio(a.percentile(99), b.percentile(99)));
+    }
+  }
+  return line;
+}
+
+std::string json_document(const BenchOptions& o, const TargetResult& t, const TargetResult* ref) {
+  std::ostringstream s;
+  s << "{\"config\":{\"mode\":\"" << mode_name(o.mode) << "\",\"label\":";
+  json_string(s, o.label);
+  s << ",\"topic\":";
+  json_string(s, o.topic);
+  s << ",\"partitions\":" << o.partitions << ",\"record_size\":" << o.record_size << ",\"acks\":\"" << o.acks
+    << "\",\"compression\":\"" << o.compression << "\",\"producers\":" << o.producers
+    << ",\"duration_s\":" << o.duration_s << ",\"records\":" << o.records << ",\"rate\":" << o.rate << "}";
+  s << ",\"ok\":" << ((t.ok() && (ref == nullptr || ref->ok())) ? "true" : "false");
+  s << ",\"target\":";
+  json_target(s, t);
+  if (ref != nullptr) {
+    s << ",\"reference\":";
+    json_target(s, *ref);
+    const LatencyHistogram& a = t.consume.e2e_latency;
+    const LatencyHistogram& b = ref->consume.e2e_latency;
+    s << ",\"ratio\":{\"records_per_s\":" << ratio(t.records_per_s, ref->records_per_s)
+      << ",\"e2e_p50\":" << ratio(a.percentile(50), b.percentile(50))
+      << ",\"e2e_p99\":" << ratio(a.percentile(99), b.percentile(99))
+      << ",\"e2e_p999\":" << ratio(a.percentile(99.9), b.percentile(99.9))
+      << ",\"e2e_max\":" << ratio(a.max(), b.max()) << "}";
+  }
+  s << "}\n";
+  return s.str();
+}
+
+}  // namespace fjord::bench

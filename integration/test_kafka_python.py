@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""kafka-python: KafkaProducer (acks=all) and KafkaConsumer with assign() and no group_id,
+including its ApiVersions/Metadata probe on connect."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
+from broker import Broker  # noqa: E402
+from testing import check, main, require_module  # noqa: E402
+
+kafka = require_module("kafka")
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+
+TOPIC = "py-kafka-python"
+PARTITIONS = 2
+COUNT = 1000
+
+
+def test_producer_and_assigned_consumer():
+    with Broker(overrides={"num.partitions": PARTITIONS,
+                           "auto.create.topics.enable": "true"}) as broker:
+        producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all",
+                                 request_timeout_ms=10000, max_block_ms=20000,
+                                 api_version_auto_timeout_ms=10000, linger_ms=5)
+        try:
+            futures = [producer.send(TOPIC, key=f"key-{i % 13}".encode(),
+                                     value=f"value-{i}".encode() * (1 + i % 5))
+                       for i in range(COUNT)]
+            producer.flush(30)
+            sent = {}
+            for i, f in enumerate(futures):
+                md = f.get(timeout=10)
+                sent[(md.partition, md.offset)] = i
+        finally:
+            producer.close(10)
+        check(len(sent) == COUNT, f"{len(sent)} distinct acknowledged offsets of {COUNT}")
+        print(f"broker version inferred by kafka-python: {producer.config['api_version']}")
+
+        consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap, group_id=None,
+                                 enable_auto_commit=False, consumer_timeout_ms=2000,
+                                 request_timeout_ms=15000, api_version_auto_timeout_ms=10000)
+        try:
+            parts = [TopicPartition(TOPIC, p) for p in range(PARTITIONS)]
+            consumer.assign(parts)
+            consumer.seek_to_beginning(*parts)
+            got = []
+            deadline = time.monotonic() + 60
+            while len(got) < COUNT and time.monotonic() < deadline:
+                for records in consumer.poll(timeout_ms=1000).values():
+                    got.extend(records)
+            ends = consumer.end_offsets(parts)
+        finally:
+            consumer.close()
+        check(len(got) == COUNT, f"consumed {len(got)}, produced {COUNT}")
+        last = {}
+        for r in got:
+            i = sent.get((r.partition, r.offset))
+            check(i is not None, f"unexpected record {r.partition}/{r.offset}")
+            check(r.key == f"key-{i % 13}".encode() and
+                  r.value == f"value-{i}".encode() * (1 + i % 5), f"bytes differ for {i}")
+            check(r.offset > last.get(r.partition, -1), "offsets went backwards")
+            last[r.partition] = r.offset
+        for tp, end in ends.items():
+            check(end == sum(1 for (p, _) in sent if p == tp.partition),
+                  f"end offset {end} for {tp}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(test_producer_and_assigned_consumer))
