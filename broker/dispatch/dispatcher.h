@@ -1,0 +1,44 @@
+#pragma once
+// Turns a raw frame into a Request and hands it to the handler registered
+// for its API key. The handler table is the single source of truth for
+// what this broker implements; ApiVersions advertises exactly this table.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "broker/dispatch/request.h"
+#include "broker/dispatch/responder.h"
+
+namespace fjord::broker {
+
+struct ApiHandler {
+  int16_t api_key = 0;
+  int16_t min_version = 0;
+  int16_t max_version = 0;
+  std::function<void(Request, Responder)> handle;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher() = default;
+  explicit Dispatcher(std::vector<ApiHandler> table) { set_table(std::move(table)); }
+  void set_table(std::vector<ApiHandler> table);
+
+  // `req` carries frame, peer and io; the header fields are filled here.
+  // Malformed headers, unknown keys and unsupported versions (other than
+  // ApiVersions, which gets Kafka's v0 fallback) close the connection.
+  void dispatch(Request req, Responder responder) const;
+
+  const std::vector<ApiHandler>& table() const { return table_; }
+  const ApiHandler* find(int16_t api_key) const;
+
+ private:
+  std::vector<ApiHandler> table_;        // sorted by api_key
+  std::vector<int16_t> index_;           // api_key -> position+1, 0 = none
+};
+
+// ApiVersions' answer to a version it does not support: a v0 body with
+// UNSUPPORTED_VERSION and only key 18's range, under response header v0.
+OutgoingResponse api_versions_fallback(int32_t correlation_id, const ApiHandler& api_versions);
+
+}  // namespace fjord::broker

@@ -1,0 +1,253 @@
+#include "broker/net/connection.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/sendfile.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "broker/dispatch/dispatcher.h"
+#include "broker/dispatch/request.h"
+#include "broker/dispatch/responder.h"
+
+namespace fjord::broker {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+Connection::Connection(asio::io_context& io, tcp::socket socket, const Dispatcher& dispatcher,
+                       ConnectionLimits limits, OnClosed on_closed)
+    : io_(io),
+      socket_(std::move(socket)),
+      idle_timer_(io),
+      dispatcher_(dispatcher),
+      limits_(limits),
+      on_closed_(std::move(on_closed)),
+      decoder_(limits.max_request_bytes) {
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  peer_ = ec ? std::string("unknown") : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+void Connection::start() {
+  boost::system::error_code ec;
+  socket_.set_option(tcp::no_delay(true), ec);
+  // sendfile() must not block the network thread; asio copes with EAGAIN.
+  socket_.native_non_blocking(true, ec);
+  last_activity_ = std::chrono::steady_clock::now();
+  spdlog::debug("{}: connection accepted", peer_);
+  arm_idle_timer();
+  read_more();
+}
+
+void Connection::drain() {
+  asio::post(io_, [self = shared_from_this()] {
+    if (self->closed_) return;
+    self->draining_ = true;
+    boost::system::error_code ec;
+    self->socket_.shutdown(tcp::socket::shutdown_receive, ec);
+    if (self->queue_.empty() && !self->writing_) self->close("broker shutting down");
+  });
+}
+
+void Connection::close_async() {
+  asio::post(io_, [self = shared_from_this()] { self->close("broker shutting down"); });
+}
+
+void Connection::read_more() {
+  // Not while handle_frames() is consuming the decoder: a read started
+  // from a synchronous completion would target the wrong buffer.
+  if (reading_ || closed_ || draining_ || dispatching_) return;
+  if (queue_.pending() >= limits_.max_in_flight) return;  // resumed by write_next()
+  reading_ = true;
+  auto target = decoder_.read_target();
+  socket_.async_read_some(asio::buffer(target.data(), target.size()),
+                          [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+                            self->on_read(ec, n);
+                          });
+}
+
+void Connection::on_read(const boost::system::error_code& ec, size_t n) {
+  reading_ = false;
+  if (closed_) return;
+  if (ec) {
+    if (ec == asio::error::eof || ec == asio::error::connection_reset) {
+      close("client disconnected");
+    } else if (ec != asio::error::operation_aborted) {
+      spdlog::debug("{}: read error: {}", peer_, ec.message());
+      close("read error");
+    }
+    return;
+  }
+  last_activity_ = std::chrono::steady_clock::now();
+  decoder_.commit(n);
+  dispatching_ = true;
+  bool keep_reading = handle_frames();
+  dispatching_ = false;
+  if (!keep_reading) return;
+  read_more();
+}
+
+bool Connection::handle_frames() {
+  for (;;) {
+    if (closed_ || draining_) return false;
+    FrameBuffer frame;
+    auto status = decoder_.next(&frame);
+    if (status == FrameDecoder::Status::need_more) return true;
+    if (status != FrameDecoder::Status::frame) {
+      spdlog::warn("{}: request size {} outside 0..{} (socket.request.max.bytes); closing", peer_,
+                   decoder_.bad_size(), limits_.max_request_bytes);
+      close("bad frame size");
+      return false;
+    }
+    uint64_t seq = queue_.reserve();
+    std::weak_ptr<Connection> weak = weak_from_this();
+    asio::io_context* io = &io_;
+    Responder responder([weak, io, seq](SlotOutcome outcome, OutgoingResponse response) {
+      auto self = weak.lock();
+      if (!self) return;
+      if (io->get_executor().running_in_this_thread()) {
+        self->complete(seq, outcome, std::move(response));
+      } else {
+        asio::post(*io, [self, seq, outcome, r = std::move(response)]() mutable {
+          self->complete(seq, outcome, std::move(r));
+        });
+      }
+    });
+    Request req;
+    req.frame = std::move(frame);
+    req.peer = peer_;
+    req.io = &io_;
+    dispatcher_.dispatch(std::move(req), std::move(responder));
+    if (queue_.pending() >= limits_.max_in_flight) return true;  // read_more() will pause
+  }
+}
+
+void Connection::complete(uint64_t seq, SlotOutcome outcome, OutgoingResponse response) {
+  if (closed_) return;
+  if (!queue_.fill(seq, outcome, std::move(response))) {
+    spdlog::error("{}: response slot {} filled twice or unknown", peer_, seq);
+    return;
+  }
+  write_next();
+}
+
+void Connection::write_next() {
+  if (writing_ || closed_) return;
+  bool must_close = false;
+  auto next = queue_.pop_ready(&must_close);
+  if (must_close) {
+    close("request could not be answered");
+    return;
+  }
+  if (!next) {
+    if (draining_ && queue_.empty()) close("drained");
+    else read_more();  // may have been paused by max_in_flight
+    return;
+  }
+  writing_ = std::move(next);
+  piece_ = 0;
+  file_sent_ = 0;
+  write_piece();
+}
+
+void Connection::write_piece() {
+  const auto& splices = writing_->data.splices();
+  const auto& buf = writing_->data.buffer();
+  size_t pieces = 2 * splices.size() + 1;
+  while (piece_ < pieces) {
+    if (piece_ % 2 == 1) {
+      send_file_piece();
+      return;
+    }
+    size_t k = piece_ / 2;
+    size_t start = k == 0 ? 0 : splices[k - 1].buffer_offset;
+    size_t end = k == splices.size() ? buf.size() : splices[k].buffer_offset;
+    if (end > start) {
+      asio::async_write(socket_, asio::buffer(buf.data() + start, end - start),
+                        [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+                          if (self->closed_) return;
+                          if (ec) {
+                            if (ec != asio::error::operation_aborted) self->close("write error");
+                            return;
+                          }
+                          ++self->piece_;
+                          self->write_piece();
+                        });
+      return;
+    }
+    ++piece_;
+  }
+  on_piece_written();
+}
+
+void Connection::send_file_piece() {
+  const auto& slice = writing_->data.splices()[piece_ / 2].slice;
+  while (file_sent_ < slice.length) {
+    off_t off = static_cast<off_t>(slice.position + file_sent_);
+    ssize_t n = ::sendfile(socket_.native_handle(), slice.fd, &off, slice.length - file_sent_);
+    if (n > 0) {
+      file_sent_ += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](const boost::system::error_code& ec) {
+        if (self->closed_) return;
+        if (ec) {
+          if (ec != asio::error::operation_aborted) self->close("write error");
+          return;
+        }
+        self->send_file_piece();
+      });
+      return;
+    }
+    // n == 0: the file is shorter than the slice (segment removed under
+    // us); the frame length is already promised, so the stream is lost.
+    spdlog::warn("{}: sendfile failed ({}); closing", peer_, n < 0 ? std::strerror(errno) : "short file");
+    close("sendfile failed");
+    return;
+  }
+  file_sent_ = 0;
+  ++piece_;
+  write_piece();
+}
+
+void Connection::on_piece_written() {
+  writing_.reset();
+  last_activity_ = std::chrono::steady_clock::now();
+  write_next();
+}
+
+void Connection::arm_idle_timer() {
+  auto deadline = last_activity_ + limits_.idle_timeout;
+  idle_timer_.expires_at(deadline);
+  idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || self->closed_) return;
+    auto now = std::chrono::steady_clock::now();
+    bool busy = !self->queue_.empty() || self->writing_;
+    if (!busy && now - self->last_activity_ >= self->limits_.idle_timeout) {
+      spdlog::info("{}: closing idle connection (connections.max.idle.ms)", self->peer_);
+      self->close("idle");
+      return;
+    }
+    if (busy) self->last_activity_ = now;
+    self->arm_idle_timer();
+  });
+}
+
+void Connection::close(const char* why) {
+  if (closed_) return;
+  closed_ = true;
+  spdlog::debug("{}: closing connection: {}", peer_, why);
+  boost::system::error_code ec;
+  idle_timer_.cancel();
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  writing_.reset();
+  if (on_closed_) on_closed_(this);
+}
+
+}  // namespace fjord::broker

@@ -1,0 +1,56 @@
+#include "broker/net/frame_decoder.h"
+
+#include <cstring>
+
+namespace fjord::broker {
+
+FrameDecoder::FrameDecoder(int32_t max_frame_size, size_t staging_size)
+    : max_frame_size_(max_frame_size), stage_(staging_size < 8 ? 8 : staging_size) {}
+
+std::span<uint8_t> FrameDecoder::read_target() {
+  if (body_) return {body_->data() + body_filled_, body_->size() - body_filled_};
+  if (stage_begin_ == stage_end_) stage_begin_ = stage_end_ = 0;
+  if (stage_.size() - stage_end_ < 4) {
+    // Keep a partial size prefix at the front so there is room after it.
+    std::memmove(stage_.data(), stage_.data() + stage_begin_, stage_end_ - stage_begin_);
+    stage_end_ -= stage_begin_;
+    stage_begin_ = 0;
+  }
+  return {stage_.data() + stage_end_, stage_.size() - stage_end_};
+}
+
+void FrameDecoder::commit(size_t n) {
+  if (body_) body_filled_ += n;
+  else stage_end_ += n;
+}
+
+FrameDecoder::Status FrameDecoder::next(FrameBuffer* out) {
+  if (body_) {
+    if (body_filled_ < body_->size()) return Status::need_more;
+    *out = std::move(body_);
+    body_.reset();
+    body_filled_ = 0;
+    return Status::frame;
+  }
+  size_t avail = stage_end_ - stage_begin_;
+  if (avail < 4) return Status::need_more;
+  const uint8_t* p = stage_.data() + stage_begin_;
+  int32_t size = static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]);
+  if (size < 0) { bad_size_ = size; return Status::negative_size; }
+  if (size > max_frame_size_) { bad_size_ = size; return Status::too_large; }
+  stage_begin_ += 4;
+  avail -= 4;
+  auto frame = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(size));
+  size_t take = avail < static_cast<size_t>(size) ? avail : static_cast<size_t>(size);
+  if (take) std::memcpy(frame->data(), stage_.data() + stage_begin_, take);
+  stage_begin_ += take;
+  if (take == static_cast<size_t>(size)) {
+    *out = std::move(frame);
+    return Status::frame;
+  }
+  body_ = std::move(frame);
+  body_filled_ = take;
+  return Status::need_more;
+}
+
+}  // namespace fjord::broker

@@ -1,0 +1,45 @@
+#include "broker/net/network_threads.h"
+
+#include <spdlog/spdlog.h>
+
+namespace fjord::broker {
+
+NetworkThreads::NetworkThreads(int count) {
+  if (count < 1) count = 1;
+  for (int i = 0; i < count; ++i) {
+    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    guards_.emplace_back(contexts_.back()->get_executor());
+  }
+}
+
+NetworkThreads::~NetworkThreads() { stop(); }
+
+boost::asio::io_context& NetworkThreads::next() {
+  return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
+}
+
+void NetworkThreads::start() {
+  for (auto& ctx : contexts_) {
+    threads_.emplace_back([c = ctx.get()] {
+      for (;;) {
+        try {
+          c->run();
+          return;
+        } catch (const std::exception& e) {
+          // A handler bug must not take the whole broker down.
+          spdlog::error("network thread: uncaught exception: {}", e.what());
+        }
+      }
+    });
+  }
+}
+
+void NetworkThreads::stop() {
+  guards_.clear();
+  for (auto& ctx : contexts_) ctx->stop();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+}  // namespace fjord::broker

@@ -1,0 +1,72 @@
+#include "broker/server/broker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "broker/cluster/meta_properties.h"
+#include "broker/config/storage_settings.h"
+#include "broker/handlers/handler_table.h"
+
+namespace fjord::broker {
+
+Broker::Broker(ServerConfig config) : config_(std::move(config)) {}
+
+Broker::~Broker() { shutdown(); }
+
+uint16_t Broker::start() {
+  if (config_.listeners.size() > 1)
+    spdlog::warn("only the first listener ({}) is served", config_.listeners[0].name);
+  const Listener& listener = config_.listeners.at(0);
+
+  std::string cluster_id = load_or_create_cluster_id(config_.log_dirs, config_.node_id);
+  logs_ = std::make_unique<storage::LogManager>(make_storage_config(config_));
+  if (auto e = logs_->open(); e != storage::Errc::ok)
+    throw std::runtime_error(std::string("cannot open log dirs: ") + storage::to_string(e));
+
+  int threads = config_.num_network_threads > 0 ? config_.num_network_threads
+                                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads_ = std::make_unique<NetworkThreads>(threads);
+  ConnectionLimits limits;
+  limits.max_request_bytes = config_.socket_request_max_bytes;
+  limits.idle_timeout = std::chrono::milliseconds(config_.connections_max_idle_ms);
+  server_ = std::make_unique<TcpServer>(*threads_, dispatcher_, limits);
+  uint16_t port = server_->listen(listener.host, listener.port);
+
+  const Listener& adv = config_.advertised().at(0);
+  context_ = std::unique_ptr<BrokerContext>(new BrokerContext{
+      config_, *logs_, fetch_sessions_, waiters_, dispatcher_, cluster_id, config_.node_id, adv.host,
+      adv.port == 0 || config_.advertised_listeners.empty() ? port : adv.port});
+  dispatcher_.set_table(make_handler_table(*context_));
+
+  threads_->start();
+  server_->start_accepting();
+  started_ = true;
+  std::string dirs;
+  for (const auto& d : config_.log_dirs) dirs += (dirs.empty() ? "" : ",") + d;
+  spdlog::info("fjord node {} (cluster {}) with {} network threads, log dirs {}", config_.node_id, cluster_id,
+               threads, dirs);
+  spdlog::info("listening on {}:{}", listener.host, port);
+  return port;
+}
+
+void Broker::shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (started_) {
+    spdlog::info("shutting down: no new connections, finishing in-flight requests");
+    server_->stop_accepting();
+    context_->shutting_down = true;
+    waiters_.notify_all();  // parked fetches answer now with what they have
+    server_->drain(std::chrono::seconds(10));
+    waiters_.notify_all();
+    threads_->stop();
+  }
+  if (logs_) {
+    logs_->shutdown();
+    spdlog::info("logs flushed; clean shutdown");
+  }
+}
+
+}  // namespace fjord::broker

@@ -1,0 +1,41 @@
+#pragma once
+// Wires the pieces together: storage, network threads, listener, handler
+// table. start() brings the broker up; shutdown() is Kafka's controlled
+// shutdown for a single node (stop accepting, answer what is in flight,
+// flush and mark logs clean).
+#include <memory>
+
+#include "broker/config/server_config.h"
+#include "broker/dispatch/dispatcher.h"
+#include "broker/fetch/fetch_session_cache.h"
+#include "broker/fetch/partition_waiters.h"
+#include "broker/handlers/broker_context.h"
+#include "broker/net/network_threads.h"
+#include "broker/net/tcp_server.h"
+#include "storage/log_manager.h"
+
+namespace fjord::broker {
+
+class Broker {
+ public:
+  explicit Broker(ServerConfig config);
+  ~Broker();
+
+  // Throws std::runtime_error on start-up failure. Returns the bound port.
+  uint16_t start();
+  void shutdown();
+
+ private:
+  ServerConfig config_;
+  std::unique_ptr<storage::LogManager> logs_;
+  FetchSessionCache fetch_sessions_;
+  PartitionWaiters waiters_;
+  Dispatcher dispatcher_;
+  std::unique_ptr<BrokerContext> context_;
+  std::unique_ptr<NetworkThreads> threads_;
+  std::unique_ptr<TcpServer> server_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace fjord::broker
