@@ -8,4 +8,5 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$ROOT/build" -j"$(nproc)" --target fjord
 cd "$ROOT"
-exec "$ROOT/build/fjord" config/server.properties "$@"
+# Data in ./data (git-ignored); later --override arguments from "$@" win.
+exec "$ROOT/build/fjord" config/server.properties --override log.dirs="$ROOT/data" "$@"
