@@ -7,6 +7,9 @@ void PartitionWaiters::add(const std::string& topic, int32_t partition, const st
   auto& list = waiters_[Key{topic, partition}];
   // Drop waiters that already finished so idle partitions do not grow.
   std::erase_if(list, [](const auto& x) { return x.expired(); });
+  // A parked fetch re-registers on every attempt; keep one entry per waiter.
+  for (const auto& x : list)
+    if (!x.owner_before(w) && !w.owner_before(x)) return;
   list.push_back(w);
 }
 

@@ -41,3 +41,19 @@ TEST(PartitionWaiters, ExpiredWaitersAreDropped) {
 
 }  // namespace
 }  // namespace fjord::broker
+
+namespace fjord::broker {
+namespace {
+
+TEST(PartitionWaiters, ReRegisteringKeepsOneEntry) {
+  PartitionWaiters w;
+  auto a = std::make_shared<CountingWaiter>();
+  w.add("t", 0, a);
+  w.add("t", 0, a);
+  EXPECT_EQ(w.size(), 1u);
+  w.notify("t", 0);
+  EXPECT_EQ(a->woken, 1);
+}
+
+}  // namespace
+}  // namespace fjord::broker

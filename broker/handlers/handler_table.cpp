@@ -1,0 +1,40 @@
+#include "broker/handlers/handler_table.h"
+
+#include <stdexcept>
+
+#include "broker/handlers/api_versions_handler.h"
+#include "broker/handlers/create_topics_handler.h"
+#include "broker/handlers/delete_topics_handler.h"
+#include "broker/handlers/fetch_handler.h"
+#include "broker/handlers/list_offsets_handler.h"
+#include "broker/handlers/metadata_handler.h"
+#include "broker/handlers/produce_handler.h"
+#include "protocol/messages/api_table.h"
+
+namespace fjord::broker {
+namespace {
+
+// Version range from the schema table; every version in it is implemented.
+ApiHandler entry(int16_t key, std::function<void(Request, Responder)> fn) {
+  const protocol::ApiInfo* info = protocol::find_api(key);
+  if (!info) throw std::logic_error("no schema for api key " + std::to_string(key));
+  return ApiHandler{key, info->min_version, info->max_version, std::move(fn)};
+}
+
+}  // namespace
+
+std::vector<ApiHandler> make_handler_table(BrokerContext& ctx) {
+  std::vector<ApiHandler> t;
+  // Produce keeps min 0 (legacy message sets are up-converted): librdkafka
+  // only enables compression when Produce v0 is in range.
+  t.push_back(entry(0, [&ctx](Request r, Responder out) { handle_produce(ctx, std::move(r), std::move(out)); }));
+  t.push_back(entry(1, [&ctx](Request r, Responder out) { handle_fetch(ctx, std::move(r), std::move(out)); }));
+  t.push_back(entry(2, [&ctx](Request r, Responder out) { handle_list_offsets(ctx, std::move(r), std::move(out)); }));
+  t.push_back(entry(3, [&ctx](Request r, Responder out) { handle_metadata(ctx, std::move(r), std::move(out)); }));
+  t.push_back(entry(18, [&ctx](Request r, Responder out) { handle_api_versions(ctx, std::move(r), std::move(out)); }));
+  t.push_back(entry(19, [&ctx](Request r, Responder out) { handle_create_topics(ctx, std::move(r), std::move(out)); }));
+  t.push_back(entry(20, [&ctx](Request r, Responder out) { handle_delete_topics(ctx, std::move(r), std::move(out)); }));
+  return t;
+}
+
+}  // namespace fjord::broker

@@ -1,0 +1,13 @@
+#pragma once
+// The one list of APIs this broker implements. ApiVersions advertises it,
+// the dispatcher routes by it; nothing else is answered.
+#include <vector>
+
+#include "broker/dispatch/dispatcher.h"
+#include "broker/handlers/broker_context.h"
+
+namespace fjord::broker {
+
+std::vector<ApiHandler> make_handler_table(BrokerContext& ctx);
+
+}  // namespace fjord::broker

@@ -1,0 +1,195 @@
+#include "broker/handlers/produce_handler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "broker/dispatch/request_body.h"
+#include "broker/dispatch/response_encoder.h"
+#include "broker/handlers/error_codes.h"
+#include "broker/topics/auto_create.h"
+#include "protocol/messages/produce_request.h"
+#include "protocol/messages/produce_response.h"
+#include "protocol/records/batch_validation.h"
+#include "protocol/records/legacy_message_set.h"
+#include "protocol/records/record_batch.h"
+
+namespace fjord::broker {
+namespace {
+
+using PartitionResponse = protocol::ProduceResponse::PartitionProduceResponse;
+
+// Answers once every partition of an acks=all request is durable.
+struct PendingProduce {
+  Request req;
+  Responder out;
+  protocol::ProduceResponse resp;
+  std::atomic<int> outstanding{1};
+
+  void release() {
+    if (outstanding.fetch_sub(1, std::memory_order_acq_rel) == 1) out.respond(encode_response(req, resp));
+  }
+};
+
+int16_t batch_error_code(protocol::BatchError e) {
+  using protocol::BatchError;
+  switch (e) {
+    case BatchError::ok: return kafka_error::kNone;
+    case BatchError::bad_magic:
+    case BatchError::bad_records: return kafka_error::kInvalidRecord;
+    default: return kafka_error::kCorruptMessage;
+  }
+}
+
+// Appends every batch in `data` (checked and validated first). Fills base
+// offset, append time and log start in `pr`.
+int16_t append_batches(storage::PartitionLog& log, uint8_t* data, size_t size, int16_t version,
+                       PartitionResponse* pr, int64_t* last_offset) {
+  thread_local std::vector<uint8_t> scratch;
+  // Validate everything before appending anything, so a request either
+  // lands whole or not at all for this partition.
+  std::vector<protocol::RecordBatchView> batches;
+  size_t pos = 0;
+  while (pos < size) {
+    protocol::RecordBatchView view;
+    auto e = protocol::RecordBatchView::parse(data + pos, size - pos, &view);
+    if (e != protocol::BatchError::ok) return batch_error_code(e);
+    if (version < 7 && view.compression() == protocol::Compression::zstd)
+      return kafka_error::kUnsupportedCompressionType;
+    e = protocol::validate(view, scratch);
+    if (e != protocol::BatchError::ok) return batch_error_code(e);
+    batches.push_back(view);
+    pos += view.total_size();
+  }
+  if (batches.empty()) return version >= 3 ? kafka_error::kInvalidRecord : kafka_error::kCorruptMessage;
+  // Produce v3+ carries exactly one magic-2 batch per partition.
+  if (version >= 3 && batches.size() != 1) return kafka_error::kInvalidRecord;
+  bool first = true;
+  for (auto& view : batches) {
+    storage::AppendInfo info;
+    auto e = log.append(view, &info);
+    if (e != storage::Errc::ok) return kafka_error::from_storage(e);
+    if (first) {
+      pr->base_offset = info.base_offset;
+      pr->log_append_time_ms = info.log_append_time;
+      first = false;
+    }
+    pr->log_start_offset = info.log_start_offset;
+    *last_offset = info.last_offset;
+  }
+  return kafka_error::kNone;
+}
+
+int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t partition,
+                          protocol::Records& records, int16_t version, PartitionResponse* pr,
+                          std::shared_ptr<storage::PartitionLog>* log_out, int64_t* last_offset) {
+  auto log = ctx.logs.partition(topic, partition);
+  if (!log && !ctx.logs.topic(topic)) {
+    if (auto_create_topic(ctx, topic) == storage::Errc::ok) log = ctx.logs.partition(topic, partition);
+  }
+  if (!log) return kafka_error::kUnknownTopicOrPartition;
+  if (records.is_null || records.size == 0 || !records.data)
+    return version >= 3 ? kafka_error::kInvalidRecord : kafka_error::kCorruptMessage;
+  uint8_t* data = records.data;
+  size_t size = records.size;
+  if (size <= protocol::kMagicOffset) return kafka_error::kCorruptMessage;
+  int8_t magic = static_cast<int8_t>(data[protocol::kMagicOffset]);
+  if (magic != 2) {
+    if (version >= 3 || magic < 0) return kafka_error::kInvalidRecord;
+    // Pre-0.11 producers: convert the message set to one magic-2 batch.
+    thread_local std::vector<uint8_t> scratch;
+    std::vector<uint8_t> converted;
+    auto e = protocol::up_convert_legacy(data, size, protocol::Compression::none, scratch, converted);
+    if (e != protocol::BatchError::ok) return kafka_error::kCorruptMessage;
+    *log_out = log;
+    return append_batches(*log, converted.data(), converted.size(), version, pr, last_offset);
+  }
+  *log_out = log;
+  return append_batches(*log, data, size, version, pr, last_offset);
+}
+
+}  // namespace
+
+void handle_produce(BrokerContext& ctx, Request req, Responder out) {
+  protocol::ProduceRequest body;
+  if (!decode_body(req, &body)) return out.close();
+  const int16_t v = req.api_version;
+  const int16_t acks = body.acks;
+
+  auto pending = std::make_shared<PendingProduce>();
+  auto& resp = pending->resp;
+  resp.responses.reserve(body.topic_data.size());
+  struct Durability {
+    std::shared_ptr<storage::PartitionLog> log;
+    int64_t last_offset;
+    PartitionResponse* pr;
+    const std::string* topic;
+  };
+  std::vector<Durability> waits;
+  bool any_error = false;
+
+  for (auto& topic : body.topic_data) {
+    auto& tr = resp.responses.emplace_back();
+    tr.name = topic.name;
+    tr.partition_responses.reserve(topic.partition_data.size());
+  }
+  for (size_t ti = 0; ti < body.topic_data.size(); ++ti) {
+    auto& topic = body.topic_data[ti];
+    auto& tr = resp.responses[ti];
+    for (auto& part : topic.partition_data) {
+      auto& pr = tr.partition_responses.emplace_back();
+      pr.index = part.index;
+      pr.error_message = std::nullopt;
+      if (acks != 0 && acks != 1 && acks != -1) {
+        pr.error_code = kafka_error::kInvalidRequiredAcks;
+        any_error = true;
+        continue;
+      }
+      std::shared_ptr<storage::PartitionLog> log;
+      int64_t last_offset = -1;
+      pr.error_code = produce_partition(ctx, topic.name, part.index, part.records, v, &pr, &log, &last_offset);
+      if (pr.error_code != kafka_error::kNone) {
+        any_error = true;
+        pr.base_offset = -1;
+        spdlog::debug("{}: produce to {}-{} failed with error {}", req.peer, topic.name, part.index, pr.error_code);
+        continue;
+      }
+      waits.push_back({std::move(log), last_offset, &pr, &tr.name});
+    }
+  }
+
+  // Fetches parked on these partitions wake once the data is readable
+  // (the high watermark follows durability in fsync mode).
+  PartitionWaiters* waiters = &ctx.waiters;
+  if (acks != -1) {
+    for (auto& w : waits) {
+      w.log->when_durable(w.last_offset, [waiters, log = w.log](bool) {
+        waiters->notify(log->topic(), log->partition());
+      });
+    }
+    if (acks == 0) {
+      // No response at all; on error Kafka closes the connection instead.
+      if (any_error) out.close();
+      else out.silent();
+      return;
+    }
+    out.respond(encode_response(req, resp));
+    return;
+  }
+
+  pending->req = std::move(req);
+  pending->out = std::move(out);
+  pending->outstanding.fetch_add(static_cast<int>(waits.size()), std::memory_order_relaxed);
+  for (auto& w : waits) {
+    w.log->when_durable(w.last_offset, [pending, waiters, log = w.log, pr = w.pr](bool ok) {
+      if (!ok) pr->error_code = kafka_error::kKafkaStorageError;
+      waiters->notify(log->topic(), log->partition());
+      pending->release();
+    });
+  }
+  pending->release();
+}
+
+}  // namespace fjord::broker
