@@ -9,8 +9,9 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: fjord_bench --brokers HOST:PORT [options]\n"
-    "  --mode produce|consume   produce: throughput + end-to-end latency (default)\n"
-    "                           consume: fill the topic, then read it all from offset 0\n"
+    "  --mode produce|consume   produce: throughput phase (producers flat out), then a\n"
+    "                           latency phase at --rate with a consumer (default)\n"
+    "                           consume: fill the topic, then read the fill back\n"
     "  --mock-brokers HOST:PORT  also measure the librdkafka mock peer, print ratios\n"
     "  --target-name NAME       label of --brokers in the output (default fjord)\n"
     "  --topic NAME             created with --partitions if missing\n"
@@ -19,9 +20,12 @@ constexpr const char* kUsage =
     "  --acks 0|1|all           (default all)\n"
     "  --compression none|lz4|snappy|gzip|zstd\n"
     "  --producers N            producer instances, one connection each (default 1)\n"
-    "  --duration SECONDS       produce phase length (default 10)\n"
-    "  --records N              stop after N records in total (whichever comes first)\n"
-    "  --rate R                 total records/s; 0 = as fast as possible (default 0)\n"
+    "  --duration SECONDS       throughput/fill phase length; 0 = skip (default 10)\n"
+    "  --records N              end that phase after N records in total (whichever first)\n"
+    "  --latency-duration SECONDS  latency phase length; 0 = skip (default 5)\n"
+    "  --rate R                 latency phase records/s in total (default 5000)\n"
+    "  --reference-records N    consume mode: fill size for the mock peer\n"
+    "  --fetch-wait-ms MS       consumer fetch.wait.max.ms (default 500, librdkafka's)\n"
     "  --drain-timeout SECONDS  wait for the consumer to catch up (default 30)\n"
     "  --json FILE              write the figures as JSON\n"
     "  --label TEXT             free-form tag copied into the output\n";
@@ -78,7 +82,10 @@ bool parse_options(int argc, char** argv, BenchOptions& o) {
     else if (flag == "--producers") o.producers = static_cast<int>(to_u64(flag, v));
     else if (flag == "--duration") o.duration_s = to_double(flag, v);
     else if (flag == "--records") o.records = to_u64(flag, v);
+    else if (flag == "--latency-duration") o.latency_duration_s = to_double(flag, v);
     else if (flag == "--rate") o.rate = to_double(flag, v);
+    else if (flag == "--reference-records") o.reference_records = to_u64(flag, v);
+    else if (flag == "--fetch-wait-ms") o.fetch_wait_ms = static_cast<int>(to_u64(flag, v));
     else if (flag == "--drain-timeout") o.drain_timeout_s = to_double(flag, v);
     else if (flag == "--json") o.json_path = v;
     else if (flag == "--label") o.label = v;
@@ -94,8 +101,11 @@ bool parse_options(int argc, char** argv, BenchOptions& o) {
   if (o.compression != "none" && o.compression != "lz4" && o.compression != "snappy" &&
       o.compression != "gzip" && o.compression != "zstd")
     throw std::invalid_argument("--compression: none, lz4, snappy, gzip or zstd");
-  if (o.duration_s <= 0 && o.records == 0)
-    throw std::invalid_argument("bound the run with --duration or --records");
+  if (o.mode == BenchMode::kConsume && o.duration_s <= 0 && o.records == 0)
+    throw std::invalid_argument("bound the fill with --duration or --records");
+  if (o.mode == BenchMode::kProduce && o.duration_s <= 0 && o.records == 0 && o.latency_duration_s <= 0)
+    throw std::invalid_argument("nothing to run: --duration, --records and --latency-duration are all 0");
+  if (o.latency_duration_s > 0 && o.rate <= 0) throw std::invalid_argument("--rate must be positive");
   return true;
 }
 

@@ -20,9 +20,16 @@ struct BenchOptions {
   std::string acks = "all";   // "0", "1" or "all"
   std::string compression = "none";
   int producers = 1;
-  double duration_s = 10;     // produce phase bound
+  // Throughput phase (producers flat out, no consumer) or, in consume mode,
+  // the fill phase: bounded by time and/or record count.
+  double duration_s = 10;
   std::uint64_t records = 0;  // 0 = bounded by duration only
-  double rate = 0;            // total records/s over all producers; 0 = as fast as possible
+  // Latency phase (produce mode): fixed total rate with a consumer reading
+  // every record back. The rate is capped at half the measured throughput.
+  double latency_duration_s = 5;
+  double rate = 5000;
+  std::uint64_t reference_records = 0;  // consume mode: fill size for the mock (it keeps ~5 MB per partition)
+  int fetch_wait_ms = 500;      // consumer fetch.wait.max.ms (librdkafka's default)
   double drain_timeout_s = 30;  // consumer wait for the tail after producing stops
   std::string json_path;
   std::string label;

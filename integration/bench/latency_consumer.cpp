@@ -13,7 +13,7 @@ void note_error(ConsumeOutcome& out, const std::string& what) {
 }  // namespace
 
 ConsumeOutcome consume_records(const std::string& brokers, const std::string& topic,
-                               const std::vector<std::int64_t>& start_offsets, std::uint64_t nonce,
+                               const std::vector<std::int64_t>& start_offsets, int fetch_wait_ms, std::uint64_t nonce,
                                ConsumeControl& control, const std::atomic<bool>& stop) {
   ConsumeOutcome out;
   KafkaConfig conf;
@@ -21,6 +21,7 @@ ConsumeOutcome consume_records(const std::string& brokers, const std::string& to
   // joined (no subscribe) and nothing is committed.
   conf.set("bootstrap.servers", brokers)
       .set("group.id", "fjord-bench-" + std::to_string(nonce))
+      .set("fetch.wait.max.ms", std::to_string(fetch_wait_ms))
       .set("enable.partition.eof", "false")
       .set("enable.auto.commit", "false")
       .set("enable.auto.offset.store", "false")

@@ -31,7 +31,7 @@ struct ConsumeControl {
 };
 
 ConsumeOutcome consume_records(const std::string& brokers, const std::string& topic,
-                               const std::vector<std::int64_t>& start_offsets, std::uint64_t run_nonce,
+                               const std::vector<std::int64_t>& start_offsets, int fetch_wait_ms, std::uint64_t run_nonce,
                                ConsumeControl& control, const std::atomic<bool>& stop);
 
 }  // namespace fjord::bench

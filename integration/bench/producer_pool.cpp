@@ -34,7 +34,7 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   state->ack_latency.record(now_ns() - sent_ns);
 }
 
-void produce_loop(const BenchOptions& o, const std::string& brokers, std::uint64_t nonce, int id,
+void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::string& brokers, std::uint64_t nonce, int id,
                   std::uint64_t quota, std::uint64_t start_ns, const std::atomic<bool>& stop,
                   ProducerState& state) {
   KafkaConfig conf;
@@ -58,8 +58,8 @@ void produce_loop(const BenchOptions& o, const std::string& brokers, std::uint64
   const PayloadFiller filler(o.record_size, nonce + static_cast<std::uint64_t>(id));
   std::vector<std::byte> buf(o.record_size);
   const std::uint64_t deadline_ns =
-      o.duration_s > 0 ? start_ns + static_cast<std::uint64_t>(o.duration_s * 1e9) : UINT64_MAX;
-  const double per_producer_rate = o.rate / o.producers;
+      plan.duration_s > 0 ? start_ns + static_cast<std::uint64_t>(plan.duration_s * 1e9) : UINT64_MAX;
+  const double per_producer_rate = plan.rate / o.producers;
 
   std::uint64_t seq = 0;
   while (seq < quota && !stop.load(std::memory_order_relaxed)) {
@@ -75,7 +75,10 @@ void produce_loop(const BenchOptions& o, const std::string& brokers, std::uint64
       }
     }
     filler.fill(buf.data(), PayloadStamp{nonce, now, seq, static_cast<std::uint32_t>(id)});
-    if (rd_kafka_produce(rkt.get(), RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, buf.data(), buf.size(),
+    const std::int32_t partition =
+        plan.round_robin ? static_cast<std::int32_t>((seq + static_cast<std::uint64_t>(id)) % o.partitions)
+                         : RD_KAFKA_PARTITION_UA;
+    if (rd_kafka_produce(rkt.get(), partition, RD_KAFKA_MSG_F_COPY, buf.data(), buf.size(),
                          nullptr, 0, reinterpret_cast<void*>(static_cast<std::uintptr_t>(now))) != 0) {
       const rd_kafka_resp_err_t err = rd_kafka_last_error();
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -98,16 +101,16 @@ void produce_loop(const BenchOptions& o, const std::string& brokers, std::uint64
 
 }  // namespace
 
-ProduceOutcome run_producers(const BenchOptions& o, const std::string& brokers, std::uint64_t nonce,
-                             const std::atomic<bool>& stop) {
+ProduceOutcome run_producers(const BenchOptions& o, const ProducePlan& plan, const std::string& brokers,
+                             std::uint64_t nonce, const std::atomic<bool>& stop) {
   std::vector<ProducerState> states(static_cast<std::size_t>(o.producers));
   std::vector<std::thread> threads;
   const std::uint64_t start_ns = now_ns();
   for (int i = 0; i < o.producers; ++i) {
     std::uint64_t quota = UINT64_MAX;
-    if (o.records > 0)
-      quota = o.records / o.producers + (static_cast<std::uint64_t>(i) < o.records % o.producers ? 1 : 0);
-    threads.emplace_back(produce_loop, std::cref(o), std::cref(brokers), nonce, i, quota, start_ns,
+    const auto n = static_cast<std::uint64_t>(o.producers);
+    if (plan.records > 0) quota = plan.records / n + (static_cast<std::uint64_t>(i) < plan.records % n ? 1 : 0);
+    threads.emplace_back(produce_loop, std::cref(o), std::cref(plan), std::cref(brokers), nonce, i, quota, start_ns,
                          std::cref(stop), std::ref(states[static_cast<std::size_t>(i)]));
   }
   for (auto& t : threads) t.join();

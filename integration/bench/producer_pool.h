@@ -21,8 +21,16 @@ struct ProduceOutcome {
   std::string first_error;
 };
 
+// How long and how fast one phase produces.
+struct ProducePlan {
+  double duration_s = 0;      // 0 = no time bound
+  std::uint64_t records = 0;  // 0 = no count bound
+  double rate = 0;            // total records/s; 0 = flat out
+  bool round_robin = false;   // spread records evenly instead of librdkafka's sticky partitioner
+};
+
 // Runs the producers to completion. `stop` ends the run early (signal).
-ProduceOutcome run_producers(const BenchOptions& options, const std::string& brokers,
+ProduceOutcome run_producers(const BenchOptions& options, const ProducePlan& plan, const std::string& brokers,
                              std::uint64_t run_nonce, const std::atomic<bool>& stop);
 
 }  // namespace fjord::bench

@@ -25,7 +25,6 @@ std::string config_text(const BenchOptions& o) {
   if (!o.label.empty()) s << "[" << o.label << "] ";
   s << mode_name(o.mode) << " size=" << o.record_size << " partitions=" << o.partitions << " acks=" << o.acks
     << " compression=" << o.compression << " producers=" << o.producers;
-  if (o.rate > 0) s << " rate=" << rate(o.rate) << "/s";
   return s.str();
 }
 
@@ -33,13 +32,16 @@ std::string target_text(const BenchOptions& o, const TargetResult& r) {
   std::ostringstream s;
   s << r.name << " ";
   if (!r.ok()) s << "ERROR(" << r.error << ") ";
-  s << rate(r.records_per_s) << " rec/s " << fmt("%.1f", r.mb_per_s) << " MB/s";
   if (o.mode == BenchMode::kProduce) {
+    s << rate(r.produce_records_per_s) << " rec/s " << fmt("%.1f", r.produce_mb_per_s) << " MB/s";
     const LatencyHistogram& h = r.consume.e2e_latency;
-    s << " e2e p50=" << ms(h.percentile(50)) << " p99=" << ms(h.percentile(99)) << " p99.9="
-      << ms(h.percentile(99.9)) << " max=" << ms(h.max());
+    if (h.count() > 0)
+      s << ", e2e@" << rate(r.latency_rate) << "/s p50=" << ms(h.percentile(50)) << " p99=" << ms(h.percentile(99))
+        << " p99.9=" << ms(h.percentile(99.9)) << " max=" << ms(h.max());
   } else {
-    s << " read " << r.consume.consumed << " records";
+    s << "read " << rate(r.consume_records_per_s) << " rec/s " << fmt("%.1f", r.consume_mb_per_s) << " MB/s ("
+      << r.consume.consumed << " records, " << fmt("%.1f", static_cast<double>(r.consume.bytes) / 1e6)
+      << " MB; fill " << rate(r.produce_records_per_s) << " rec/s)";
   }
   return s.str();
 }
@@ -63,23 +65,30 @@ void json_latency(std::ostringstream& s, const LatencyHistogram& h) {
     << ",\"p999_ns\":" << h.percentile(99.9) << ",\"max_ns\":" << h.max() << "}";
 }
 
-void json_target(std::ostringstream& s, const TargetResult& r) {
+void json_target(std::ostringstream& s, BenchMode mode, const TargetResult& r) {
   s << "{\"name\":";
   json_string(s, r.name);
   s << ",\"brokers\":";
   json_string(s, r.brokers);
   s << ",\"ok\":" << (r.ok() ? "true" : "false") << ",\"error\":";
   json_string(s, r.error);
-  s << ",\"records_per_s\":" << r.records_per_s << ",\"mb_per_s\":" << r.mb_per_s
-    << ",\"produce_seconds\":" << r.produce.seconds << ",\"consume_seconds\":" << r.consume_seconds
-    << ",\"sent\":" << r.produce.sent << ",\"acked\":" << r.produce.acked << ",\"failed\":" << r.produce.failed
-    << ",\"unflushed\":" << r.produce.unflushed << ",\"expected\":" << r.expected
-    << ",\"consumed\":" << r.consume.consumed << ",\"lost\":" << r.lost << ",\"foreign\":" << r.consume.foreign
-    << ",\"consumer_errors\":" << r.consume.errors << ",\"e2e_latency\":";
+  s << ",\"records_per_s\":" << r.records_per_s(mode) << ",\"mb_per_s\":" << r.mb_per_s(mode)
+    << ",\"produce\":{\"records_per_s\":" << r.produce_records_per_s << ",\"mb_per_s\":" << r.produce_mb_per_s
+    << ",\"seconds\":" << r.bulk.seconds << ",\"sent\":" << r.bulk.sent << ",\"acked\":" << r.bulk.acked
+    << ",\"failed\":" << r.bulk.failed << ",\"unflushed\":" << r.bulk.unflushed
+    << ",\"log_growth\":" << r.log_growth << ",\"ack_latency\":";
+  json_latency(s, r.bulk.ack_latency);
+  s << "},\"latency_phase\":{\"rate\":" << r.latency_rate << ",\"sent\":" << r.latency_produce.sent
+    << ",\"acked\":" << r.latency_produce.acked << ",\"failed\":" << r.latency_produce.failed
+    << ",\"ack_latency\":";
+  json_latency(s, r.latency_produce.ack_latency);
+  s << "},\"consume\":{\"expected\":" << r.expected << ",\"consumed\":" << r.consume.consumed
+    << ",\"bytes\":" << r.consume.bytes << ",\"lost\":" << r.lost << ",\"foreign\":" << r.consume.foreign
+    << ",\"errors\":" << r.consume.errors << ",\"seconds\":" << r.consume_seconds
+    << ",\"records_per_s\":" << r.consume_records_per_s << ",\"mb_per_s\":" << r.consume_mb_per_s
+    << ",\"e2e_latency\":";
   json_latency(s, r.consume.e2e_latency);
-  s << ",\"ack_latency\":";
-  json_latency(s, r.produce.ack_latency);
-  s << "}";
+  s << "}}";
 }
 
 }  // namespace
@@ -88,7 +97,7 @@ std::string summary_line(const BenchOptions& o, const TargetResult& t, const Tar
   std::string line = config_text(o) + " | " + target_text(o, t);
   if (ref != nullptr) {
     line += " | " + target_text(o, *ref) + " | " + t.name + "/" + ref->name + " thr=" +
-            fmt("%.2f", ratio(t.records_per_s, ref->records_per_s));
+            fmt("%.2f", ratio(t.records_per_s(o.mode), ref->records_per_s(o.mode)));
     if (o.mode == BenchMode::kProduce) {
       const LatencyHistogram& a = t.consume.e2e_latency;
       const LatencyHistogram& b = ref->consume.e2e_latency;
@@ -107,16 +116,18 @@ std::string json_document(const BenchOptions& o, const TargetResult& t, const Ta
   json_string(s, o.topic);
   s << ",\"partitions\":" << o.partitions << ",\"record_size\":" << o.record_size << ",\"acks\":\"" << o.acks
     << "\",\"compression\":\"" << o.compression << "\",\"producers\":" << o.producers
-    << ",\"duration_s\":" << o.duration_s << ",\"records\":" << o.records << ",\"rate\":" << o.rate << "}";
+    << ",\"duration_s\":" << o.duration_s << ",\"records\":" << o.records
+    << ",\"latency_duration_s\":" << o.latency_duration_s << ",\"rate\":" << o.rate
+    << ",\"reference_records\":" << o.reference_records << "}";
   s << ",\"ok\":" << ((t.ok() && (ref == nullptr || ref->ok())) ? "true" : "false");
   s << ",\"target\":";
-  json_target(s, t);
+  json_target(s, o.mode, t);
   if (ref != nullptr) {
     s << ",\"reference\":";
-    json_target(s, *ref);
+    json_target(s, o.mode, *ref);
     const LatencyHistogram& a = t.consume.e2e_latency;
     const LatencyHistogram& b = ref->consume.e2e_latency;
-    s << ",\"ratio\":{\"records_per_s\":" << ratio(t.records_per_s, ref->records_per_s)
+    s << ",\"ratio\":{\"records_per_s\":" << ratio(t.records_per_s(o.mode), ref->records_per_s(o.mode))
       << ",\"e2e_p50\":" << ratio(a.percentile(50), b.percentile(50))
       << ",\"e2e_p99\":" << ratio(a.percentile(99), b.percentile(99))
       << ",\"e2e_p999\":" << ratio(a.percentile(99.9), b.percentile(99.9))

@@ -21,81 +21,118 @@ void add_error(TargetResult& r, const std::string& what) {
   r.error += what;
 }
 
-// Checks shared by both modes once producing and consuming are over.
-void judge(TargetResult& r, const std::atomic<bool>& stop) {
-  if (!r.produce.first_error.empty())
-    add_error(r, r.produce.first_error + " (" + std::to_string(r.produce.failed) + " failed)");
-  if (r.consume.errors > 0) add_error(r, r.consume.first_error + " (" + std::to_string(r.consume.errors) + " errors)");
+void add_produce_errors(TargetResult& r, const ProduceOutcome& p, const char* phase) {
+  if (!p.first_error.empty())
+    add_error(r, std::string(phase) + ": " + p.first_error + " (" + std::to_string(p.failed) + " failed)");
+}
+
+// Sum of end-offset growth since `start`; false (error noted) on failure.
+bool measure_growth(const BenchOptions& o, TargetResult& r, const std::vector<std::int64_t>& start,
+                    std::vector<std::int64_t>& end) {
+  if (std::string err = end_offsets(r.brokers, o.topic, o.partitions, end); !err.empty()) {
+    add_error(r, err);
+    return false;
+  }
+  r.log_growth = 0;
+  for (std::size_t p = 0; p < end.size(); ++p) r.log_growth += static_cast<std::uint64_t>(end[p] - start[p]);
+  // acks=0 gets no acknowledgement to compare against.
+  if (o.acks != "0" && r.log_growth != r.bulk.acked)
+    add_error(r, "log grew by " + std::to_string(r.log_growth) + " records but " +
+                     std::to_string(r.bulk.acked) + " were acknowledged");
+  return true;
+}
+
+void finish_consume(TargetResult& r) {
+  if (r.consume.last_ns > r.consume.assigned_ns) {
+    r.consume_seconds = static_cast<double>(r.consume.last_ns - r.consume.assigned_ns) / 1e9;
+    r.consume_records_per_s = static_cast<double>(r.consume.consumed) / r.consume_seconds;
+    r.consume_mb_per_s = static_cast<double>(r.consume.bytes) / r.consume_seconds / 1e6;
+  }
+  if (r.consume.errors > 0)
+    add_error(r, r.consume.first_error + " (" + std::to_string(r.consume.errors) + " consumer errors)");
   r.lost = r.expected > r.consume.consumed ? r.expected - r.consume.consumed : 0;
   if (r.lost > 0) add_error(r, std::to_string(r.lost) + " records never reached the consumer");
   if (r.consume.foreign > 0) add_error(r, std::to_string(r.consume.foreign) + " records without this run's stamp");
-  if (r.produce.acked == 0 && r.error.empty()) add_error(r, "no record was acknowledged");
-  if (stop.load()) add_error(r, "interrupted");
 }
 
-void run_produce_mode(const BenchOptions& o, TargetResult& r, const std::vector<std::int64_t>& start,
+void throughput_phase(const BenchOptions& o, TargetResult& r, std::vector<std::int64_t>& offsets,
                       const std::atomic<bool>& stop) {
+  const ProducePlan plan{o.duration_s, o.records, 0, false};
+  r.bulk = run_producers(o, plan, r.brokers, fresh_nonce(), stop);
+  add_produce_errors(r, r.bulk, "throughput phase");
+  if (r.bulk.seconds > 0) {
+    r.produce_records_per_s = static_cast<double>(r.bulk.acked) / r.bulk.seconds;
+    r.produce_mb_per_s = r.produce_records_per_s * static_cast<double>(o.record_size) / 1e6;
+  }
+  std::vector<std::int64_t> end;
+  if (measure_growth(o, r, offsets, end)) offsets = end;
+}
+
+void latency_phase(const BenchOptions& o, TargetResult& r, const std::vector<std::int64_t>& start,
+                   const std::atomic<bool>& stop) {
+  r.latency_rate = o.rate;
+  // A rate above what the target sustains would measure queueing, not latency.
+  if (r.produce_records_per_s > 0) r.latency_rate = std::min(o.rate, r.produce_records_per_s / 2);
   const std::uint64_t nonce = fresh_nonce();
   ConsumeControl control;
-  std::thread consumer([&] { r.consume = consume_records(r.brokers, o.topic, start, nonce, control, stop); });
+  std::thread consumer([&] { r.consume = consume_records(r.brokers, o.topic, start, o.fetch_wait_ms, nonce, control, stop); });
   while (!control.ready.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  r.produce = run_producers(o, r.brokers, nonce, stop);
-  r.expected = r.produce.acked;
+  const ProducePlan plan{o.latency_duration_s, 0, r.latency_rate, false};
+  r.latency_produce = run_producers(o, plan, r.brokers, nonce, stop);
+  add_produce_errors(r, r.latency_produce, "latency phase");
+  r.expected = r.latency_produce.acked;
   control.expected = r.expected;
   control.deadline_ns = now_ns() + static_cast<std::uint64_t>(o.drain_timeout_s * 1e9);
   consumer.join();
-  if (r.produce.seconds > 0) {
-    r.records_per_s = static_cast<double>(r.produce.acked) / r.produce.seconds;
-    r.mb_per_s = r.records_per_s * static_cast<double>(o.record_size) / 1e6;
-  }
-  if (r.consume.last_ns > r.consume.assigned_ns)
-    r.consume_seconds = static_cast<double>(r.consume.last_ns - r.consume.assigned_ns) / 1e9;
+  finish_consume(r);
 }
 
-void run_consume_mode(const BenchOptions& o, TargetResult& r, const std::vector<std::int64_t>& start,
-                      const std::atomic<bool>& stop) {
+void consume_mode(const BenchOptions& o, TargetResult& r, const std::vector<std::int64_t>& start,
+                  const std::atomic<bool>& stop) {
+  const std::uint64_t records = r.is_reference && o.reference_records > 0 ? o.reference_records : o.records;
+  const ProducePlan plan{o.duration_s, records, 0, true};
   const std::uint64_t nonce = fresh_nonce();
-  r.produce = run_producers(o, r.brokers, nonce, stop);  // fill phase, nobody reading
-  std::vector<std::int64_t> end;
-  if (std::string err = end_offsets(r.brokers, o.topic, o.partitions, end); !err.empty()) {
-    add_error(r, err);
-    return;
+  r.bulk = run_producers(o, plan, r.brokers, nonce, stop);
+  add_produce_errors(r, r.bulk, "fill");
+  if (r.bulk.seconds > 0) {
+    r.produce_records_per_s = static_cast<double>(r.bulk.acked) / r.bulk.seconds;
+    r.produce_mb_per_s = r.produce_records_per_s * static_cast<double>(o.record_size) / 1e6;
   }
-  for (std::size_t p = 0; p < end.size(); ++p) r.expected += static_cast<std::uint64_t>(end[p] - start[p]);
-  if (r.expected != r.produce.acked)
-    add_error(r, "log grew by " + std::to_string(r.expected) + " records, producers saw " +
-                     std::to_string(r.produce.acked) + " acknowledged");
+  std::vector<std::int64_t> end;
+  if (!measure_growth(o, r, start, end)) return;
+  r.expected = r.log_growth;
   ConsumeControl control;
   control.expected = r.expected;
-  const double budget_s = std::max(o.drain_timeout_s, 10 * r.produce.seconds);
+  const double budget_s = std::max(o.drain_timeout_s, 10 * r.bulk.seconds);
   control.deadline_ns = now_ns() + static_cast<std::uint64_t>(budget_s * 1e9);
-  r.consume = consume_records(r.brokers, o.topic, start, nonce, control, stop);
-  if (r.consume.last_ns > r.consume.assigned_ns) {
-    r.consume_seconds = static_cast<double>(r.consume.last_ns - r.consume.assigned_ns) / 1e9;
-    r.records_per_s = static_cast<double>(r.consume.consumed) / r.consume_seconds;
-    r.mb_per_s = static_cast<double>(r.consume.bytes) / r.consume_seconds / 1e6;
-  }
+  r.consume = consume_records(r.brokers, o.topic, start, o.fetch_wait_ms, nonce, control, stop);
+  finish_consume(r);
 }
 
 }  // namespace
 
 TargetResult run_target(const BenchOptions& o, const std::string& name, const std::string& brokers,
-                        const std::atomic<bool>& stop) {
+                        bool is_reference, const std::atomic<bool>& stop) {
   TargetResult r;
   r.name = name;
   r.brokers = brokers;
+  r.is_reference = is_reference;
   if (std::string err = ensure_topic(brokers, o.topic, o.partitions); !err.empty()) {
     r.error = err;
     return r;
   }
-  std::vector<std::int64_t> start;
-  if (std::string err = end_offsets(brokers, o.topic, o.partitions, start); !err.empty()) {
+  std::vector<std::int64_t> offsets;
+  if (std::string err = end_offsets(brokers, o.topic, o.partitions, offsets); !err.empty()) {
     r.error = err;
     return r;
   }
-  if (o.mode == BenchMode::kProduce) run_produce_mode(o, r, start, stop);
-  else run_consume_mode(o, r, start, stop);
-  judge(r, stop);
+  if (o.mode == BenchMode::kConsume) {
+    consume_mode(o, r, offsets, stop);
+  } else {
+    if (o.duration_s > 0 || o.records > 0) throughput_phase(o, r, offsets, stop);
+    if (o.latency_duration_s > 0 && r.ok() && !stop.load()) latency_phase(o, r, offsets, stop);
+  }
+  if (stop.load()) add_error(r, "interrupted");
   return r;
 }
 

@@ -1,5 +1,12 @@
 #pragma once
 // One benchmark configuration measured against one broker address.
+//
+// Produce mode runs two phases on the same topic:
+//  1. throughput: producers flat out, no consumer; the log must grow by
+//     exactly the acknowledged count (checked with ListOffsets).
+//  2. latency: producers at a fixed rate, one consumer reads every record
+//     back and measures produce-call-to-receipt latency.
+// Consume mode fills the topic, then reads the fill back from its start.
 
 #include <atomic>
 #include <cstdint>
@@ -14,18 +21,32 @@ namespace fjord::bench {
 struct TargetResult {
   std::string name;
   std::string brokers;
-  std::string error;           // empty when the run held: no failures, nothing lost
-  ProduceOutcome produce;
-  ConsumeOutcome consume;
-  std::uint64_t expected = 0;  // records the consumer had to see
+  std::string error;             // empty when the run held: no failures, nothing lost
+  bool is_reference = false;
+
+  ProduceOutcome bulk;           // throughput phase, or the fill in consume mode
+  std::uint64_t log_growth = 0;  // end-offset growth over the bulk phase
+  double produce_records_per_s = 0;
+  double produce_mb_per_s = 0;   // value bytes, 10^6 bytes per MB
+
+  double latency_rate = 0;       // records/s actually requested in the latency phase
+  ProduceOutcome latency_produce;
+  ConsumeOutcome consume;        // latency phase, or the read-back in consume mode
+  std::uint64_t expected = 0;    // records the consumer had to see
   std::uint64_t lost = 0;
-  double records_per_s = 0;    // headline: produce rate (produce mode) or read rate (consume mode)
-  double mb_per_s = 0;         // value bytes, 10^6 bytes per MB
   double consume_seconds = 0;
+  double consume_records_per_s = 0;
+  double consume_mb_per_s = 0;
+
   bool ok() const { return error.empty(); }
+  // Headline throughput of the mode: produce rate, or read rate in consume mode.
+  double records_per_s(BenchMode mode) const {
+    return mode == BenchMode::kProduce ? produce_records_per_s : consume_records_per_s;
+  }
+  double mb_per_s(BenchMode mode) const { return mode == BenchMode::kProduce ? produce_mb_per_s : consume_mb_per_s; }
 };
 
 TargetResult run_target(const BenchOptions& options, const std::string& name, const std::string& brokers,
-                        const std::atomic<bool>& stop);
+                        bool is_reference, const std::atomic<bool>& stop);
 
 }  // namespace fjord::bench
