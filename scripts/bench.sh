@@ -1,0 +1,366 @@
+#!/usr/bin/env bash
+# Benchmark matrix: fjord against librdkafka's mock cluster, side by side,
+# plus the machine's own limits (loopback TCP, fdatasync'd disk writes).
+#
+# Every configuration gets a fresh fjord (temporary data dir) and a fresh
+# mock peer; both are stopped before the next one starts. Results: one line
+# per configuration on stdout, a table at the end, JSON under
+# <build-dir>/bench/<timestamp>/ (and <build-dir>/bench/latest).
+#
+#   scripts/bench.sh                 full matrix + disk read + limits (~15 min)
+#   scripts/bench.sh --smoke         one configuration, ~5 s per broker
+#   scripts/bench.sh --only many     100 connections x 1000 partitions
+#   scripts/bench.sh --sizes 100 --partitions 16 --acks all --compression lz4
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR="$REPO/build"
+FJORD=""
+DO_BUILD=1
+SMOKE=0
+DURATION=5
+LATENCY_DURATION=5
+RATE=5000
+SIZES="1024,100"
+PARTITIONS="1,16"
+ACKS="1,all"
+COMPRESSION="none,lz4"
+PRODUCERS="1,4"
+FLUSH="durable"
+ONLY="limits,matrix,disk"
+WITH_MOCK=1
+DISK_MB=256
+MANY_DURATION=20
+OUT=""
+
+usage() {
+  cat <<'EOF'
+usage: scripts/bench.sh [options]
+  --smoke                 one configuration (1 KiB, 1 partition, acks=all, 1 producer),
+                          2 s throughput + 3 s latency phase; no limits, disk or many runs
+  --only LIST             parts to run: limits,matrix,disk,many (default limits,matrix,disk)
+  --duration S            throughput phase per configuration (default 5)
+  --latency-duration S    latency phase per configuration (default 5)
+  --rate R                latency phase records/s (default 5000)
+  --sizes LIST            record sizes in bytes (default 1024,100)
+  --partitions LIST       (default 1,16)
+  --acks LIST             (default 1,all)
+  --compression LIST      (default none,lz4)
+  --producers LIST        (default 1,4)
+  --flush LIST            fjord durability: durable (fsync before acks, the default)
+                          and/or pagecache (log.flush.interval.messages=1000000)
+  --disk-mb N             size of the consume-from-disk log (default 256)
+  --many-duration S       length of the 100-connection run (default 20)
+  --no-mock               skip the mock-cluster reference
+  --build-dir DIR         (default <repo>/build)
+  --fjord PATH            broker binary (default <build-dir>/fjord)
+  --no-build              do not build missing or stale binaries
+  --out DIR               results directory (default <build-dir>/bench/<timestamp>)
+EOF
+}
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --smoke) SMOKE=1; shift ;;
+    --only) ONLY=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --latency-duration) LATENCY_DURATION=$2; shift 2 ;;
+    --rate) RATE=$2; shift 2 ;;
+    --sizes) SIZES=$2; shift 2 ;;
+    --partitions) PARTITIONS=$2; shift 2 ;;
+    --acks) ACKS=$2; shift 2 ;;
+    --compression) COMPRESSION=$2; shift 2 ;;
+    --producers) PRODUCERS=$2; shift 2 ;;
+    --flush) FLUSH=$2; shift 2 ;;
+    --disk-mb) DISK_MB=$2; shift 2 ;;
+    --many-duration) MANY_DURATION=$2; shift 2 ;;
+    --no-mock) WITH_MOCK=0; shift ;;
+    --build-dir) BUILD_DIR=$2; shift 2 ;;
+    --fjord) FJORD=$2; shift 2 ;;
+    --no-build) DO_BUILD=0; shift ;;
+    --out) OUT=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+if [[ $SMOKE -eq 1 ]]; then
+  ONLY=matrix SIZES=1024 PARTITIONS=1 ACKS=all COMPRESSION=none PRODUCERS=1 FLUSH=durable
+  DURATION=2 LATENCY_DURATION=3 RATE=2000
+fi
+BUILD_DIR=$(mkdir -p "$BUILD_DIR" && cd "$BUILD_DIR" && pwd)
+FJORD=${FJORD:-$BUILD_DIR/fjord}
+TOOLS="$BUILD_DIR/integration/bench"
+OUT=${OUT:-$BUILD_DIR/bench/$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$OUT"
+SCRATCH=$(mktemp -d "$BUILD_DIR/bench/scratch.XXXXXX")  # same disk as the repo, not tmpfs
+
+# ---- process bookkeeping: every process started here is stopped here ----
+STARTED_PIDS=()
+stop_pid() {
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "bench.sh: pid $pid ignored SIGTERM for 10 s, killing it" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do stop_pid "$pid"; done
+  STARTED_PIDS=()
+  rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+forget_pid() {
+  local keep=() pid
+  for pid in "${STARTED_PIDS[@]}"; do [[ $pid == "$1" ]] || keep+=("$pid"); done
+  STARTED_PIDS=("${keep[@]}")
+}
+
+# wait_for_line FILE REGEX PID -> prints the first match (sed -E group 1)
+wait_for_line() {
+  local file=$1 regex=$2 pid=$3 line
+  for _ in $(seq 300); do
+    line=$(sed -nE "s/.*${regex}.*/\1/p" "$file" | head -n1)
+    if [[ -n $line ]]; then echo "$line"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "bench.sh: no '${regex}' from pid $pid; its output:" >&2
+  tail -n 20 "$file" >&2
+  return 1
+}
+
+FJORD_PID="" FJORD_ADDR="" FJORD_DIR=""
+start_fjord() {  # extra --override arguments
+  FJORD_DIR=$(mktemp -d "$SCRATCH/fjord.XXXXXX")
+  local overrides=(--override listeners=PLAINTEXT://127.0.0.1:0 --override "log.dirs=$FJORD_DIR/data")
+  local o
+  for o in "$@"; do overrides+=(--override "$o"); done
+  "$FJORD" "$REPO/config/server.properties" "${overrides[@]}" >"$FJORD_DIR/fjord.log" 2>&1 &
+  FJORD_PID=$!
+  STARTED_PIDS+=("$FJORD_PID")
+  local port
+  port=$(wait_for_line "$FJORD_DIR/fjord.log" 'listening on 127\.0\.0\.1:([0-9]+)' "$FJORD_PID") || return 1
+  FJORD_ADDR="127.0.0.1:$port"
+}
+stop_fjord() {
+  [[ -n $FJORD_PID ]] || return 0
+  stop_pid "$FJORD_PID"
+  forget_pid "$FJORD_PID"
+  if grep -qiE '\b(error|critical)\b' "$FJORD_DIR/fjord.log"; then
+    cp "$FJORD_DIR/fjord.log" "$OUT/$1.fjord.log"
+    echo "bench.sh: fjord logged errors, kept in $OUT/$1.fjord.log" >&2
+  fi
+  rm -rf "$FJORD_DIR"
+  FJORD_PID="" FJORD_ADDR="" FJORD_DIR=""
+}
+
+MOCK_PID="" MOCK_ADDR=""
+start_mock() {  # TOPIC:PARTITIONS
+  local log="$SCRATCH/mock.log"
+  "$TOOLS/fjord_mock_peer" --topic "$1" >"$log" 2>&1 &
+  MOCK_PID=$!
+  STARTED_PIDS+=("$MOCK_PID")
+  MOCK_ADDR=$(wait_for_line "$log" '^bootstrap ([^ ]+)' "$MOCK_PID") || return 1
+}
+stop_mock() {
+  [[ -n $MOCK_PID ]] || return 0
+  stop_pid "$MOCK_PID"
+  forget_pid "$MOCK_PID"
+  MOCK_PID="" MOCK_ADDR=""
+}
+
+# ---- build ----
+build_targets() {
+  local targets=(fjord_bench fjord_mock_peer fjord_loopback_probe)
+  [[ -z ${FJORD_EXPLICIT:-} ]] && targets+=(fjord)
+  if [[ ! -f $BUILD_DIR/CMakeCache.txt ]]; then
+    cmake -S "$REPO" -B "$BUILD_DIR" >/dev/null
+  fi
+  cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${targets[@]}" >"$SCRATCH/build.log" 2>&1 || {
+    tail -n 40 "$SCRATCH/build.log" >&2
+    echo "bench.sh: build failed" >&2
+    exit 1
+  }
+}
+[[ $FJORD != "$BUILD_DIR/fjord" ]] && FJORD_EXPLICIT=1
+if [[ $DO_BUILD -eq 1 ]]; then build_targets; fi
+for bin in "$TOOLS/fjord_bench" "$TOOLS/fjord_mock_peer" "$TOOLS/fjord_loopback_probe" "$FJORD"; do
+  [[ -x $bin ]] || { echo "bench.sh: $bin is missing (build it, or drop --no-build)" >&2; exit 1; }
+done
+
+FAILURES=0
+RUN_INDEX=0
+has_part() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+# run_config NAME FJORD_OVERRIDES(space separated) -- fjord_bench args...
+run_config() {
+  local name=$1 overrides=$2
+  shift 3
+  RUN_INDEX=$((RUN_INDEX + 1))
+  local tag
+  tag=$(printf '%02d-%s' "$RUN_INDEX" "$name")
+  local partitions=1 arg prev=""
+  for arg in "$@"; do
+    [[ $prev == --partitions ]] && partitions=$arg
+    prev=$arg
+  done
+  local mock_args=() rc=0
+  # shellcheck disable=SC2086
+  start_fjord $overrides || { echo "$tag: fjord did not start" >&2; FAILURES=$((FAILURES + 1)); stop_fjord "$tag"; return; }
+  if [[ $WITH_MOCK -eq 1 ]]; then
+    start_mock "bench:$partitions" || { echo "$tag: mock peer did not start" >&2; FAILURES=$((FAILURES + 1)); stop_fjord "$tag"; return; }
+    mock_args=(--mock-brokers "$MOCK_ADDR")
+  fi
+  # In the background so a signal to this script is handled at once (bash
+  # defers traps while a foreground child runs); cleanup stops it too.
+  "$TOOLS/fjord_bench" --brokers "$FJORD_ADDR" "${mock_args[@]}" --topic bench --label "$name" \
+    --json "$OUT/$tag.json" "$@" &
+  local bench_pid=$!
+  STARTED_PIDS+=("$bench_pid")
+  wait "$bench_pid" || rc=$?
+  forget_pid "$bench_pid"
+  stop_mock
+  stop_fjord "$tag"
+  if [[ $rc -ne 0 ]]; then
+    echo "bench.sh: $tag failed (exit $rc)" >&2
+    FAILURES=$((FAILURES + 1))
+  fi
+}
+
+flush_overrides() {
+  case "$1" in
+    durable) echo "" ;;
+    pagecache) echo "log.flush.interval.messages=1000000 log.flush.interval.ms=60000" ;;
+    *) echo "bench.sh: --flush takes durable or pagecache, not $1" >&2; exit 2 ;;
+  esac
+}
+
+# ---- machine limits ----
+if has_part limits; then
+  echo "== machine limits"
+  "$TOOLS/fjord_loopback_probe" --duration 3 --json "$OUT/limits-loopback.json"
+  dd_out=$(dd if=/dev/zero of="$SCRATCH/dd.bin" bs=1M count=1024 conv=fdatasync 2>&1 | tail -n1)
+  rm -f "$SCRATCH/dd.bin"
+  echo "disk (dd 1 GiB, conv=fdatasync): $dd_out"
+  /usr/bin/python3 - "$dd_out" "$OUT/limits-disk.json" <<'EOF'
+import json, re, sys
+line, path = sys.argv[1], sys.argv[2]
+m = re.search(r"(\d+) bytes.*copied, ([0-9.]+) s", line)
+doc = {"dd": line}
+if m:
+    doc["bytes"] = int(m.group(1)); doc["seconds"] = float(m.group(2))
+    doc["mb_per_s"] = doc["bytes"] / doc["seconds"] / 1e6
+json.dump(doc, open(path, "w"))
+EOF
+fi
+
+# ---- the matrix ----
+if has_part matrix; then
+  echo "== matrix"
+  IFS=, read -ra flushes <<<"$FLUSH"
+  IFS=, read -ra sizes <<<"$SIZES"
+  IFS=, read -ra parts <<<"$PARTITIONS"
+  IFS=, read -ra ackses <<<"$ACKS"
+  IFS=, read -ra comps <<<"$COMPRESSION"
+  IFS=, read -ra prods <<<"$PRODUCERS"
+  for flush in "${flushes[@]}"; do
+    overrides=$(flush_overrides "$flush")
+    for size in "${sizes[@]}"; do for p in "${parts[@]}"; do for a in "${ackses[@]}"; do
+      for c in "${comps[@]}"; do for n in "${prods[@]}"; do
+        run_config "$flush-s$size-p$p-a$a-$c-n$n" "$overrides" -- \
+          --size "$size" --partitions "$p" --acks "$a" --compression "$c" --producers "$n" \
+          --duration "$DURATION" --latency-duration "$LATENCY_DURATION" --rate "$RATE"
+      done; done
+    done; done; done
+  done
+fi
+
+# ---- consume from disk: a log several segments long ----
+if has_part disk; then
+  echo "== consume from disk"
+  disk_records=$((DISK_MB * 1024))  # 1 KiB records
+  # 16 partitions of 1 MiB segments; the mock keeps ~5 MB per partition, so
+  # its fill is capped at 3500 records per partition.
+  run_config "disk-read-${DISK_MB}MB" "log.segment.bytes=1048576 $(flush_overrides "${FLUSH%%,*}")" -- \
+    --mode consume --size 1024 --partitions 16 --acks 1 --producers 1 --duration 0 \
+    --records "$disk_records" --reference-records $((16 * 3500))
+fi
+
+# ---- 100 connections, 1000 partitions ----
+if has_part many; then
+  echo "== 100 connections x 1000 partitions"
+  run_config "many-100conn-1000p" "$(flush_overrides "${FLUSH%%,*}")" -- \
+    --size 100 --partitions 1000 --acks all --producers 100 --duration "$MANY_DURATION" \
+    --latency-duration "$MANY_DURATION" --rate "$RATE" --drain-timeout 60
+fi
+
+# ---- summary ----
+ln -sfn "$OUT" "$BUILD_DIR/bench/latest"
+/usr/bin/python3 - "$OUT" <<'EOF'
+import glob, json, os, sys
+out = sys.argv[1]
+runs, limits = [], {}
+for path in sorted(glob.glob(os.path.join(out, "*.json"))):
+    name = os.path.basename(path)
+    if name == "summary.json":
+        continue
+    try:
+        doc = json.load(open(path))
+    except (OSError, ValueError) as e:
+        print(f"unreadable {path}: {e}")
+        continue
+    if name.startswith("limits-"):
+        limits[name[7:-5]] = doc
+    else:
+        runs.append(doc)
+json.dump({"limits": limits, "runs": runs}, open(os.path.join(out, "summary.json"), "w"), indent=1)
+
+def ms(ns):
+    return f"{ns / 1e6:.2f}"
+
+if limits:
+    lb = limits.get("loopback", {}).get("loopback_mb_per_s")
+    dk = limits.get("disk", {}).get("mb_per_s")
+    print(f"\nmachine: loopback {lb:.0f} MB/s" if lb else "\nmachine: loopback n/a", end="")
+    print(f", disk fdatasync'd write {dk:.0f} MB/s" if dk else ", disk n/a")
+if not runs:
+    sys.exit(0)
+hdr = f"{'run':34} {'fjord rec/s':>12} {'MB/s':>8} {'p50ms':>8} {'p99ms':>8} {'p99.9ms':>8} {'maxms':>8} | {'mock rec/s':>11} {'MB/s':>8} {'p50ms':>8} {'p99ms':>8} | {'thr x':>6} {'p99 x':>6}"
+print("\n" + hdr)
+print("-" * len(hdr))
+for r in runs:
+    t, ref, cfg = r["target"], r.get("reference"), r["config"]
+    lat = t["consume"]["e2e_latency"]
+    consume = cfg["mode"] == "consume"
+    row = f"{cfg['label'][:34]:34} {t['records_per_s']:12.0f} {t['mb_per_s']:8.1f} "
+    row += (f"{'-':>8} {'-':>8} {'-':>8} {'-':>8}" if consume else
+            f"{ms(lat['p50_ns']):>8} {ms(lat['p99_ns']):>8} {ms(lat['p999_ns']):>8} {ms(lat['max_ns']):>8}")
+    if ref:
+        rl = ref["consume"]["e2e_latency"]
+        row += f" | {ref['records_per_s']:11.0f} {ref['mb_per_s']:8.1f} "
+        row += (f"{'-':>8} {'-':>8}" if consume else f"{ms(rl['p50_ns']):>8} {ms(rl['p99_ns']):>8}")
+        ratio = r.get("ratio", {})
+        row += f" | {ratio.get('records_per_s', 0):6.2f} " + (f"{'-':>6}" if consume else f"{ratio.get('e2e_p99', 0):6.2f}")
+    if not t["ok"] or (ref and not ref["ok"]):
+        row += "  ERROR: " + "; ".join(x["error"] for x in (t, ref) if x and x["error"])
+    print(row)
+print(f"\nlatency columns: end-to-end at the latency-phase rate; throughput: producers flat out")
+print(f"(consume rows: read rate of the stored log). JSON: {out}/summary.json")
+EOF
+
+if [[ $FAILURES -gt 0 ]]; then
+  echo "bench.sh: $FAILURES run(s) failed" >&2
+  exit 1
+fi
+echo "bench.sh: all runs completed without errors"
