@@ -11,6 +11,7 @@ from testing import Failure, check, main, require_module  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
 ck = require_module("confluent_kafka")
+from confluent_kafka.admin import AdminClient  # noqa: E402
 TOPIC = "py-confluent"
 PARTITIONS = 3
 COUNT = 3000
@@ -54,16 +55,17 @@ def test_produce_and_assign_consume():
                            "auto.create.topics.enable": "true"}) as broker:
         acked = {}
 
-        def on_delivery(err, msg):
+        def on_delivery(err, msg, seq):
             if err is not None:
-                raise Failure(f"delivery failed: {err}")
-            acked[(msg.partition(), msg.offset())] = int(dict(msg.headers())["seq"])
+                raise Failure(f"delivery of {seq} failed: {err}")
+            acked[(msg.partition(), msg.offset())] = seq
 
         p = ck.Producer({"bootstrap.servers": broker.bootstrap, "acks": "all",
                          "linger.ms": 10, "compression.type": "lz4"})
         for seq in range(COUNT):
             key, value, headers = message(seq)
-            p.produce(TOPIC, key=key, value=value, headers=headers, on_delivery=on_delivery)
+            p.produce(TOPIC, key=key, value=value, headers=headers,
+                      on_delivery=lambda err, msg, seq=seq: on_delivery(err, msg, seq))
             p.poll(0)
         check(p.flush(60) == 0, "producer did not flush")
         check(len(acked) == COUNT, f"{len(acked)} of {COUNT} acknowledged")
@@ -80,7 +82,7 @@ def test_produce_and_assign_consume():
             check(m.offset() > last.get(m.partition(), -1), "offsets went backwards")
             last[m.partition()] = m.offset()
 
-        md = ck.admin.AdminClient({"bootstrap.servers": broker.bootstrap}).list_topics(
+        md = AdminClient({"bootstrap.servers": broker.bootstrap}).list_topics(
             TOPIC, timeout=10)
         check(len(md.topics[TOPIC].partitions) == PARTITIONS, "metadata partition count")
         lo, hi = ck.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "unused"}) \

@@ -41,7 +41,9 @@ def test_producer_and_assigned_consumer():
                                  enable_auto_commit=False, consumer_timeout_ms=2000,
                                  request_timeout_ms=15000, api_version_auto_timeout_ms=10000)
         try:
-            parts = [TopicPartition(TOPIC, p) for p in range(PARTITIONS)]
+            known = consumer.partitions_for_topic(TOPIC)
+            check(known == set(range(PARTITIONS)), f"metadata partitions {known}")
+            parts = [TopicPartition(TOPIC, p) for p in sorted(known)]
             consumer.assign(parts)
             consumer.seek_to_beginning(*parts)
             got = []
