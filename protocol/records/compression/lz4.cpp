@@ -18,13 +18,25 @@ namespace {
 constexpr size_t kMagicSize = 4;
 constexpr size_t kMaxHeaderSize = 19;  // magic, FLG, BD, content size, dict id, HC
 
+// One context per thread. After a failed or abandoned frame the context is
+// rebuilt: liblz4 1.9.4's reset alone left it rejecting the next good frame
+// (seen after a block-checksum failure).
 struct Decompressor {
   LZ4F_dctx* ctx = nullptr;
-  Decompressor() {
+  Decompressor() { create(); }
+  ~Decompressor() { if (ctx) LZ4F_freeDecompressionContext(ctx); }
+  void create() {
     if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION))) ctx = nullptr;
   }
-  ~Decompressor() { if (ctx) LZ4F_freeDecompressionContext(ctx); }
+  void recreate() {
+    if (ctx) LZ4F_freeDecompressionContext(ctx);
+    ctx = nullptr;
+    create();
+  }
 };
+
+CodecError decompress_frames(LZ4F_dctx* ctx, const uint8_t* p, size_t n, OutputWindow& window,
+                             Lz4HeaderChecksum hc);
 
 // Size of the frame header at p (through HC), or 0 if it is not one.
 size_t frame_header_size(const uint8_t* p, size_t n) {
@@ -62,11 +74,24 @@ CodecError lz4_compress(std::span<const uint8_t> in, std::vector<uint8_t>& out, 
 CodecError lz4_decompress(std::span<const uint8_t> in, std::vector<uint8_t>& out, size_t max_out,
                           Lz4HeaderChecksum hc) {
   thread_local Decompressor d;
+  if (!d.ctx) d.create();
   if (!d.ctx) return CodecError::internal;
   LZ4F_resetDecompressionContext(d.ctx);
   OutputWindow window(out, max_out);
-  const uint8_t* p = in.data();
-  size_t n = in.size();
+  CodecError e = decompress_frames(d.ctx, in.data(), in.size(), window, hc);
+  if (e != CodecError::ok) {
+    window.abandon();
+    d.recreate();
+    return e;
+  }
+  window.finish();
+  return CodecError::ok;
+}
+
+namespace {
+
+CodecError decompress_frames(LZ4F_dctx* ctx, const uint8_t* p, size_t n, OutputWindow& window,
+                             Lz4HeaderChecksum hc) {
   if (hc == Lz4HeaderChecksum::kafka_3160_broken) {
     // Feed a copy of the header with the checksum Kafka would have ignored
     // replaced by the correct one, then the rest from the input in place.
@@ -76,33 +101,34 @@ CodecError lz4_decompress(std::span<const uint8_t> in, std::vector<uint8_t>& out
     std::memcpy(fixed, p, header);
     fixed[header - 1] = header_checksum(fixed + kMagicSize, fixed + header - 1);
     size_t consumed = header, produced = 0;
-    size_t rc = LZ4F_decompress(d.ctx, nullptr, &produced, fixed, &consumed, nullptr);
+    size_t rc = LZ4F_decompress(ctx, nullptr, &produced, fixed, &consumed, nullptr);
     if (LZ4F_isError(rc) || consumed != header) return CodecError::corrupt;
     p += header;
     n -= header;
+  } else if (n == 0) {
+    return CodecError::corrupt;
   }
-  if (n == 0 && hc == Lz4HeaderChecksum::standard) return CodecError::corrupt;
   size_t hint = n * 4 < 65536 ? 65536 : n * 4;
   for (;;) {
-    if (window.room() == 0 && !window.grow(hint)) { window.abandon(); return CodecError::too_large; }
+    if (window.room() == 0 && !window.grow(hint)) return CodecError::too_large;
     size_t produced = window.room();
     size_t consumed = n;
-    size_t rc = LZ4F_decompress(d.ctx, window.cursor(), &produced, p, &consumed, nullptr);
-    if (LZ4F_isError(rc)) { window.abandon(); return CodecError::corrupt; }
+    size_t rc = LZ4F_decompress(ctx, window.cursor(), &produced, p, &consumed, nullptr);
+    if (LZ4F_isError(rc)) return CodecError::corrupt;
     window.advance(produced);
     p += consumed;
     n -= consumed;
-    if (window.over_limit()) { window.abandon(); return CodecError::too_large; }
+    if (window.over_limit()) return CodecError::too_large;
     if (rc == 0) {
       // Frame complete. Further input must be another whole frame
       // (concatenated frames are valid LZ4); garbage fails to decode.
-      if (n == 0) break;
+      if (n == 0) return CodecError::ok;
       continue;
     }
-    if (n == 0 && produced == 0) { window.abandon(); return CodecError::corrupt; }  // input ended mid-frame
+    if (n == 0 && produced == 0) return CodecError::corrupt;  // input ended mid-frame
   }
-  window.finish();
-  return CodecError::ok;
 }
+
+}  // namespace
 
 }  // namespace fjord::protocol::codec
