@@ -22,6 +22,7 @@
 namespace fjord::storage {
 
 class Flusher;
+using OffsetCheckpointEntries = std::map<std::pair<std::string, int32_t>, int64_t>;
 
 struct TopicInfo {
   std::string name;
@@ -69,17 +70,24 @@ class LogManager {
     TopicInfo info;
     std::vector<std::shared_ptr<PartitionLog>> logs;
   };
-  Errc load_dir(const std::string& dir, bool clean);
   Errc persist_topic_locked(const Topic& t);
-  Errc open_partition_locked(Topic& t, int32_t p);
-  std::string partition_dir_for_locked(const std::string& topic, int32_t p) const;
+  Errc open_partition_locked(Topic& t, int32_t p, const std::string& dir, bool clean);
+  std::string choose_log_dir_locked() const;
+  Errc check_new_topic(const std::string& name, int32_t partitions,
+                       const std::map<std::string, std::string>& overrides, LogConfig* config,
+                       std::string* error_message) const;
   void cleaner_loop();
   std::vector<std::shared_ptr<PartitionLog>> all_logs() const;
+  // Writes recovery-point and log-start checkpoints of every log dir.
+  void write_checkpoints();
 
   StorageConfig config_;
   std::unique_ptr<Flusher> flusher_;
   mutable std::mutex mu_;  // guards topics_ (the topic map), not partition data
   std::map<std::string, Topic> topics_;
+  std::map<std::string, OffsetCheckpointEntries> recovery_points_;  // per log dir, read at open
+  std::map<std::string, OffsetCheckpointEntries> log_starts_;
+  std::mutex checkpoint_mu_;  // serialises checkpoint file writes
   bool opened_ = false;
   bool shut_down_ = false;
 

@@ -41,14 +41,18 @@ struct ReadResult {
   int64_t last_stable_offset = 0;
 };
 
-class PartitionLog {
+class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
  public:
   // Opens (creating if missing) the partition directory `dir`. `clean` says a
-  // clean-shutdown marker was found: the tail scan is skipped. `flusher` may be
+  // clean-shutdown marker was found: the tail scan is skipped. Otherwise every
+  // segment from the one holding `recovery_point` on is validated batch by
+  // batch and cut at the first torn/corrupt batch. `log_start` comes from the
+  // log-start-offset checkpoint (-1: first segment's base). `flusher` may be
   // null (no background flushing; when_durable then flushes inline).
   static Errc open(const std::string& dir, const std::string& topic, int32_t partition,
                    const protocol::Uuid& topic_id, const LogConfig& config, bool clean,
-                   Flusher* flusher, std::shared_ptr<PartitionLog>* out);
+                   Flusher* flusher, std::shared_ptr<PartitionLog>* out,
+                   int64_t recovery_point = 0, int64_t log_start = -1);
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
@@ -112,6 +116,13 @@ class PartitionLog {
   const std::string& dir() const { return dir_; }
   const protocol::Uuid& topic_id() const { return topic_id_; }
   size_t segment_count() const;
+  // Offset below which everything is fdatasync'ed (Kafka's recovery point).
+  int64_t recovery_point() const;
+  // Called (outside the partition lock) whenever the log start offset moves,
+  // so the owner can checkpoint it.
+  void set_log_start_listener(std::function<void()> fn);
+  // Base offsets of the segments, oldest first (tests, tools).
+  std::vector<int64_t> segment_bases() const;
 
   // Internal to the flusher: fdatasyncs what is dirty and returns the new
   // durable end (offset one past the last synced record), or -1 on error.
@@ -122,13 +133,17 @@ class PartitionLog {
  private:
   PartitionLog(std::string dir, std::string topic, int32_t partition, protocol::Uuid topic_id,
                LogConfig config, Flusher* flusher);
-  Errc load(bool clean);
-  Errc recover_segment(Segment& seg, bool rebuild_index);
+  Errc load(bool clean, int64_t recovery_point, int64_t log_start);
   Errc roll_locked(int64_t base_offset, int64_t now_ms);
-  Errc delete_segments_below_locked(int64_t offset);
-  std::shared_ptr<Segment> segment_for_locked(int64_t offset) const;
-  int64_t durable_end_locked() const;
+  Errc create_active_locked(int64_t base_offset, int64_t now_ms);
+  // Removes segments wholly below `offset` (never the active one); returns count.
+  int delete_segments_below_locked(int64_t offset);
+  void remove_segment_locked(int64_t base);
   void publish_hw_locked();
+  void schedule_flush_locked();
+  std::vector<std::pair<int64_t, std::function<void(bool)>>> take_waiters_locked(int64_t upto, bool all);
+  void notify_log_start();
+  struct SegmentOptions segment_options_locked() const;
 
   const std::string dir_;
   const std::string topic_;
@@ -150,6 +165,9 @@ class PartitionLog {
   std::atomic<int64_t> log_end_atomic_{0};
   bool flush_queued_ = false;
   bool closed_ = false;
+  bool compacting_ = false;
+  uint64_t generation_ = 0;             // bumped by truncate/delete; compaction checks it
+  std::function<void()> log_start_listener_;
   friend class Flusher;
 };
 

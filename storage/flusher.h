@@ -1,0 +1,40 @@
+#pragma once
+// Group commit: one background thread fdatasyncs each dirty partition once
+// for every append that arrived since its last sync, then completes the
+// durability waiters of that partition (callbacks run on this thread).
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace fjord::storage {
+
+class PartitionLog;
+
+class Flusher {
+ public:
+  Flusher();
+  ~Flusher();
+  Flusher(const Flusher&) = delete;
+  Flusher& operator=(const Flusher&) = delete;
+
+  // Queues `log` for a sync round (cheap; duplicates are folded by the log).
+  void schedule(std::shared_ptr<PartitionLog> log);
+  // Drains the queue and stops the thread.
+  void stop();
+  // Number of fdatasync rounds done (for tests/benchmarks).
+  uint64_t rounds() const;
+
+ private:
+  void run();
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::shared_ptr<PartitionLog>> queue_;
+  bool stop_ = false;
+  uint64_t rounds_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace fjord::storage

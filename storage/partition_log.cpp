@@ -1,0 +1,579 @@
+#include "storage/partition_log.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "storage/file_ops.h"
+#include "storage/flusher.h"
+#include "storage/partition_metadata.h"
+#include "storage/segment.h"
+
+namespace fjord::storage {
+
+namespace {
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "00000000000000000042.log" -> 42
+bool parse_segment_name(const std::string& name, const char* ext, int64_t* base) {
+  size_t ext_len = std::char_traits<char>::length(ext);
+  if (name.size() != 20 + ext_len || name.compare(20, ext_len, ext) != 0) return false;
+  int64_t v = 0;
+  for (size_t i = 0; i < 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+    if (v > (INT64_MAX - 9) / 10) return false;
+    v = v * 10 + (name[i] - '0');
+  }
+  *base = v;
+  return true;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+PartitionLog::PartitionLog(std::string dir, std::string topic, int32_t partition, protocol::Uuid topic_id,
+                           LogConfig config, Flusher* flusher)
+    : dir_(std::move(dir)),
+      topic_(std::move(topic)),
+      partition_(partition),
+      topic_id_(topic_id),
+      flusher_(flusher),
+      config_(std::move(config)) {}
+
+PartitionLog::~PartitionLog() = default;
+
+SegmentOptions PartitionLog::segment_options_locked() const {
+  SegmentOptions o;
+  o.index_interval_bytes = config_.index_interval_bytes;
+  o.segment_index_bytes = config_.segment_index_bytes;
+  o.segment_bytes = config_.segment_bytes;
+  return o;
+}
+
+Errc PartitionLog::open(const std::string& dir, const std::string& topic, int32_t partition,
+                        const protocol::Uuid& topic_id, const LogConfig& config, bool clean, Flusher* flusher,
+                        std::shared_ptr<PartitionLog>* out, int64_t recovery_point, int64_t log_start) {
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    spdlog::error("storage: cannot create {}: {}", dir, strerror(errno));
+    return Errc::io_error;
+  }
+  std::shared_ptr<PartitionLog> log(new PartitionLog(dir, topic, partition, topic_id, config, flusher));
+  if (!topic_id.is_zero()) {
+    Errc e = write_partition_metadata(dir, topic_id);
+    if (e != Errc::ok) return e;
+  }
+  std::lock_guard lk(log->mu_);
+  Errc e = log->load(clean, recovery_point, log_start);
+  if (e != Errc::ok) return e;
+  *out = std::move(log);
+  return Errc::ok;
+}
+
+Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
+  std::vector<int64_t> bases;
+  DIR* d = ::opendir(dir_.c_str());
+  if (!d) return Errc::io_error;
+  std::vector<std::string> leftovers;
+  while (dirent* ent = ::readdir(d)) {
+    std::string name = ent->d_name;
+    int64_t base;
+    if (parse_segment_name(name, ".log", &base)) bases.push_back(base);
+    else if (ends_with(name, ".deleted") || ends_with(name, ".cleaned") || ends_with(name, ".tmp"))
+      leftovers.push_back(name);
+  }
+  ::closedir(d);
+  for (auto& n : leftovers) ::unlink((dir_ + "/" + n).c_str());
+  std::sort(bases.begin(), bases.end());
+
+  auto opt = segment_options_locked();
+  const bool allow_gaps = config_.cleanup_compact;
+  // Unclean: validate from the segment holding the recovery point onwards.
+  int64_t recover_from = INT64_MAX;
+  if (!clean) {
+    recover_from = 0;
+    for (int64_t b : bases)
+      if (b <= recovery_point) recover_from = b;
+  }
+  int64_t expected = -1;
+  for (size_t i = 0; i < bases.size(); ++i) {
+    std::unique_ptr<Segment> seg;
+    if (Segment::open(dir_, bases[i], opt, &seg) != Errc::ok) {
+      spdlog::error("storage: {}-{}: cannot open segment {}", topic_, partition_, bases[i]);
+      return Errc::io_error;
+    }
+    bool need_recover = bases[i] >= recover_from;
+    if (!need_recover && !seg->load()) {
+      spdlog::warn("storage: {}-{}: segment {} has inconsistent indexes, rebuilding", topic_, partition_,
+                   bases[i]);
+      need_recover = true;
+    }
+    bool cut = false;
+    if (need_recover) {
+      uint64_t dropped = 0;
+      int64_t bad = -1;
+      Errc e = seg->recover(expected < 0 ? bases[i] : expected, allow_gaps || expected < 0, &dropped, &bad);
+      if (e != Errc::ok) return e;
+      if (bad >= 0) {
+        spdlog::warn("storage: {}-{}: recovery truncated segment {} at offset {}, dropped {} bytes", topic_,
+                     partition_, bases[i], bad, dropped);
+        cut = true;
+      }
+      if (seg->sync_log() != Errc::ok) return Errc::io_error;
+    }
+    if (expected >= 0 && seg->base_offset() < expected) {
+      spdlog::warn("storage: {}-{}: segment {} overlaps the previous one, removing it and all after", topic_,
+                   partition_, bases[i]);
+      seg->remove_files();
+      cut = true;
+      seg.reset();
+    }
+    if (seg) {
+      expected = seg->next_offset();
+      segments_.emplace(seg->base_offset(), std::shared_ptr<Segment>(std::move(seg)));
+    }
+    if (cut) {
+      // Everything after a torn/corrupt batch is gone too (Kafka semantics).
+      for (size_t j = i + 1; j < bases.size(); ++j) {
+        std::unique_ptr<Segment> later;
+        if (Segment::open(dir_, bases[j], opt, &later) == Errc::ok) {
+          spdlog::warn("storage: {}-{}: dropping segment {} ({} bytes) after corruption", topic_, partition_,
+                       bases[j], later->size());
+          later->remove_files();
+        }
+      }
+      break;
+    }
+  }
+  int64_t now = wall_ms();
+  if (segments_.empty()) {
+    Errc e = create_active_locked(std::max<int64_t>(log_start, 0), now);
+    if (e != Errc::ok) return e;
+  } else {
+    // Empty non-active segments carry no data; the last one becomes active.
+    if (segments_.rbegin()->second->unseal() != Errc::ok) return Errc::io_error;
+  }
+  log_end_ = segments_.rbegin()->second->next_offset();
+  log_start_ = std::max(segments_.begin()->first, std::min(log_start, log_end_));
+  durable_end_ = log_end_;  // recovered tails were fdatasync'ed above
+  last_flush_ms_ = now;
+  log_start_atomic_ = log_start_;
+  log_end_atomic_ = log_end_;
+  publish_hw_locked();
+  return Errc::ok;
+}
+
+Errc PartitionLog::create_active_locked(int64_t base_offset, int64_t now_ms) {
+  std::unique_ptr<Segment> seg;
+  Errc e = Segment::create(dir_, base_offset, segment_options_locked(), now_ms, &seg);
+  if (e != Errc::ok) {
+    spdlog::error("storage: {}-{}: cannot create segment {}", topic_, partition_, base_offset);
+    return e;
+  }
+  segments_[base_offset] = std::shared_ptr<Segment>(std::move(seg));
+  fsync_dir(dir_);
+  return Errc::ok;
+}
+
+Errc PartitionLog::roll_locked(int64_t base_offset, int64_t now_ms) {
+  auto& active = segments_.rbegin()->second;
+  if (active->seal() != Errc::ok) return Errc::io_error;
+  Errc e = create_active_locked(base_offset, now_ms);
+  if (e != Errc::ok) return e;
+  // Kafka flushes the rolled segment right away in every mode.
+  schedule_flush_locked();
+  return Errc::ok;
+}
+
+void PartitionLog::publish_hw_locked() {
+  hw_.store(config_.durable_mode() ? durable_end_ : log_end_, std::memory_order_release);
+}
+
+void PartitionLog::schedule_flush_locked() {
+  if (flush_queued_ || !flusher_) return;
+  flush_queued_ = true;
+  flusher_->schedule(shared_from_this());
+}
+
+Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out) {
+  std::unique_lock lk(mu_);
+  if (closed_) return Errc::shutting_down;
+  const uint64_t size = batch.total_size();
+  if (size > uint64_t(std::max(config_.max_message_bytes, 0))) return Errc::message_too_large;
+  if (int64_t(size) > config_.segment_bytes) return Errc::record_list_too_large;
+  if (batch.last_offset_delta() < 0) return Errc::corrupt_message;
+  const int64_t now = wall_ms();
+  const int64_t base = log_end_;
+  const int64_t last = base + batch.last_offset_delta();
+  auto* active = segments_.rbegin()->second.get();
+  if (active->should_roll(uint32_t(size), last, now, config_.segment_bytes,
+                          config_.segment_ms - config_.segment_jitter_ms)) {
+    Errc e = roll_locked(base, now);
+    if (e != Errc::ok) return e;
+    active = segments_.rbegin()->second.get();
+  }
+  batch.set_base_offset(base);
+  int64_t append_time = -1;
+  if (config_.log_append_time) {
+    batch.set_log_append_time(now);
+    append_time = now;
+  }
+  Errc e = active->append(batch, now);
+  if (e != Errc::ok) {
+    spdlog::error("storage: {}-{}: append failed: {}", topic_, partition_, to_string(e));
+    return e;
+  }
+  log_end_ = last + 1;
+  log_end_atomic_.store(log_end_, std::memory_order_release);
+  if (config_.durable_mode()) {
+    schedule_flush_locked();
+  } else {
+    unflushed_messages_ += std::max(batch.record_count(), 1);
+    if (config_.flush_messages && unflushed_messages_ >= *config_.flush_messages) schedule_flush_locked();
+    publish_hw_locked();
+  }
+  if (out) {
+    out->base_offset = base;
+    out->last_offset = last;
+    out->log_append_time = append_time;
+    out->log_start_offset = log_start_;
+  }
+  return Errc::ok;
+}
+
+void PartitionLog::when_durable(int64_t offset, std::function<void(bool ok)> done) {
+  std::unique_lock lk(mu_);
+  if (!config_.durable_mode() || offset < durable_end_) {
+    lk.unlock();
+    done(true);
+    return;
+  }
+  if (offset >= log_end_ || closed_) {
+    lk.unlock();
+    done(false);
+    return;
+  }
+  waiters_.emplace_back(offset, std::move(done));
+  if (!flusher_) {
+    lk.unlock();
+    flush();
+    return;
+  }
+  schedule_flush_locked();
+}
+
+int64_t PartitionLog::sync_for_flusher() {
+  std::vector<std::shared_ptr<Segment>> dirty;
+  int64_t target;
+  {
+    std::lock_guard lk(mu_);
+    flush_queued_ = false;
+    target = log_end_;
+    if (target <= durable_end_) return durable_end_;
+    auto it = segments_.upper_bound(durable_end_);
+    if (it != segments_.begin()) --it;
+    for (; it != segments_.end(); ++it) dirty.push_back(it->second);
+    unflushed_messages_ = 0;
+  }
+  // fdatasync outside the lock: appends keep flowing and join the next round.
+  for (auto& s : dirty) {
+    if (s->sync_log() != Errc::ok) {
+      spdlog::error("storage: {}-{}: fdatasync failed: {}", topic_, partition_, strerror(errno));
+      return -1;
+    }
+  }
+  std::lock_guard lk(mu_);
+  durable_end_ = std::max(durable_end_, std::min(target, log_end_));
+  last_flush_ms_ = wall_ms();
+  publish_hw_locked();
+  return durable_end_;
+}
+
+std::vector<std::pair<int64_t, std::function<void(bool)>>> PartitionLog::take_waiters_locked(int64_t upto,
+                                                                                              bool all) {
+  std::vector<std::pair<int64_t, std::function<void(bool)>>> ready;
+  auto keep = std::partition(waiters_.begin(), waiters_.end(),
+                             [&](const auto& w) { return !all && w.first >= upto; });
+  std::move(keep, waiters_.end(), std::back_inserter(ready));
+  waiters_.erase(keep, waiters_.end());
+  return ready;
+}
+
+void PartitionLog::complete_waiters(int64_t durable_end, bool ok) {
+  std::vector<std::pair<int64_t, std::function<void(bool)>>> ready;
+  {
+    std::lock_guard lk(mu_);
+    ready = ok ? take_waiters_locked(durable_end, false) : take_waiters_locked(0, true);
+  }
+  for (auto& w : ready) w.second(ok);
+}
+
+Errc PartitionLog::flush() {
+  int64_t d = sync_for_flusher();
+  complete_waiters(d, d >= 0);
+  return d >= 0 ? Errc::ok : Errc::io_error;
+}
+
+ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_batch,
+                              std::optional<int64_t> upto) const {
+  std::lock_guard lk(mu_);
+  ReadResult r;
+  r.high_watermark = hw_.load(std::memory_order_acquire);
+  r.log_start_offset = log_start_;
+  r.last_stable_offset = r.high_watermark;
+  if (offset < log_start_ || offset > log_end_) {
+    r.error = Errc::offset_out_of_range;
+    return r;
+  }
+  int64_t limit = std::min(upto ? *upto : r.high_watermark, log_end_);
+  if (offset >= limit) return r;
+  auto it = segments_.upper_bound(offset);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) {
+    const auto& seg = it->second;
+    StoredBatch b;
+    if (!seg->find_batch(offset, &b)) continue;  // compaction may leave gaps
+    if (b.base_offset >= limit) return r;
+    uint64_t max_end = b.position + uint64_t(std::max(max_bytes, 0));
+    max_end = std::min<uint64_t>(max_end, seg->size());
+    uint64_t end = seg->end_of_batches(b.position, max_end, limit);
+    if (end == b.position) {
+      if (!min_one_batch) return r;
+      end = b.position + b.size;  // Kafka's minOneMessage
+    }
+    r.slice = protocol::FileSlice{seg->fd(), b.position, uint32_t(end - b.position)};
+    r.keepalive = seg;
+    return r;
+  }
+  return r;
+}
+
+int64_t PartitionLog::log_start_offset() const { return log_start_atomic_.load(std::memory_order_acquire); }
+int64_t PartitionLog::log_end_offset() const { return log_end_atomic_.load(std::memory_order_acquire); }
+int64_t PartitionLog::high_watermark() const { return hw_.load(std::memory_order_acquire); }
+
+int64_t PartitionLog::recovery_point() const {
+  std::lock_guard lk(mu_);
+  return durable_end_;
+}
+
+int64_t PartitionLog::size_bytes() const {
+  std::lock_guard lk(mu_);
+  int64_t n = 0;
+  for (auto& [b, s] : segments_) n += int64_t(s->size());
+  return n;
+}
+
+size_t PartitionLog::segment_count() const {
+  std::lock_guard lk(mu_);
+  return segments_.size();
+}
+
+std::vector<int64_t> PartitionLog::segment_bases() const {
+  std::lock_guard lk(mu_);
+  std::vector<int64_t> v;
+  for (auto& [b, s] : segments_) v.push_back(b);
+  return v;
+}
+
+void PartitionLog::set_log_start_listener(std::function<void()> fn) {
+  std::lock_guard lk(mu_);
+  log_start_listener_ = std::move(fn);
+}
+
+void PartitionLog::notify_log_start() {
+  std::function<void()> fn;
+  {
+    std::lock_guard lk(mu_);
+    fn = log_start_listener_;
+  }
+  if (fn) fn();
+}
+
+std::optional<std::pair<int64_t, int64_t>> PartitionLog::offset_for_timestamp(int64_t ts) const {
+  std::lock_guard lk(mu_);
+  int64_t hw = hw_.load(std::memory_order_acquire);
+  for (auto& [base, seg] : segments_) {
+    if (seg->next_offset() <= log_start_ || seg->max_timestamp() < ts) continue;
+    StoredBatch b;
+    if (!seg->find_by_timestamp(ts, log_start_, &b)) continue;
+    int64_t off = std::max(b.base_offset, log_start_);
+    if (off >= hw) return std::nullopt;
+    return std::make_pair(off, b.max_timestamp);
+  }
+  return std::nullopt;
+}
+
+std::pair<int64_t, int64_t> PartitionLog::max_timestamp_offset() const {
+  std::lock_guard lk(mu_);
+  std::pair<int64_t, int64_t> best{-1, -1};
+  for (auto& [base, seg] : segments_) {
+    if (seg->max_timestamp() > best.second && seg->offset_of_max_timestamp() >= log_start_)
+      best = {seg->offset_of_max_timestamp(), seg->max_timestamp()};
+  }
+  return best;
+}
+
+void PartitionLog::remove_segment_locked(int64_t base) {
+  auto it = segments_.find(base);
+  if (it == segments_.end()) return;
+  // Unlink now; in-flight reads keep the inode alive through their keepalive.
+  it->second->remove_files();
+  segments_.erase(it);
+}
+
+int PartitionLog::delete_segments_below_locked(int64_t offset) {
+  int n = 0;
+  while (segments_.size() > 1) {
+    auto first = segments_.begin();
+    auto next = std::next(first);
+    if (next->first > offset) break;
+    remove_segment_locked(first->first);
+    ++n;
+  }
+  return n;
+}
+
+Errc PartitionLog::delete_records_before(int64_t offset, int64_t* new_log_start) {
+  {
+    std::lock_guard lk(mu_);
+    if (closed_) return Errc::shutting_down;
+    int64_t hw = hw_.load(std::memory_order_acquire);
+    if (offset == -1) offset = hw;
+    if (offset < 0 || offset > hw) return Errc::offset_out_of_range;
+    if (offset > log_start_) {
+      log_start_ = offset;
+      log_start_atomic_.store(log_start_, std::memory_order_release);
+      delete_segments_below_locked(offset);
+      ++generation_;
+    }
+    if (new_log_start) *new_log_start = log_start_;
+  }
+  notify_log_start();
+  return Errc::ok;
+}
+
+Errc PartitionLog::truncate_to(int64_t offset) {
+  std::vector<std::pair<int64_t, std::function<void(bool)>>> failed;
+  bool start_moved = false;
+  {
+    std::lock_guard lk(mu_);
+    if (closed_) return Errc::shutting_down;
+    if (offset < 0) return Errc::invalid_request;
+    if (offset >= log_end_) return Errc::ok;
+    ++generation_;
+    int64_t now = wall_ms();
+    if (offset <= log_start_ || offset <= segments_.begin()->first) {
+      // Nothing survives: start over at `offset` (Kafka's truncateFullyAndStartAt).
+      while (!segments_.empty()) remove_segment_locked(segments_.begin()->first);
+      Errc e = create_active_locked(offset, now);
+      if (e != Errc::ok) return e;
+      start_moved = log_start_ != offset;
+      log_start_ = offset;
+    } else {
+      while (segments_.rbegin()->first >= offset) remove_segment_locked(segments_.rbegin()->first);
+      auto& seg = segments_.rbegin()->second;
+      if (seg->truncate_to(offset) != Errc::ok || seg->unseal() != Errc::ok) return Errc::io_error;
+      if (seg->sync_log() != Errc::ok) return Errc::io_error;
+    }
+    log_end_ = segments_.rbegin()->second->next_offset();
+    durable_end_ = std::min(durable_end_, log_end_);
+    log_start_ = std::min(log_start_, log_end_);
+    log_start_atomic_ = log_start_;
+    log_end_atomic_ = log_end_;
+    publish_hw_locked();
+    failed = take_waiters_locked(log_end_, false);
+  }
+  for (auto& w : failed) w.second(false);
+  if (start_moved) notify_log_start();
+  return Errc::ok;
+}
+
+void PartitionLog::set_config(const LogConfig& config) {
+  std::lock_guard lk(mu_);
+  config_ = config;
+  publish_hw_locked();
+  if (config_.durable_mode() && durable_end_ < log_end_) schedule_flush_locked();
+}
+
+LogConfig PartitionLog::config() const {
+  std::lock_guard lk(mu_);
+  return config_;
+}
+
+int PartitionLog::apply_retention(int64_t now_ms) {
+  int deleted = 0;
+  {
+    std::lock_guard lk(mu_);
+    if (closed_ || !config_.cleanup_delete) return 0;
+    auto drop_first = [&] {
+      int64_t b = segments_.begin()->first;
+      spdlog::info("storage: {}-{}: retention deletes segment {}", topic_, partition_, b);
+      remove_segment_locked(b);
+      ++deleted;
+    };
+    if (config_.retention_ms >= 0) {
+      while (segments_.size() > 1 &&
+             now_ms - segments_.begin()->second->largest_timestamp_or_mtime() > config_.retention_ms)
+        drop_first();
+    }
+    if (config_.retention_bytes >= 0) {
+      int64_t total = 0;
+      for (auto& [b, s] : segments_) total += int64_t(s->size());
+      int64_t excess = total - config_.retention_bytes;
+      while (segments_.size() > 1 && excess - int64_t(segments_.begin()->second->size()) >= 0) {
+        excess -= int64_t(segments_.begin()->second->size());
+        drop_first();
+      }
+    }
+    if (deleted) {
+      log_start_ = std::max(log_start_, segments_.begin()->first);
+      log_start_atomic_ = log_start_;
+      ++generation_;
+    }
+  }
+  if (deleted) notify_log_start();
+  return deleted;
+}
+
+void PartitionLog::roll_if_due(int64_t now_ms) {
+  std::lock_guard lk(mu_);
+  if (closed_) return;
+  auto& active = segments_.rbegin()->second;
+  if (!active->empty() && now_ms - active->created_ms() >= config_.segment_ms - config_.segment_jitter_ms)
+    roll_locked(log_end_, now_ms);
+}
+
+void PartitionLog::flush_if_due(int64_t now_ms) {
+  std::lock_guard lk(mu_);
+  if (closed_ || config_.durable_mode() || !config_.flush_ms) return;
+  if (durable_end_ < log_end_ && now_ms - last_flush_ms_ >= *config_.flush_ms) schedule_flush_locked();
+}
+
+Errc PartitionLog::close() {
+  Errc result = flush();
+  std::vector<std::pair<int64_t, std::function<void(bool)>>> failed;
+  {
+    std::lock_guard lk(mu_);
+    if (closed_) return result;
+    closed_ = true;
+    for (auto& [b, s] : segments_) {
+      if (s->seal() != Errc::ok || s->sync_indexes() != Errc::ok) result = Errc::io_error;
+    }
+    failed = take_waiters_locked(0, true);
+  }
+  for (auto& w : failed) w.second(false);
+  return result;
+}
+
+}  // namespace fjord::storage
