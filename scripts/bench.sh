@@ -112,8 +112,9 @@ stop_pid() {
   wait "$pid" 2>/dev/null || true
 }
 cleanup() {
-  local pid
-  for pid in "${STARTED_PIDS[@]}"; do stop_pid "$pid"; done
+  local i
+  # Newest first: the bench client goes before the brokers it talks to.
+  for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${STARTED_PIDS[i]}"; done
   STARTED_PIDS=()
   rm -rf "$SCRATCH"
 }

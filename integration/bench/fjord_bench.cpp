@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
 
   const TargetResult target = run_target(options, options.target_name, options.brokers, false, g_stop);
   TargetResult reference;
-  const bool with_reference = !options.mock_brokers.empty();
+  const bool with_reference = !options.mock_brokers.empty() && !g_stop.load();
   if (with_reference) reference = run_target(options, "mock", options.mock_brokers, true, g_stop);
   const TargetResult* ref = with_reference ? &reference : nullptr;
 

@@ -92,7 +92,16 @@ void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::str
     if ((seq & 255) == 0) rd_kafka_poll(rk.get(), 0);
   }
   state.sent = seq;
-  rd_kafka_flush(rk.get(), kFlushTimeoutMs);
+  // Flush in slices so a stop signal is not held up by an unreachable broker.
+  const std::uint64_t flush_deadline = now_ns() + std::uint64_t{kFlushTimeoutMs} * 1000000;
+  while (rd_kafka_outq_len(rk.get()) > 0 && now_ns() < flush_deadline) {
+    if (stop.load(std::memory_order_relaxed)) {
+      rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      rd_kafka_flush(rk.get(), 1000);
+      break;
+    }
+    rd_kafka_flush(rk.get(), 100);
+  }
   state.unflushed = static_cast<std::uint64_t>(rd_kafka_outq_len(rk.get()));
   state.done_ns = now_ns();
   if (state.unflushed > 0 && state.first_error.empty())
