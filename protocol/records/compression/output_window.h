@@ -24,9 +24,8 @@ class OutputWindow {
     if (room >= want) return true;
     size_t target = std::max(used + want, (out_.size() - base_) * 2);
     target = std::min(target, limit_);
-    // resize to the vector's existing capacity first: reused buffers then
-    // never reallocate.
-    target = std::max(target, std::min(out_.capacity() - base_, limit_));
+    // Within a reused vector's capacity this does not reallocate; it only
+    // zero-fills the new part, so grow geometrically rather than to capacity.
     out_.resize(base_ + target);
     return true;
   }

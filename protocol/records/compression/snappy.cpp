@@ -24,6 +24,10 @@ CodecError uncompress_block(const uint8_t* p, size_t n, OutputWindow& window) {
   if (!snappy::GetUncompressedLength(reinterpret_cast<const char*>(p), n, &length))
     return CodecError::corrupt;
   if (length == 0) return CodecError::ok;
+  // A snappy element expands at most 64 bytes from 3 (copy with a 2-byte
+  // offset), so a larger claimed length is a lie: reject it before
+  // allocating for it.
+  if (length / 22 > n) return CodecError::corrupt;
   if (!window.grow(length) || window.room() < length) return CodecError::too_large;
   if (!snappy::RawUncompress(reinterpret_cast<const char*>(p), n, reinterpret_cast<char*>(window.cursor())))
     return CodecError::corrupt;
