@@ -60,6 +60,7 @@ void throughput_phase(const BenchOptions& o, TargetResult& r, std::vector<std::i
   const ProducePlan plan{o.duration_s, o.records, 0, false};
   r.bulk = run_producers(o, plan, r.brokers, fresh_nonce(), stop);
   add_produce_errors(r, r.bulk, "throughput phase");
+  if (r.bulk.acked == 0 && !stop.load()) add_error(r, "throughput phase: no record was acknowledged");
   if (r.bulk.seconds > 0) {
     r.produce_records_per_s = static_cast<double>(r.bulk.acked) / r.bulk.seconds;
     r.produce_mb_per_s = r.produce_records_per_s * static_cast<double>(o.record_size) / 1e6;
@@ -80,6 +81,7 @@ void latency_phase(const BenchOptions& o, TargetResult& r, const std::vector<std
   const ProducePlan plan{o.latency_duration_s, 0, r.latency_rate, false};
   r.latency_produce = run_producers(o, plan, r.brokers, nonce, stop);
   add_produce_errors(r, r.latency_produce, "latency phase");
+  if (r.latency_produce.acked == 0 && !stop.load()) add_error(r, "latency phase: no record was acknowledged");
   r.expected = r.latency_produce.acked;
   control.expected = r.expected;
   control.deadline_ns = now_ns() + static_cast<std::uint64_t>(o.drain_timeout_s * 1e9);
@@ -94,6 +96,7 @@ void consume_mode(const BenchOptions& o, TargetResult& r, const std::vector<std:
   const std::uint64_t nonce = fresh_nonce();
   r.bulk = run_producers(o, plan, r.brokers, nonce, stop);
   add_produce_errors(r, r.bulk, "fill");
+  if (r.bulk.acked == 0 && !stop.load()) add_error(r, "fill: no record was acknowledged");
   if (r.bulk.seconds > 0) {
     r.produce_records_per_s = static_cast<double>(r.bulk.acked) / r.bulk.seconds;
     r.produce_mb_per_s = r.produce_records_per_s * static_cast<double>(o.record_size) / 1e6;

@@ -1,0 +1,101 @@
+// Unit tests for the benchmark's own measuring parts: if the histogram or
+// the payload stamp were wrong, every reported figure would be too.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "latency_histogram.h"
+#include "payload_stamp.h"
+
+namespace fjord::bench {
+namespace {
+
+TEST(LatencyHistogram, EmptyReportsZero) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.count(), 0u);
+  EXPECT_EQ(h.percentile(50), 0u);
+  EXPECT_EQ(h.max(), 0u);
+}
+
+TEST(LatencyHistogram, SmallValuesAreExact) {
+  LatencyHistogram h;
+  for (std::uint64_t v = 1; v <= 100; ++v) h.record(v);
+  EXPECT_EQ(h.percentile(50), 50u);
+  EXPECT_EQ(h.percentile(99), 99u);
+  EXPECT_EQ(h.percentile(100), 100u);
+  EXPECT_EQ(h.min(), 1u);
+  EXPECT_DOUBLE_EQ(h.mean(), 50.5);
+}
+
+TEST(LatencyHistogram, LargeValuesWithinOnePercent) {
+  LatencyHistogram h;
+  std::vector<std::uint64_t> values;
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> dist(14.0, 1.5);  // around a millisecond in ns
+  for (int i = 0; i < 100000; ++i) values.push_back(static_cast<std::uint64_t>(dist(rng)) + 1);
+  for (auto v : values) h.record(v);
+  std::sort(values.begin(), values.end());
+  for (double p : {50.0, 90.0, 99.0, 99.9}) {
+    const auto exact = values[static_cast<std::size_t>(p / 100 * values.size()) - 1];
+    const auto got = h.percentile(p);
+    EXPECT_NEAR(static_cast<double>(got), static_cast<double>(exact), exact * 0.01) << "p" << p;
+  }
+  EXPECT_EQ(h.max(), values.back());
+  EXPECT_EQ(h.percentile(100), values.back());
+}
+
+TEST(LatencyHistogram, ExtremesDoNotOverflow) {
+  LatencyHistogram h;
+  h.record(0);
+  h.record(UINT64_MAX);
+  EXPECT_EQ(h.max(), UINT64_MAX);
+  EXPECT_EQ(h.percentile(100), UINT64_MAX);
+  EXPECT_EQ(h.percentile(1), 0u);
+}
+
+TEST(LatencyHistogram, MergeAddsCounts) {
+  LatencyHistogram a, b;
+  a.record(1000);
+  b.record(3000);
+  b.record(5000);
+  a.merge(b);
+  EXPECT_EQ(a.count(), 3u);
+  EXPECT_EQ(a.max(), 5000u);
+  EXPECT_EQ(a.min(), 1000u);
+  EXPECT_NEAR(static_cast<double>(a.percentile(50)), 3000.0, 30.0);
+}
+
+TEST(PayloadStamp, RoundTrips) {
+  const PayloadFiller filler(100, 1);
+  std::array<std::byte, 100> buf{};
+  const PayloadStamp in{0x1122334455667788ull, 123456789ull, 42, 7};
+  filler.fill(buf.data(), in);
+  const auto out = read_stamp(buf.data(), buf.size());
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->run_nonce, in.run_nonce);
+  EXPECT_EQ(out->send_ns, in.send_ns);
+  EXPECT_EQ(out->sequence, in.sequence);
+  EXPECT_EQ(out->producer, in.producer);
+  // Filler is letters, so compression sees text rather than zeros.
+  for (std::size_t i = kStampSize; i < buf.size(); ++i) {
+    const auto c = static_cast<char>(buf[i]);
+    EXPECT_TRUE(c >= 'A' && c <= 'Z');
+  }
+}
+
+TEST(PayloadStamp, RejectsForeignValues) {
+  std::array<std::byte, 64> buf{};
+  EXPECT_FALSE(read_stamp(buf.data(), buf.size()).has_value());  // no magic
+  write_stamp(buf.data(), PayloadStamp{1, 2, 3, 4});
+  EXPECT_TRUE(read_stamp(buf.data(), buf.size()).has_value());
+  EXPECT_FALSE(read_stamp(buf.data(), kStampSize - 1).has_value());  // too short
+  EXPECT_FALSE(read_stamp(nullptr, 64).has_value());
+}
+
+}  // namespace
+}  // namespace fjord::bench
