@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "protocol/records/record_reader.h"
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
 #include "storage/partition_metadata.h"
@@ -81,6 +82,7 @@ Errc PartitionLog::open(const std::string& dir, const std::string& topic, int32_
 }
 
 Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
+  if (finish_interrupted_swap() != Errc::ok) return Errc::io_error;
   std::vector<int64_t> bases;
   DIR* d = ::opendir(dir_.c_str());
   if (!d) return Errc::io_error;
@@ -400,6 +402,26 @@ void PartitionLog::notify_log_start() {
   if (fn) fn();
 }
 
+namespace {
+// First record in the batch at `b` with timestamp >= ts and offset >= min_offset
+// (exact == true: timestamp == ts). Record-level, as Kafka answers ListOffsets.
+std::optional<std::pair<int64_t, int64_t>> record_in_batch(const Segment& seg, const StoredBatch& b, int64_t ts,
+                                                           int64_t min_offset, bool exact) {
+  const uint8_t* p = seg.data_at(b.position);
+  if (!p) return std::nullopt;
+  protocol::RecordBatchView v(const_cast<uint8_t*>(p), b.size);
+  std::vector<uint8_t> scratch;
+  protocol::RecordReader rr;
+  if (rr.open(v, scratch) != protocol::BatchError::ok) return std::nullopt;
+  protocol::Record r;
+  while (rr.next(&r)) {
+    if (r.offset < min_offset) continue;
+    if (exact ? r.timestamp == ts : r.timestamp >= ts) return std::make_pair(r.offset, r.timestamp);
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 std::optional<std::pair<int64_t, int64_t>> PartitionLog::offset_for_timestamp(int64_t ts) const {
   std::lock_guard lk(mu_);
   int64_t hw = hw_.load(std::memory_order_acquire);
@@ -407,21 +429,27 @@ std::optional<std::pair<int64_t, int64_t>> PartitionLog::offset_for_timestamp(in
     if (seg->next_offset() <= log_start_ || seg->max_timestamp() < ts) continue;
     StoredBatch b;
     if (!seg->find_by_timestamp(ts, log_start_, &b)) continue;
-    int64_t off = std::max(b.base_offset, log_start_);
-    if (off >= hw) return std::nullopt;
-    return std::make_pair(off, b.max_timestamp);
+    auto found = record_in_batch(*seg, b, ts, log_start_, false);
+    if (!found) found = std::make_pair(std::max(b.base_offset, log_start_), b.max_timestamp);
+    if (found->first >= hw) return std::nullopt;
+    return found;
   }
   return std::nullopt;
 }
 
 std::pair<int64_t, int64_t> PartitionLog::max_timestamp_offset() const {
   std::lock_guard lk(mu_);
-  std::pair<int64_t, int64_t> best{-1, -1};
+  const Segment* best = nullptr;
   for (auto& [base, seg] : segments_) {
-    if (seg->max_timestamp() > best.second && seg->offset_of_max_timestamp() >= log_start_)
-      best = {seg->offset_of_max_timestamp(), seg->max_timestamp()};
+    if (seg->offset_of_max_timestamp() >= log_start_ && (!best || seg->max_timestamp() > best->max_timestamp()))
+      best = seg.get();
   }
-  return best;
+  if (!best || best->max_timestamp() < 0) return {-1, -1};
+  StoredBatch b;
+  if (best->find_batch(best->offset_of_max_timestamp(), &b)) {
+    if (auto r = record_in_batch(*best, b, best->max_timestamp(), log_start_, true)) return *r;
+  }
+  return {best->offset_of_max_timestamp(), best->max_timestamp()};
 }
 
 void PartitionLog::remove_segment_locked(int64_t base) {

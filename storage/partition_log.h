@@ -143,6 +143,8 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   void schedule_flush_locked();
   std::vector<std::pair<int64_t, std::function<void(bool)>>> take_waiters_locked(int64_t upto, bool all);
   void notify_log_start();
+  // Completes a compaction swap interrupted by a crash (see compaction.cpp).
+  Errc finish_interrupted_swap();
   struct SegmentOptions segment_options_locked() const;
 
   const std::string dir_;
@@ -166,6 +168,7 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   bool flush_queued_ = false;
   bool closed_ = false;
   bool compacting_ = false;
+  int64_t first_dirty_offset_ = 0;      // compaction: everything below was cleaned (in memory only)
   uint64_t generation_ = 0;             // bumped by truncate/delete; compaction checks it
   std::function<void()> log_start_listener_;
   friend class Flusher;

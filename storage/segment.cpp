@@ -123,6 +123,9 @@ void Segment::note_batch(const StoredBatch& b, bool index_it) {
 
 bool Segment::load() {
   if (!oidx_.sane(size_)) return false;
+  // A missing/empty index on a big segment means it was lost (e.g. a crash
+  // during a compaction swap): rebuild rather than scan linearly forever.
+  if (oidx_.entries() == 0 && size_ > 2 * uint64_t(std::max(opt_.index_interval_bytes, 1))) return false;
   uint64_t pos = oidx_.entries() ? oidx_.entry(oidx_.entries() - 1).position : 0;
   auto last_t = tidx_.last();
   if (tidx_.entries()) {
