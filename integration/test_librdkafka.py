@@ -27,9 +27,13 @@ def test_librdkafka_client():
             for partition in range(2):
                 records, batches = kw.read_all(broker.host_port, f"codec-{codec}", partition)
                 check(batches, f"codec-{codec}/{partition}: nothing stored")
-                stored = {b["codec"] for b in batches}
-                check(stored == {codec}, f"codec-{codec}/{partition}: stored batches use "
-                                         f"{stored} (librdkafka fell back or broker rewrote)")
+                used = [b["codec"] for b in batches]
+                # librdkafka sends a batch uncompressed when compressing did not shrink it,
+                # so "none" may appear; anything else, or no batch at all with the codec,
+                # means the codec was dropped (e.g. librdkafka's feature checks failed).
+                check(set(used) <= {codec, "none"} and used.count(codec) * 2 >= len(used),
+                      f"codec-{codec}/{partition}: batch codecs {sorted(set(used))}, "
+                      f"{used.count(codec)} of {len(used)} with {codec}")
                 check(all(b["crc_ok"] for b in batches), f"codec-{codec}: CRC mismatch")
                 total = sum(b["last_offset_delta"] + 1 for b in batches)
                 check(total == 1000, f"codec-{codec}/{partition}: {total} records stored")
