@@ -70,12 +70,15 @@ LogManager::LogManager(StorageConfig config) : config_(std::move(config)) {}
 
 LogManager::~LogManager() { shutdown(); }
 
-std::string LogManager::choose_log_dir_locked() const {
+std::string LogManager::choose_log_dir_locked(const Topic* pending) const {
   // Kafka places a new partition in the log dir holding the fewest partitions.
   std::map<std::string, size_t> count;
   for (auto& d : config_.log_dirs) count[d] = 0;
   for (auto& [n, t] : topics_)
     for (auto& l : t.logs)
+      if (l) count[log_dir_of(*l)]++;
+  if (pending)
+    for (auto& l : pending->logs)
       if (l) count[log_dir_of(*l)]++;
   std::string best = config_.log_dirs.front();
   for (auto& d : config_.log_dirs)
@@ -119,7 +122,6 @@ Errc LogManager::open() {
     clean[d] = file_exists(d + "/" + kCleanShutdown);
     recovery_points_[d] = read_offset_checkpoint(d + "/" + kRecoveryPoints);
     log_starts_[d] = read_offset_checkpoint(d + "/" + kLogStarts);
-    if (!clean[d]) spdlog::warn("storage: {} was not shut down cleanly, recovering unflushed segments", d);
     DIR* dh = ::opendir(d.c_str());
     if (!dh) return Errc::io_error;
     std::vector<std::string> doomed;
@@ -136,6 +138,8 @@ Errc LogManager::open() {
     }
     ::closedir(dh);
     for (auto& n : doomed) std::filesystem::remove_all(d + "/" + n, ec);  // unfinished topic deletes
+    if (!clean[d] && !recovery_points_[d].empty())
+      spdlog::warn("storage: {} was not shut down cleanly, recovering unflushed segments", d);
   }
   // Topics with metadata files.
   for (auto& st : load_topics(config_.log_dirs.front())) {
@@ -240,7 +244,7 @@ Errc LogManager::create_topic(const std::string& name, int32_t partitions,
   // Metadata first: a crash half way leaves a topic whose missing partitions are created on open.
   if (persist_topic_locked(t) != Errc::ok) return Errc::io_error;
   for (int32_t p = 0; p < partitions; ++p) {
-    e = open_partition_locked(t, p, choose_log_dir_locked(), false);
+    e = open_partition_locked(t, p, choose_log_dir_locked(&t), false);
     if (e != Errc::ok) {
       if (error_message) *error_message = "cannot create partition directory";
       return e;

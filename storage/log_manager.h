@@ -72,7 +72,8 @@ class LogManager {
   };
   Errc persist_topic_locked(const Topic& t);
   Errc open_partition_locked(Topic& t, int32_t p, const std::string& dir, bool clean);
-  std::string choose_log_dir_locked() const;
+  // `pending`: a topic being created, not yet in topics_.
+  std::string choose_log_dir_locked(const Topic* pending = nullptr) const;
   Errc check_new_topic(const std::string& name, int32_t partitions,
                        const std::map<std::string, std::string>& overrides, LogConfig* config,
                        std::string* error_message) const;

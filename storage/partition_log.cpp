@@ -124,7 +124,7 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
     if (need_recover) {
       uint64_t dropped = 0;
       int64_t bad = -1;
-      Errc e = seg->recover(expected < 0 ? bases[i] : expected, allow_gaps || expected < 0, &dropped, &bad);
+      Errc e = seg->recover(expected < 0 ? bases[i] : expected, allow_gaps, &dropped, &bad);
       if (e != Errc::ok) return e;
       if (bad >= 0) {
         spdlog::warn("storage: {}-{}: recovery truncated segment {} at offset {}, dropped {} bytes", topic_,
@@ -142,7 +142,8 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
     }
     if (seg) {
       expected = seg->next_offset();
-      segments_.emplace(seg->base_offset(), std::shared_ptr<Segment>(std::move(seg)));
+      const int64_t base = seg->base_offset();
+      segments_.emplace(base, std::shared_ptr<Segment>(std::move(seg)));
     }
     if (cut) {
       // Everything after a torn/corrupt batch is gone too (Kafka semantics).
