@@ -22,7 +22,7 @@ BatchError validate(const RecordBatchView& batch, std::vector<uint8_t>& scratch,
       return BatchError::bad_records;
     if (record.offset_delta > batch.last_offset_delta()) return BatchError::bad_records;
     previous_delta = record.offset_delta;
-    int64_t ts = batch.base_timestamp() + record.timestamp_delta;
+    int64_t ts = detail::wrapping_add(batch.base_timestamp(), record.timestamp_delta);
     if (ts > s.max_timestamp) {
       s.max_timestamp = ts;
       s.offset_delta_of_max_timestamp = record.offset_delta;

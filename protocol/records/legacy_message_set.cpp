@@ -78,7 +78,7 @@ bool LegacyMessageReader::enter_wrapper(const Parsed& wrapper) {
     p += kOffsetAndSize + size_t(size);
   }
   wrapper_ = wrapper;
-  inner_offset_base_ = wrapper.magic == 1 ? wrapper.offset - last : 0;
+  inner_offset_base_ = wrapper.magic == 1 ? detail::wrapping_sub(wrapper.offset, last) : 0;
   inner_cur_ = scratch_.data();
   inner_end_ = end;
   return true;
@@ -94,7 +94,7 @@ bool LegacyMessageReader::next(LegacyMessage* out) {
       if ((m.attributes & 0x7) != 0 || m.magic != wrapper_.magic) return fail(BatchError::bad_records);
       inner_cur_ += m.total;
       bool log_append = wrapper_.magic == 1 && (wrapper_.attributes & kTimestampTypeBit);
-      out->offset = inner_offset_base_ + m.offset;
+      out->offset = detail::wrapping_add(inner_offset_base_, m.offset);
       out->magic = m.magic;
       out->attributes = m.attributes;
       out->wrapper_compression = Compression(wrapper_.attributes & 0x7);
@@ -155,7 +155,7 @@ BatchError up_convert_legacy(const uint8_t* data, size_t size, Compression targe
   LegacyMessageReader reader(data, size, scratch, max_decompressed);
   int32_t last_delta = -1;
   while (reader.next(&m)) {
-    int64_t delta = m.offset - options.base_offset;
+    int64_t delta = detail::wrapping_sub(m.offset, options.base_offset);
     int32_t d = (delta > last_delta && delta <= INT32_MAX) ? int32_t(delta) : last_delta + 1;
     builder.add_at(d, m.timestamp, as_optional(m.key), as_optional(m.value));
     last_delta = d;

@@ -43,6 +43,10 @@ inline uint64_t load_be(const uint8_t* p, int n) {
 inline void store_be(uint8_t* p, uint64_t v, int n) {
   for (int i = n - 1; i >= 0; --i) { p[i] = uint8_t(v); v >>= 8; }
 }
+// Offsets and timestamps come from the wire; adding or subtracting them must
+// wrap rather than be signed-overflow UB on hostile input.
+inline int64_t wrapping_add(int64_t a, int64_t b) { return int64_t(uint64_t(a) + uint64_t(b)); }
+inline int64_t wrapping_sub(int64_t a, int64_t b) { return int64_t(uint64_t(a) - uint64_t(b)); }
 }  // namespace detail
 
 class RecordBatchView {
@@ -76,7 +80,7 @@ class RecordBatchView {
   bool log_append_time() const { return attributes() & 0x8; }
   bool transactional() const { return attributes() & 0x10; }
   bool control() const { return attributes() & 0x20; }
-  int64_t last_offset() const { return base_offset() + last_offset_delta(); }
+  int64_t last_offset() const { return detail::wrapping_add(base_offset(), last_offset_delta()); }
 
   // CRC-32C over attributes..end compared with the stored crc.
   bool crc_valid() const;

@@ -35,7 +35,7 @@ void RecordBatchBuilder::add_at(int32_t offset_delta, int64_t timestamp, std::op
                                 std::optional<std::string_view> value, std::span<const HeaderField> headers) {
   if (count_ == 0) first_timestamp_ = timestamp;
   if (count_ == 0 || timestamp > max_timestamp_) max_timestamp_ = timestamp;
-  int64_t timestamp_delta = timestamp - first_timestamp_;
+  int64_t timestamp_delta = detail::wrapping_sub(timestamp, first_timestamp_);
   size_t body = 1 + varlong_size(timestamp_delta) + varint_size(offset_delta) + nullable_size(key) +
                 nullable_size(value) + varint_size(int32_t(headers.size()));
   for (const auto& h : headers) body += varint_size(int32_t(h.key.size())) + h.key.size() + nullable_size(h.value);

@@ -97,8 +97,8 @@ bool RecordReader::next(Record* out) {
   }
   if (!r.ok() || r.remaining() != 0) return fail();
   out->headers_size = size_t(r.cursor() - out->headers);
-  out->offset = base_offset_ + out->offset_delta;
-  out->timestamp = log_append_ ? log_append_time_ : base_timestamp_ + out->timestamp_delta;
+  out->offset = detail::wrapping_add(base_offset_, out->offset_delta);
+  out->timestamp = log_append_ ? log_append_time_ : detail::wrapping_add(base_timestamp_, out->timestamp_delta);
   cur_ = r.cursor();
   --left_;
   ++read_;
