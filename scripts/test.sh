@@ -8,6 +8,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JOBS="$(nproc)"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"   # a fresh clone (CI) still hits the cache
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
+SECONDS=0
 
 "$ROOT/scripts/setup.sh"   # installs what is missing and builds build/
 
@@ -42,5 +45,6 @@ if [ "$total" -eq 0 ]; then
   status=1
 fi
 [ "$failed" -gt 0 ] && status=1
+echo "test.sh: finished in ${SECONDS}s"
 echo "ctest: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
 exit "$status"
