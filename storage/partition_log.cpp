@@ -163,7 +163,9 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
     Errc e = create_active_locked(std::max<int64_t>(log_start, 0), now);
     if (e != Errc::ok) return e;
   } else {
-    // Empty non-active segments carry no data; the last one becomes active.
+    // Rebuilt indexes of older segments are trimmed; the last one becomes active.
+    for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it)
+      if (it->second->seal() != Errc::ok) return Errc::io_error;
     if (segments_.rbegin()->second->unseal() != Errc::ok) return Errc::io_error;
   }
   log_end_ = segments_.rbegin()->second->next_offset();

@@ -154,6 +154,7 @@ Errc Segment::recover(int64_t min_offset, bool allow_gaps, uint64_t* dropped_byt
   *bad_offset = -1;
   size_t cap = static_cast<size_t>(std::max<int32_t>(opt_.segment_index_bytes, 0));
   if (oidx_.file().resize(cap) != Errc::ok || tidx_.file().resize(cap) != Errc::ok) return Errc::io_error;
+  sealed_ = false;  // indexes are full-size again; the owner seals or keeps it active
   oidx_.file().truncate_entries(0);
   tidx_.file().truncate_entries(0);
   max_ts_ = -1;
