@@ -222,7 +222,7 @@ Errc LogManager::check_new_topic(const std::string& name, int32_t partitions,
 Errc LogManager::validate_topic(const std::string& name, int32_t partitions,
                                 const std::map<std::string, std::string>& overrides, TopicInfo* out,
                                 std::string* error_message) const {
-  std::lock_guard lk(mu_);
+  std::shared_lock lk(mu_);
   LogConfig cfg;
   Errc e = check_new_topic(name, partitions, overrides, &cfg, error_message);
   if (e == Errc::ok && out) *out = TopicInfo{name, protocol::Uuid{}, partitions, cfg, overrides};
@@ -304,28 +304,28 @@ Errc LogManager::add_partitions(const std::string& name, int32_t new_total) {
 }
 
 std::shared_ptr<PartitionLog> LogManager::partition(const std::string& topic, int32_t p) const {
-  std::lock_guard lk(mu_);
+  std::shared_lock lk(mu_);
   auto it = topics_.find(topic);
   if (it == topics_.end() || p < 0 || size_t(p) >= it->second.logs.size()) return nullptr;
   return it->second.logs[size_t(p)];
 }
 
 std::optional<TopicInfo> LogManager::topic(const std::string& name) const {
-  std::lock_guard lk(mu_);
+  std::shared_lock lk(mu_);
   auto it = topics_.find(name);
   if (it == topics_.end()) return std::nullopt;
   return it->second.info;
 }
 
 std::optional<TopicInfo> LogManager::topic_by_id(const protocol::Uuid& id) const {
-  std::lock_guard lk(mu_);
+  std::shared_lock lk(mu_);
   for (auto& [n, t] : topics_)
     if (t.info.id == id) return t.info;
   return std::nullopt;
 }
 
 std::vector<TopicInfo> LogManager::topics() const {
-  std::lock_guard lk(mu_);
+  std::shared_lock lk(mu_);
   std::vector<TopicInfo> v;
   for (auto& [n, t] : topics_) v.push_back(t.info);
   return v;
@@ -357,7 +357,7 @@ Errc LogManager::alter_topic_config(const std::string& name, const std::map<std:
 }
 
 std::vector<std::shared_ptr<PartitionLog>> LogManager::all_logs() const {
-  std::lock_guard lk(mu_);
+  std::shared_lock lk(mu_);
   std::vector<std::shared_ptr<PartitionLog>> v;
   for (auto& [n, t] : topics_)
     for (auto& l : t.logs)

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -84,7 +85,8 @@ class LogManager {
 
   StorageConfig config_;
   std::unique_ptr<Flusher> flusher_;
-  mutable std::mutex mu_;  // guards topics_ (the topic map), not partition data
+  // Guards topics_ (the topic map), not partition data; lookups share it.
+  mutable std::shared_mutex mu_;
   std::map<std::string, Topic> topics_;
   std::map<std::string, OffsetCheckpointEntries> recovery_points_;  // per log dir, read at open
   std::map<std::string, OffsetCheckpointEntries> log_starts_;
