@@ -368,8 +368,12 @@ def decode_lines(ctx, lv, r):
         return ["{"] + ["  " + l for l in body] + ["}"]
     if f.struct:
         if f.optional:
-            present = [f"if ({r}.i8() < 0) {lv}.reset();", f"else {lv}.emplace().decode({r}, version);"]
-            return guard_else(ctx.null_cond, present, [f"{lv}.emplace().decode({r}, version);"])
+            # emplace(T{}) rather than emplace(): clang decides is_constructible<T>
+            # for a nested struct with member initialisers while the enclosing
+            # struct is incomplete, and caches "false".
+            em = f"{lv}.emplace({f.struct.name}{{}})"
+            present = [f"if ({r}.i8() < 0) {lv}.reset();", f"else {em}.decode({r}, version);"]
+            return guard_else(ctx.null_cond, present, [f"{em}.decode({r}, version);"])
         return [f"{lv}.decode({r}, version);"]
     if f.elem == "string":
         if f.optional:
@@ -645,7 +649,7 @@ def fill_value_lines(msg, f, lv, key):
         out.append("}")
         return ["{"] + ["  " + l for l in out] + ["}"]
     if f.struct:
-        target = f"{lv}.emplace()" if f.optional else lv
+        target = f"{lv}.emplace({msg.name}::{f.struct.name}{{}})" if f.optional else lv
         return [f"fill({target}, version, seed * 31 + {key});"]
     if f.elem == "string":
         return [f"{lv} = test_string(seed, {key});"]
