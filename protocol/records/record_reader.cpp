@@ -3,34 +3,18 @@
 #include <span>
 
 #include "protocol/records/compression/compression.h"
+#include "protocol/records/record_cursor.h"
 
 namespace fjord::protocol {
-namespace {
-
-// Reads a zig-zag varint length: -1 (null) or 0..remaining. Anything else
-// fails the reader.
-int32_t nullable_length(Reader& r) {
-  int32_t n = r.varint();
-  if (!r.ok() || n < -1 || (n > 0 && size_t(n) > r.remaining())) { r.fail(); return -2; }
-  return n;
-}
-
-Bytes take_bytes(Reader& r, int32_t n) {
-  if (n < 0) return {};
-  const uint8_t* p = r.take(size_t(n));
-  return Bytes{p, p ? n : -1};
-}
-
-}  // namespace
-
 bool HeaderIterator::next(RecordHeader* out) {
   if (left_ <= 0) return false;
   --left_;
-  int32_t klen = nullable_length(reader_);
-  out->key = take_bytes(reader_, klen);
-  int32_t vlen = nullable_length(reader_);
-  out->value = take_bytes(reader_, vlen);
-  return reader_.ok();
+  detail::RecordCursor c(cur_, end_);
+  out->key = c.nullable_bytes();
+  out->value = c.nullable_bytes();
+  cur_ = c.position();
+  if (!c.ok()) left_ = 0;
+  return c.ok();
 }
 
 bool Record::header(int32_t index, RecordHeader* out) const {
@@ -74,32 +58,30 @@ bool RecordReader::next(Record* out) {
     if (cur_ != end_) return fail();  // bytes beyond record_count records
     return false;
   }
-  Reader outer(cur_, size_t(end_ - cur_));
+  detail::RecordCursor outer(cur_, end_);
   int32_t length = outer.varint();
   if (!outer.ok() || length < 0 || size_t(length) > outer.remaining()) return fail();
-  Reader r(outer.cursor(), size_t(length));
-  out->attributes = r.i8();
-  out->timestamp_delta = r.varlong();
-  out->offset_delta = r.varint();
-  out->key = take_bytes(r, nullable_length(r));
-  out->value = take_bytes(r, nullable_length(r));
-  int32_t count = r.varint();
+  const uint8_t* record_end = outer.position() + length;
+  detail::RecordCursor c(outer.position(), record_end);
+  out->attributes = c.i8();
+  out->timestamp_delta = c.varlong();
+  out->offset_delta = c.varint();
+  out->key = c.nullable_bytes();
+  out->value = c.nullable_bytes();
+  int32_t count = c.varint();
   // Each header takes at least two bytes (two varint lengths).
-  if (!r.ok() || count < 0 || size_t(count) > r.remaining() / 2) return fail();
+  if (!c.ok() || count < 0 || size_t(count) > c.remaining() / 2) return fail();
   out->header_count = count;
-  out->headers = r.cursor();
+  out->headers = c.position();
   for (int32_t i = 0; i < count; ++i) {
-    int32_t klen = nullable_length(r);
-    if (klen < 0) return fail();  // header keys are never null
-    r.skip(size_t(klen));
-    int32_t vlen = nullable_length(r);
-    if (vlen > 0) r.skip(size_t(vlen));
+    if (c.nullable_bytes().is_null()) return fail();  // header keys are never null
+    c.nullable_bytes();
   }
-  if (!r.ok() || r.remaining() != 0) return fail();
-  out->headers_size = size_t(r.cursor() - out->headers);
+  if (!c.ok() || c.position() != record_end) return fail();
+  out->headers_size = size_t(record_end - out->headers);
   out->offset = detail::wrapping_add(base_offset_, out->offset_delta);
   out->timestamp = log_append_ ? log_append_time_ : detail::wrapping_add(base_timestamp_, out->timestamp_delta);
-  cur_ = r.cursor();
+  cur_ = record_end;
   --left_;
   ++read_;
   return true;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "protocol/records/record_batch.h"
-#include "protocol/wire/reader.h"
+#include "protocol/wire/reader.h"  // kept: includers may rely on it
 
 namespace fjord::protocol {
 
@@ -35,11 +35,12 @@ struct RecordHeader {
 // Walks the encoded headers of one record (already validated by the reader).
 class HeaderIterator {
  public:
-  HeaderIterator(const uint8_t* data, size_t size, int32_t count) : reader_(data, size), left_(count) {}
+  HeaderIterator(const uint8_t* data, size_t size, int32_t count) : cur_(data), end_(data + size), left_(count) {}
   bool next(RecordHeader* out);
 
  private:
-  Reader reader_;
+  const uint8_t* cur_;
+  const uint8_t* end_;
   int32_t left_;
 };
 

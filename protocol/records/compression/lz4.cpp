@@ -6,6 +6,7 @@
 // Kafka ignores the header checksum when reading them.
 #include <lz4frame.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "protocol/records/compression/compression.h"
@@ -44,6 +45,13 @@ size_t frame_header_size(const uint8_t* p, size_t n) {
   uint8_t flg = p[4];
   size_t size = 7 + ((flg & 0x08) ? 8 : 0) + ((flg & 0x01) ? 4 : 0);
   return size <= n ? size : 0;
+}
+
+// The frame's maximum block size from its BD byte (64 KiB if unreadable).
+size_t block_size(const uint8_t* p, size_t n) {
+  if (frame_header_size(p, n) == 0) return 64 << 10;
+  int id = (p[5] >> 4) & 0x7;
+  return id >= 4 ? size_t{1} << (8 + 2 * id) : size_t{64} << 10;
 }
 
 uint8_t header_checksum(const uint8_t* from, const uint8_t* hc_pos) {
@@ -92,6 +100,7 @@ namespace {
 
 CodecError decompress_frames(LZ4F_dctx* ctx, const uint8_t* p, size_t n, OutputWindow& window,
                              Lz4HeaderChecksum hc) {
+  const size_t block = block_size(p, n);
   if (hc == Lz4HeaderChecksum::kafka_3160_broken) {
     // Feed a copy of the header with the checksum Kafka would have ignored
     // replaced by the correct one, then the rest from the input in place.
@@ -108,9 +117,11 @@ CodecError decompress_frames(LZ4F_dctx* ctx, const uint8_t* p, size_t n, OutputW
   } else if (n == 0) {
     return CodecError::corrupt;
   }
-  size_t hint = n * 4 < 65536 ? 65536 : n * 4;
+  size_t hint = std::max(n * 4, block);
   for (;;) {
-    if (window.room() == 0 && !window.grow(hint)) return CodecError::too_large;
+    // With less room than a whole block LZ4F decodes into its own buffer
+    // and copies out; keep a block's worth free so it writes in place.
+    if (window.room() < block && !window.grow(hint) && window.room() == 0) return CodecError::too_large;
     size_t produced = window.room();
     size_t consumed = n;
     size_t rc = LZ4F_decompress(ctx, window.cursor(), &produced, p, &consumed, nullptr);
