@@ -26,6 +26,7 @@ constexpr const char* kUsage =
     "  --rate R                 latency phase records/s in total (default 5000)\n"
     "  --reference-records N    consume mode: fill size for the mock peer\n"
     "  --fetch-wait-ms MS       consumer fetch.wait.max.ms (default 500, librdkafka's)\n"
+    "  --client-debug CONTEXTS  librdkafka debug contexts, e.g. msg,protocol (stderr)\n"
     "  --drain-timeout SECONDS  wait for the consumer to catch up (default 30)\n"
     "  --json FILE              write the figures as JSON\n"
     "  --label TEXT             free-form tag copied into the output\n";
@@ -86,6 +87,7 @@ bool parse_options(int argc, char** argv, BenchOptions& o) {
     else if (flag == "--rate") o.rate = to_double(flag, v);
     else if (flag == "--reference-records") o.reference_records = to_u64(flag, v);
     else if (flag == "--fetch-wait-ms") o.fetch_wait_ms = static_cast<int>(to_u64(flag, v));
+    else if (flag == "--client-debug") o.client_debug = v;
     else if (flag == "--drain-timeout") o.drain_timeout_s = to_double(flag, v);
     else if (flag == "--json") o.json_path = v;
     else if (flag == "--label") o.label = v;

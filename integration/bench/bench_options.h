@@ -29,6 +29,7 @@ struct BenchOptions {
   double latency_duration_s = 5;
   double rate = 5000;
   std::uint64_t reference_records = 0;  // consume mode: fill size for the mock (it keeps ~5 MB per partition)
+  std::string client_debug;     // librdkafka "debug" contexts for producers and consumer
   int fetch_wait_ms = 500;      // consumer fetch.wait.max.ms (librdkafka's default)
   double drain_timeout_s = 30;  // consumer wait for the tail after producing stops
   std::string json_path;

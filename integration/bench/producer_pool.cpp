@@ -44,7 +44,8 @@ void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::str
       .set("linger.ms", "5")
       .set("enable.idempotence", "false")
       .set("allow.auto.create.topics", "false")
-      .set("log_level", "3");
+      .set("log_level", o.client_debug.empty() ? "3" : "7");
+  if (!o.client_debug.empty()) conf.set("debug", o.client_debug);
   rd_kafka_conf_set_dr_msg_cb(conf.raw(), on_delivery);
   rd_kafka_conf_set_opaque(conf.raw(), &state);
   std::string error;
