@@ -45,9 +45,9 @@ void Connection::start() {
 void Connection::drain() {
   asio::post(io_, [self = shared_from_this()] {
     if (self->closed_) return;
+    // Requests already read are answered; anything read from now on is
+    // ignored (handle_frames stops while draining).
     self->draining_ = true;
-    boost::system::error_code ec;
-    self->socket_.shutdown(tcp::socket::shutdown_receive, ec);
     if (self->queue_.empty() && !self->writing_) self->close("broker shutting down");
   });
 }
@@ -107,7 +107,8 @@ bool Connection::handle_frames() {
     asio::io_context* io = &io_;
     Responder responder([weak, io, seq](SlotOutcome outcome, OutgoingResponse response) {
       auto self = weak.lock();
-      if (!self) return;
+      // After shutdown the network threads are gone; nobody can be answered.
+      if (!self || io->stopped()) return;
       if (io->get_executor().running_in_this_thread()) {
         self->complete(seq, outcome, std::move(response));
       } else {
