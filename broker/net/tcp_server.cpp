@@ -16,7 +16,15 @@ TcpServer::TcpServer(NetworkThreads& threads, const Dispatcher& dispatcher, Conn
     : threads_(threads), dispatcher_(dispatcher), limits_(limits) {}
 
 uint16_t TcpServer::listen(const std::string& host, uint16_t port) {
-  tcp::endpoint ep(asio::ip::make_address(host), port);
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) {
+    // A host name (e.g. localhost): use its first address.
+    tcp::resolver resolver(threads_.at(0));
+    auto results = resolver.resolve(host, std::to_string(port));
+    address = results.begin()->endpoint().address();
+  }
+  tcp::endpoint ep(address, port);
   acceptor_ = std::make_unique<tcp::acceptor>(threads_.at(0));
   acceptor_->open(ep.protocol());
   acceptor_->set_option(tcp::acceptor::reuse_address(true));
