@@ -48,7 +48,7 @@ void Connection::drain() {
     // Requests already read are answered; anything read from now on is
     // ignored (handle_frames stops while draining).
     self->draining_ = true;
-    if (self->queue_.empty() && !self->writing_) self->close("broker shutting down");
+    if (self->queue_.empty() && self->writing_.empty()) self->close("broker shutting down");
   });
 }
 
@@ -67,6 +67,16 @@ void Connection::read_more() {
                           [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
                             self->on_read(ec, n);
                           });
+}
+
+void Connection::resume_reading() {
+  if (reading_ || closed_ || draining_ || dispatching_) return;
+  // Frames already buffered while paused must be handled first: the client
+  // may have sent everything and be waiting for answers.
+  dispatching_ = true;
+  bool keep_reading = handle_frames();
+  dispatching_ = false;
+  if (keep_reading) read_more();
 }
 
 void Connection::on_read(const boost::system::error_code& ec, size_t n) {
@@ -136,56 +146,69 @@ void Connection::complete(uint64_t seq, SlotOutcome outcome, OutgoingResponse re
 }
 
 void Connection::write_next() {
-  if (writing_ || closed_) return;
+  if (!writing_.empty() || closed_) return;
+  // Take every response that is ready (bounded), so pipelined answers go
+  // out in one gather write instead of one syscall each.
+  constexpr size_t kMaxBatchBytes = 1 << 20;
+  size_t batch_bytes = 0;
   bool must_close = false;
-  auto next = queue_.pop_ready(&must_close);
-  if (must_close) {
-    close("request could not be answered");
+  while (writing_.size() < 64 && batch_bytes < kMaxBatchBytes) {
+    auto next = queue_.pop_ready(&must_close);
+    if (!next) break;
+    batch_bytes += next->data.size();
+    writing_.push_back(std::move(*next));
+  }
+  if (writing_.empty()) {
+    if (must_close) close("request could not be answered");
+    else if (draining_ && queue_.empty()) close("drained");
+    else resume_reading();  // may have been paused by max_in_flight
     return;
   }
-  if (!next) {
-    if (draining_ && queue_.empty()) close("drained");
-    else read_more();  // may have been paused by max_in_flight
-    return;
+  pieces_.clear();
+  for (const auto& r : writing_) {
+    const auto& buf = r.data.buffer();
+    size_t pos = 0;
+    for (const auto& s : r.data.splices()) {
+      if (s.buffer_offset > pos) pieces_.push_back({buf.data() + pos, s.buffer_offset - pos, {}});
+      pieces_.push_back({nullptr, s.slice.length, s.slice});
+      pos = s.buffer_offset;
+    }
+    if (buf.size() > pos) pieces_.push_back({buf.data() + pos, buf.size() - pos, {}});
   }
-  writing_ = std::move(next);
   piece_ = 0;
   file_sent_ = 0;
   write_piece();
 }
 
 void Connection::write_piece() {
-  const auto& splices = writing_->data.splices();
-  const auto& buf = writing_->data.buffer();
-  size_t pieces = 2 * splices.size() + 1;
-  while (piece_ < pieces) {
-    if (piece_ % 2 == 1) {
-      send_file_piece();
-      return;
-    }
-    size_t k = piece_ / 2;
-    size_t start = k == 0 ? 0 : splices[k - 1].buffer_offset;
-    size_t end = k == splices.size() ? buf.size() : splices[k].buffer_offset;
-    if (end > start) {
-      asio::async_write(socket_, asio::buffer(buf.data() + start, end - start),
-                        [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
-                          if (self->closed_) return;
-                          if (ec) {
-                            if (ec != asio::error::operation_aborted) self->close("write error");
-                            return;
-                          }
-                          ++self->piece_;
-                          self->write_piece();
-                        });
-      return;
-    }
-    ++piece_;
+  if (piece_ >= pieces_.size()) {
+    on_piece_written();
+    return;
   }
-  on_piece_written();
+  if (!pieces_[piece_].data) {
+    send_file_piece();
+    return;
+  }
+  gather_.clear();
+  size_t end = piece_;
+  while (end < pieces_.size() && pieces_[end].data) {
+    gather_.emplace_back(pieces_[end].data, pieces_[end].length);
+    ++end;
+  }
+  asio::async_write(socket_, gather_,
+                    [self = shared_from_this(), end](const boost::system::error_code& ec, size_t) {
+                      if (self->closed_) return;
+                      if (ec) {
+                        if (ec != asio::error::operation_aborted) self->close("write error");
+                        return;
+                      }
+                      self->piece_ = end;
+                      self->write_piece();
+                    });
 }
 
 void Connection::send_file_piece() {
-  const auto& slice = writing_->data.splices()[piece_ / 2].slice;
+  const auto& slice = pieces_[piece_].slice;
   while (file_sent_ < slice.length) {
     off_t off = static_cast<off_t>(slice.position + file_sent_);
     ssize_t n = ::sendfile(socket_.native_handle(), slice.fd, &off, slice.length - file_sent_);
@@ -217,7 +240,8 @@ void Connection::send_file_piece() {
 }
 
 void Connection::on_piece_written() {
-  writing_.reset();
+  writing_.clear();
+  pieces_.clear();
   last_activity_ = std::chrono::steady_clock::now();
   write_next();
 }
@@ -228,7 +252,7 @@ void Connection::arm_idle_timer() {
   idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec || self->closed_) return;
     auto now = std::chrono::steady_clock::now();
-    bool busy = !self->queue_.empty() || self->writing_;
+    bool busy = !self->queue_.empty() || !self->writing_.empty();
     if (!busy && now - self->last_activity_ >= self->limits_.idle_timeout) {
       spdlog::info("{}: closing idle connection (connections.max.idle.ms)", self->peer_);
       self->close("idle");
@@ -247,7 +271,8 @@ void Connection::close(const char* why) {
   idle_timer_.cancel();
   socket_.shutdown(tcp::socket::shutdown_both, ec);
   socket_.close(ec);
-  writing_.reset();
+  // writing_ stays until destruction: a cancelled write may still hold
+  // pointers into it until its handler runs.
   if (on_closed_) on_closed_(this);
 }
 

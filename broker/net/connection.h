@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "broker/net/frame_decoder.h"
 #include "broker/net/response_queue.h"
@@ -42,6 +43,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   void read_more();
+  void resume_reading();
   void on_read(const boost::system::error_code& ec, size_t n);
   bool handle_frames();
   void complete(uint64_t seq, SlotOutcome outcome, OutgoingResponse response);
@@ -62,9 +64,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   FrameDecoder decoder_;
   ResponseQueue queue_;
 
-  // Response being written: piece i is buffer segment i/2 (even) or splice
-  // i/2 (odd).
-  std::optional<OutgoingResponse> writing_;
+  // Responses being written, in order, cut into pieces: runs of buffer
+  // bytes (sent together with one gather write) and file slices (sendfile).
+  struct Piece {
+    const uint8_t* data = nullptr;  // buffer bytes, or nullptr for a file slice
+    size_t length = 0;
+    protocol::FileSlice slice;
+  };
+  std::vector<OutgoingResponse> writing_;
+  std::vector<Piece> pieces_;
+  std::vector<boost::asio::const_buffer> gather_;
   size_t piece_ = 0;
   uint64_t file_sent_ = 0;
 

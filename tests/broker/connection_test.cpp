@@ -148,6 +148,21 @@ TEST_F(ConnectionTest, PipelinedResponsesKeepRequestOrder) {
   EXPECT_EQ(read_response(s), (std::pair<int32_t, std::string>{5, "late"}));
 }
 
+TEST_F(ConnectionTest, ManyPipelinedResponsesWithSplicesStayIntact) {
+  auto s = connect();
+  std::vector<uint8_t> all;
+  for (int32_t corr = 0; corr < 300; ++corr) {
+    auto f = frame(corr % 3 == 0 ? 2 : 3, 0, corr);
+    all.insert(all.end(), f.begin(), f.end());
+  }
+  asio::write(s, asio::buffer(all));
+  for (int32_t corr = 0; corr < 300; ++corr) {
+    auto [c, body] = read_response(s);
+    ASSERT_EQ(c, corr);
+    EXPECT_EQ(body, corr % 3 == 0 ? "<56789abcde>" : "now");
+  }
+}
+
 TEST_F(ConnectionTest, FileSplicesAreSentInPlace) {
   auto s = connect();
   asio::write(s, asio::buffer(frame(2, 0, 9)));
