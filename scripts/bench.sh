@@ -154,13 +154,13 @@ start_fjord() {  # extra --override arguments
   port=$(wait_for_line "$FJORD_DIR/fjord.log" 'listening on 127\.0\.0\.1:([0-9]+)' "$FJORD_PID") || return 1
   FJORD_ADDR="127.0.0.1:$port"
 }
-stop_fjord() {
+stop_fjord() {  # TAG [keep-log]
   [[ -n $FJORD_PID ]] || return 0
   stop_pid "$FJORD_PID"
   forget_pid "$FJORD_PID"
-  if grep -qiE '\b(error|critical)\b' "$FJORD_DIR/fjord.log"; then
+  if [[ -n ${2:-} ]] || grep -qiE '\b(error|critical)\b' "$FJORD_DIR/fjord.log"; then
     cp "$FJORD_DIR/fjord.log" "$OUT/$1.fjord.log"
-    echo "bench.sh: fjord logged errors, kept in $OUT/$1.fjord.log" >&2
+    echo "bench.sh: fjord log kept in $OUT/$1.fjord.log" >&2
   fi
   rm -rf "$FJORD_DIR"
   FJORD_PID="" FJORD_ADDR="" FJORD_DIR=""
@@ -232,7 +232,7 @@ run_config() {
   wait "$bench_pid" || rc=$?
   forget_pid "$bench_pid"
   stop_mock
-  stop_fjord "$tag"
+  stop_fjord "$tag" "$([[ $rc -ne 0 ]] && echo keep)"
   if [[ $rc -ne 0 ]]; then
     echo "bench.sh: $tag failed (exit $rc)" >&2
     FAILURES=$((FAILURES + 1))
@@ -345,14 +345,15 @@ for r in runs:
     lat = t["consume"]["e2e_latency"]
     consume = cfg["mode"] == "consume"
     row = f"{cfg['label'][:34]:34} {t['records_per_s']:12.0f} {t['mb_per_s']:8.1f} "
-    row += (f"{'-':>8} {'-':>8} {'-':>8} {'-':>8}" if consume else
+    row += (f"{'-':>8} {'-':>8} {'-':>8} {'-':>8}" if consume or not lat["count"] else
             f"{ms(lat['p50_ns']):>8} {ms(lat['p99_ns']):>8} {ms(lat['p999_ns']):>8} {ms(lat['max_ns']):>8}")
     if ref:
         rl = ref["consume"]["e2e_latency"]
         row += f" | {ref['records_per_s']:11.0f} {ref['mb_per_s']:8.1f} "
-        row += (f"{'-':>8} {'-':>8}" if consume else f"{ms(rl['p50_ns']):>8} {ms(rl['p99_ns']):>8}")
+        row += (f"{'-':>8} {'-':>8}" if consume or not rl["count"] else f"{ms(rl['p50_ns']):>8} {ms(rl['p99_ns']):>8}")
         ratio = r.get("ratio", {})
-        row += f" | {ratio.get('records_per_s', 0):6.2f} " + (f"{'-':>6}" if consume else f"{ratio.get('e2e_p99', 0):6.2f}")
+        no_ratio = consume or not lat["count"] or not rl["count"]
+        row += f" | {ratio.get('records_per_s', 0):6.2f} " + (f"{'-':>6}" if no_ratio else f"{ratio.get('e2e_p99', 0):6.2f}")
     if not t["ok"] or (ref and not ref["ok"]):
         row += "  ERROR: " + "; ".join(x["error"] for x in (t, ref) if x and x["error"])
     print(row)

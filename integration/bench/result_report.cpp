@@ -76,7 +76,8 @@ void json_target(std::ostringstream& s, BenchMode mode, const TargetResult& r) {
     << ",\"produce\":{\"records_per_s\":" << r.produce_records_per_s << ",\"mb_per_s\":" << r.produce_mb_per_s
     << ",\"seconds\":" << r.bulk.seconds << ",\"sent\":" << r.bulk.sent << ",\"acked\":" << r.bulk.acked
     << ",\"failed\":" << r.bulk.failed << ",\"unflushed\":" << r.bulk.unflushed
-    << ",\"log_growth\":" << r.log_growth << ",\"ack_latency\":";
+    << ",\"log_growth\":" << r.log_growth << ",\"growth_settle_ms\":" << r.growth_settle_ms
+    << ",\"ack_latency\":";
   json_latency(s, r.bulk.ack_latency);
   s << "},\"latency_phase\":{\"rate\":" << r.latency_rate << ",\"sent\":" << r.latency_produce.sent
     << ",\"acked\":" << r.latency_produce.acked << ",\"failed\":" << r.latency_produce.failed

@@ -27,18 +27,30 @@ void add_produce_errors(TargetResult& r, const ProduceOutcome& p, const char* ph
 }
 
 // Sum of end-offset growth since `start`; false (error noted) on failure.
+// A broker may expose acknowledged records a little later than it acks them
+// (e.g. the high watermark follows a background flush), so the count is
+// polled for up to kGrowthSettleMs; how long it took is reported.
 bool measure_growth(const BenchOptions& o, TargetResult& r, const std::vector<std::int64_t>& start,
                     std::vector<std::int64_t>& end) {
-  if (std::string err = end_offsets(r.brokers, o.topic, o.partitions, end); !err.empty()) {
-    add_error(r, err);
-    return false;
+  constexpr std::uint64_t kGrowthSettleMs = 5000;
+  const std::uint64_t begin = now_ns();
+  while (true) {
+    if (std::string err = end_offsets(r.brokers, o.topic, o.partitions, end); !err.empty()) {
+      add_error(r, err);
+      return false;
+    }
+    r.log_growth = 0;
+    for (std::size_t p = 0; p < end.size(); ++p) r.log_growth += static_cast<std::uint64_t>(end[p] - start[p]);
+    r.growth_settle_ms = static_cast<double>(now_ns() - begin) / 1e6;
+    // acks=0 gets no acknowledgement to compare against.
+    if (o.acks == "0" || r.log_growth >= r.bulk.acked) break;
+    if (now_ns() - begin > kGrowthSettleMs * 1000000) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  r.log_growth = 0;
-  for (std::size_t p = 0; p < end.size(); ++p) r.log_growth += static_cast<std::uint64_t>(end[p] - start[p]);
-  // acks=0 gets no acknowledgement to compare against.
   if (o.acks != "0" && r.log_growth != r.bulk.acked)
     add_error(r, "log grew by " + std::to_string(r.log_growth) + " records but " +
-                     std::to_string(r.bulk.acked) + " were acknowledged");
+                     std::to_string(r.bulk.acked) + " were acknowledged (after " +
+                     std::to_string(kGrowthSettleMs / 1000) + " s)");
   return true;
 }
 

@@ -26,6 +26,7 @@ struct TargetResult {
 
   ProduceOutcome bulk;           // throughput phase, or the fill in consume mode
   std::uint64_t log_growth = 0;  // end-offset growth over the bulk phase
+  double growth_settle_ms = 0;   // until ListOffsets showed every acknowledged record
   double produce_records_per_s = 0;
   double produce_mb_per_s = 0;   // value bytes, 10^6 bytes per MB
 
