@@ -131,7 +131,7 @@ forget_pid() {
 wait_for_line() {
   local file=$1 regex=$2 pid=$3 line
   for _ in $(seq 300); do
-    line=$(sed -nE "s/.*${regex}.*/\1/p" "$file" | head -n1)
+    line=$(sed -nE "s/.*${regex}.*/\1/p" "$file" 2>/dev/null | head -n1)
     if [[ -n $line ]]; then echo "$line"; return 0; fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
