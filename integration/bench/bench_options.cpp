@@ -9,8 +9,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: fjord_bench --brokers HOST:PORT [options]\n"
-    "  --mode produce|consume   produce: throughput phase (producers flat out), then a\n"
-    "                           latency phase at --rate with a consumer (default)\n"
+    "  --mode produce|consume   produce: latency phase at --rate with a consumer, then\n"
+    "                           a throughput phase, producers flat out (default)\n"
     "                           consume: fill the topic, then read the fill back\n"
     "  --mock-brokers HOST:PORT  also measure the librdkafka mock peer, print ratios\n"
     "  --target-name NAME       label of --brokers in the output (default fjord)\n"

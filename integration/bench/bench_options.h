@@ -24,8 +24,8 @@ struct BenchOptions {
   // the fill phase: bounded by time and/or record count.
   double duration_s = 10;
   std::uint64_t records = 0;  // 0 = bounded by duration only
-  // Latency phase (produce mode): fixed total rate with a consumer reading
-  // every record back. The rate is capped at half the measured throughput.
+  // Latency phase (produce mode, runs first): fixed total rate with a
+  // consumer reading every record back.
   double latency_duration_s = 5;
   double rate = 5000;
   std::uint64_t reference_records = 0;  // consume mode: fill size for the mock (it keeps ~5 MB per partition)

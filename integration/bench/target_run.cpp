@@ -84,8 +84,6 @@ void throughput_phase(const BenchOptions& o, TargetResult& r, std::vector<std::i
 void latency_phase(const BenchOptions& o, TargetResult& r, const std::vector<std::int64_t>& start,
                    const std::atomic<bool>& stop) {
   r.latency_rate = o.rate;
-  // A rate above what the target sustains would measure queueing, not latency.
-  if (r.produce_records_per_s > 0) r.latency_rate = std::min(o.rate, r.produce_records_per_s / 2);
   const std::uint64_t nonce = fresh_nonce();
   ConsumeControl control;
   std::thread consumer([&] { r.consume = consume_records(r.brokers, o.topic, start, o.fetch_wait_ms, nonce, control, stop); });
@@ -144,8 +142,15 @@ TargetResult run_target(const BenchOptions& o, const std::string& name, const st
   if (o.mode == BenchMode::kConsume) {
     consume_mode(o, r, offsets, stop);
   } else {
-    if (o.duration_s > 0 || o.records > 0) throughput_phase(o, r, offsets, stop);
-    if (o.latency_duration_s > 0 && r.ok() && !stop.load()) latency_phase(o, r, offsets, stop);
+    // Latency first, on a quiet broker: after a flat-out phase the disk is
+    // still writing back gigabytes and every fsync would measure that.
+    if (o.latency_duration_s > 0) latency_phase(o, r, offsets, stop);
+    if ((o.duration_s > 0 || o.records > 0) && r.ok() && !stop.load()) {
+      if (std::string err = end_offsets(r.brokers, o.topic, o.partitions, offsets); !err.empty())
+        add_error(r, err);
+      else
+        throughput_phase(o, r, offsets, stop);
+    }
   }
   if (stop.load()) add_error(r, "interrupted");
   return r;

@@ -2,10 +2,10 @@
 // One benchmark configuration measured against one broker address.
 //
 // Produce mode runs two phases on the same topic:
-//  1. throughput: producers flat out, no consumer; the log must grow by
-//     exactly the acknowledged count (checked with ListOffsets).
-//  2. latency: producers at a fixed rate, one consumer reads every record
+//  1. latency: producers at a fixed rate, one consumer reads every record
 //     back and measures produce-call-to-receipt latency.
+//  2. throughput: producers flat out, no consumer; the log must grow by
+//     exactly the acknowledged count (checked with ListOffsets).
 // Consume mode fills the topic, then reads the fill back from its start.
 
 #include <atomic>
