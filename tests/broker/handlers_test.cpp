@@ -373,3 +373,26 @@ TEST_F(DeletionDisabledTest, DeleteTopicsRefused) {
 
 }  // namespace
 }  // namespace fjord::broker
+
+namespace fjord::broker {
+namespace {
+
+class SmallMessagesTest : public HandlersTest {
+  void SetUp() override {
+    start([](ServerConfig& c) { c.message_max_bytes = 200; });
+  }
+};
+
+TEST_F(SmallMessagesTest, BatchAboveMessageMaxBytesIsRejected) {
+  create("small", 1, 1);
+  auto big = batch(30);
+  ASSERT_GT(big.size(), 200u);
+  auto resp = decode_produce(produce("small", big, 1));
+  EXPECT_EQ(resp.responses[0].partition_responses[0].error_code, 10);
+  auto ok = batch(1);
+  resp = decode_produce(produce("small", ok, 1));
+  EXPECT_EQ(resp.responses[0].partition_responses[0].error_code, 0);
+}
+
+}  // namespace
+}  // namespace fjord::broker
