@@ -205,7 +205,7 @@ void PartitionLog::publish_hw_locked() {
 }
 
 void PartitionLog::schedule_flush_locked() {
-  if (flush_queued_ || !flusher_) return;
+  if (flush_queued_ || !flusher_ || closed_) return;  // the flusher may be gone after close
   flush_queued_ = true;
   flusher_->schedule(shared_from_this());
 }
