@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "protocol/records/record_reader.h"
@@ -158,6 +159,56 @@ TEST(CompactionTest, TinyKeyMapStillMakesProgressOrSkipsSafely) {
   std::map<std::string, int64_t> last;
   for (auto& r : recs) last[r.key] = r.offset;
   for (int k = 0; k < 7; ++k) EXPECT_GE(last["key" + std::to_string(k)], 193);
+}
+
+}  // namespace
+}  // namespace fjord::storage
+
+namespace fjord::storage {
+namespace {
+
+TEST(CompactionTest, InterruptedSwapIsCompletedOnOpen) {
+  test::TempDir dir;
+  LogConfig cfg;
+  cfg.cleanup_compact = true;
+  cfg.segment_bytes = 500;
+  std::shared_ptr<PartitionLog> log;
+  const std::string pdir = dir.path() + "/c-0";
+  ASSERT_EQ(PartitionLog::open(pdir, "c", 0, random_topic_id(), cfg, true, nullptr, &log), Errc::ok);
+  for (int i = 0; i < 30; ++i) {
+    auto b = batch({{"k" + std::to_string(i), "value-" + std::to_string(i)}}, 1000);
+    ASSERT_EQ(log->append(view_of(b), nullptr), Errc::ok);
+  }
+  auto bases = log->segment_bases();
+  ASSERT_GE(bases.size(), 4u);
+  ASSERT_EQ(log->close(), Errc::ok);
+  log.reset();
+  // Simulate a crash after step 2: the cleaned copy of segment 0 (here: its
+  // first batch only) and the marker covering segments 0 and 1 exist.
+  std::vector<uint8_t> seg0;
+  {
+    std::string text;
+    ASSERT_TRUE(read_small_file(pdir + "/" + offset_file_name(0, ".log"), &text));
+    seg0.assign(text.begin(), text.end());
+  }
+  protocol::RecordBatchView first;
+  ASSERT_EQ(protocol::RecordBatchView::parse(seg0.data(), seg0.size(), &first), protocol::BatchError::ok);
+  ASSERT_EQ(write_file_atomic(pdir + "/" + offset_file_name(0, ".log") + ".cleaned",
+                              std::string_view(reinterpret_cast<const char*>(seg0.data()), first.total_size())),
+            Errc::ok);
+  ASSERT_EQ(write_file_atomic(pdir + "/cleaner-swap", "0 " + std::to_string(bases[2])), Errc::ok);
+  ASSERT_EQ(PartitionLog::open(pdir, "c", 0, random_topic_id(), cfg, true, nullptr, &log), Errc::ok);
+  auto after = log->segment_bases();
+  EXPECT_EQ(after.front(), 0);
+  EXPECT_EQ(std::count(after.begin(), after.end(), bases[1]), 0);
+  EXPECT_FALSE(file_exists(pdir + "/cleaner-swap"));
+  EXPECT_FALSE(file_exists(pdir + "/" + offset_file_name(0, ".log") + ".cleaned"));
+  ASSERT_EQ(log->flush(), Errc::ok);
+  auto recs = all_records(*log);
+  ASSERT_FALSE(recs.empty());
+  EXPECT_EQ(recs.front().offset, 0);
+  EXPECT_EQ(recs[1].offset, bases[2]);  // segment 1's records went with the swap
+  EXPECT_EQ(log->log_end_offset(), 30);
 }
 
 }  // namespace
