@@ -11,7 +11,9 @@
 
 #include "protocol/messages/api_versions_request.h"
 #include "protocol/messages/api_versions_response.h"
+#include "protocol/messages/fetch_request.h"
 #include "protocol/messages/headers.h"
+#include "protocol/messages/list_offsets_request.h"
 #include "protocol/messages/metadata_request.h"
 #include "protocol/messages/produce_request.h"
 #include "protocol/wire/reader.h"
@@ -116,6 +118,45 @@ TEST(Golden, LibrdkafkaProduceV7Lz4) {
   EXPECT_EQ(batch[16], 2);                       // magic
   EXPECT_EQ(batch[22] & 0x07, 3);                // attributes: lz4
   EXPECT_EQ((batch[57] << 24) | (batch[58] << 16) | (batch[59] << 8) | batch[60], 1);  // record count
+  EXPECT_EQ(encode_request_frame(d), frame);
+}
+
+TEST(Golden, LibrdkafkaListOffsetsV2) {
+  auto frame = load_hex("kcat_list_offsets_v2.hex");
+  auto d = decode_request_frame<ListOffsetsRequest>(frame);
+  EXPECT_EQ(d.header.request_api_version, 2);
+  EXPECT_EQ(d.body.replica_id, -1);
+  EXPECT_EQ(d.body.isolation_level, 1);  // read_committed
+  ASSERT_EQ(d.body.topics.size(), 1u);
+  EXPECT_EQ(d.body.topics[0].name, "golden");
+  ASSERT_EQ(d.body.topics[0].partitions.size(), 1u);
+  EXPECT_EQ(d.body.topics[0].partitions[0].partition_index, 0);
+  EXPECT_EQ(d.body.topics[0].partitions[0].timestamp, -2);  // earliest
+  EXPECT_EQ(encode_request_frame(d), frame);
+}
+
+TEST(Golden, LibrdkafkaFetchV11) {
+  auto frame = load_hex("kcat_fetch_v11.hex");
+  auto d = decode_request_frame<FetchRequest>(frame);
+  EXPECT_EQ(d.header.request_api_version, 11);
+  EXPECT_EQ(d.body.replica_id, -1);
+  EXPECT_EQ(d.body.max_wait_ms, 500);
+  EXPECT_EQ(d.body.min_bytes, 1);
+  EXPECT_EQ(d.body.max_bytes, 52428800);
+  EXPECT_EQ(d.body.isolation_level, 1);
+  EXPECT_EQ(d.body.session_id, 0);
+  EXPECT_EQ(d.body.session_epoch, -1);  // sessionless
+  ASSERT_EQ(d.body.topics.size(), 1u);
+  EXPECT_EQ(d.body.topics[0].topic, "golden");
+  ASSERT_EQ(d.body.topics[0].partitions.size(), 1u);
+  const auto& p = d.body.topics[0].partitions[0];
+  EXPECT_EQ(p.partition, 0);
+  EXPECT_EQ(p.current_leader_epoch, -1);
+  EXPECT_EQ(p.fetch_offset, 0);
+  EXPECT_EQ(p.log_start_offset, -1);
+  EXPECT_EQ(p.partition_max_bytes, 1048576);
+  EXPECT_TRUE(d.body.forgotten_topics_data.empty());
+  EXPECT_EQ(d.body.rack_id, "");
   EXPECT_EQ(encode_request_frame(d), frame);
 }
 

@@ -11,6 +11,7 @@ generated C++ codecs, and the real client accepted them.
 Usage (from any directory; python3 stdlib only, plus the client under test):
   /usr/bin/python3 capture.py kcat          # librdkafka via kcat: ApiVersions v3,
                                             # Metadata v4, Produce v7 (lz4)
+  /usr/bin/python3 capture.py kcat-consume  # kcat -C: ListOffsets v2, Fetch v11
   /usr/bin/python3 capture.py kafka-python  # ApiVersions v0 + Metadata v0 probe
   /usr/bin/python3 capture.py kafkajs DIR   # ApiVersions v2 (DIR has node_modules/kafkajs)
 
@@ -124,6 +125,37 @@ def produce_response(version, topic_partitions):
     return body
 
 
+def list_offsets_response(version, topic_partitions):
+    """ListOffsets v1-v3: offset 0 for every partition asked for."""
+    body = struct.pack(">i", 0) if version >= 2 else b""  # throttle_time_ms
+    body += struct.pack(">i", len(topic_partitions))
+    for topic, partitions in topic_partitions:
+        body += classic_string(topic) + struct.pack(">i", len(partitions))
+        for p in partitions:
+            body += struct.pack(">ihqq", p, 0, -1, 0)  # index, error, timestamp, offset
+    return body
+
+
+def parse_list_offsets_topics(frame, header_end, version):
+    pos = header_end + 4 + (1 if version >= 2 else 0)  # replica_id, isolation_level
+    (n_topics,) = struct.unpack_from(">i", frame, pos)
+    pos += 4
+    out = []
+    for _ in range(n_topics):
+        (n,) = struct.unpack_from(">h", frame, pos)
+        name = frame[pos + 2:pos + 2 + n].decode()
+        pos += 2 + n
+        (n_parts,) = struct.unpack_from(">i", frame, pos)
+        pos += 4
+        parts = []
+        for _ in range(n_parts):
+            (idx,) = struct.unpack_from(">i", frame, pos)
+            pos += 4 + 8
+            parts.append(idx)
+        out.append((name, parts))
+    return out
+
+
 def parse_produce_topics(frame, header_end):
     """Topic/partition pairs of a classic (v3-v8) Produce body, for the reply."""
     pos = header_end
@@ -233,6 +265,9 @@ class FakeBroker:
         elif key == 3:
             topics = parse_metadata_topics(frame, header_end, version)
             reply = struct.pack(">i", corr) + metadata_response(version, self.port, topics)
+        elif key == 2:
+            reply = struct.pack(">i", corr) + list_offsets_response(
+                version, parse_list_offsets_topics(frame, header_end, version))
         elif key == 0:
             reply = struct.pack(">i", corr) + produce_response(version, parse_produce_topics(frame, header_end))
         else:
@@ -279,6 +314,12 @@ def main():
                  "kcat_produce_v7": "kcat -P -z lz4 (librdkafka 2.0.2) Produce v7 request, one lz4 batch",
                  "kcat_response_api_versions_v3": "capture.py's hand-built ApiVersions v3 response "
                                                   "(header v0), accepted by librdkafka 2.0.2"}
+    elif what == "kcat-consume":
+        captured = run("kcat", [(18, 3), (2, 2), (1, 11)],
+                       lambda port: ["kcat", "-C", "-b", f"127.0.0.1:{port}", "-t", "golden", "-p", "0",
+                                     "-o", "beginning", "-e", "-X", "client.id=fjord-golden"])
+        notes = {"kcat_list_offsets_v2": "kcat -C -o beginning (librdkafka 2.0.2) ListOffsets v2 request",
+                 "kcat_fetch_v11": "kcat -C (librdkafka 2.0.2) Fetch v11 request (sessionless)"}
     elif what == "kafka-python":
         script = ("import kafka,sys; p=int(sys.argv[1]);\n"
                   "c=kafka.KafkaClient(bootstrap_servers='127.0.0.1:%d'%p, client_id='fjord-golden',"
