@@ -13,6 +13,7 @@
 #include "protocol/messages/api_versions_response.h"
 #include "protocol/messages/fetch_request.h"
 #include "protocol/messages/headers.h"
+#include "protocol/messages/init_producer_id_request.h"
 #include "protocol/messages/list_offsets_request.h"
 #include "protocol/messages/metadata_request.h"
 #include "protocol/messages/produce_request.h"
@@ -157,6 +158,18 @@ TEST(Golden, LibrdkafkaFetchV11) {
   EXPECT_EQ(p.partition_max_bytes, 1048576);
   EXPECT_TRUE(d.body.forgotten_topics_data.empty());
   EXPECT_EQ(d.body.rack_id, "");
+  EXPECT_EQ(encode_request_frame(d), frame);
+}
+
+TEST(Golden, LibrdkafkaInitProducerIdV4Flexible) {
+  auto frame = load_hex("kcat_init_producer_id_v4.hex");
+  auto d = decode_request_frame<InitProducerIdRequest>(frame);
+  EXPECT_EQ(d.header.request_api_version, 4);
+  EXPECT_EQ(d.header.client_id, "fjord-golden");  // classic string inside header v2
+  EXPECT_FALSE(d.body.transactional_id.has_value());  // compact null
+  EXPECT_EQ(d.body.transaction_timeout_ms, -1);
+  EXPECT_EQ(d.body.producer_id, -1);
+  EXPECT_EQ(d.body.producer_epoch, -1);
   EXPECT_EQ(encode_request_frame(d), frame);
 }
 

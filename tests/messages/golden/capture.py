@@ -12,6 +12,7 @@ Usage (from any directory; python3 stdlib only, plus the client under test):
   /usr/bin/python3 capture.py kcat          # librdkafka via kcat: ApiVersions v3,
                                             # Metadata v4, Produce v7 (lz4)
   /usr/bin/python3 capture.py kcat-consume  # kcat -C: ListOffsets v2, Fetch v11
+  /usr/bin/python3 capture.py kcat-idempotent  # InitProducerId v4 (flexible)
   /usr/bin/python3 capture.py kafka-python  # ApiVersions v0 + Metadata v0 probe
   /usr/bin/python3 capture.py kafkajs DIR   # ApiVersions v2 (DIR has node_modules/kafkajs)
 
@@ -320,6 +321,13 @@ def main():
                                      "-o", "beginning", "-e", "-X", "client.id=fjord-golden"])
         notes = {"kcat_list_offsets_v2": "kcat -C -o beginning (librdkafka 2.0.2) ListOffsets v2 request",
                  "kcat_fetch_v11": "kcat -C (librdkafka 2.0.2) Fetch v11 request (sessionless)"}
+    elif what == "kcat-idempotent":
+        captured = run("kcat", [(22, 4)],
+                       lambda port: ["kcat", "-P", "-b", f"127.0.0.1:{port}", "-t", "golden", "-p", "0",
+                                     "-X", "enable.idempotence=true", "-X", "client.id=fjord-golden"],
+                       stdin=b"idempotent\n")
+        notes = {"kcat_init_producer_id_v4": "kcat -P -X enable.idempotence=true (librdkafka 2.0.2) "
+                                             "InitProducerId v4 request (flexible, header v2)"}
     elif what == "kafka-python":
         script = ("import kafka,sys; p=int(sys.argv[1]);\n"
                   "c=kafka.KafkaClient(bootstrap_servers='127.0.0.1:%d'%p, client_id='fjord-golden',"
