@@ -396,3 +396,65 @@ TEST_F(SmallMessagesTest, BatchAboveMessageMaxBytesIsRejected) {
 
 }  // namespace
 }  // namespace fjord::broker
+
+namespace fjord::broker {
+namespace {
+
+TEST_F(HandlersTest, FetchV17SessionsByTopicId) {
+  auto created = create("s", 1, 1);
+  protocol::Uuid id = created.topics[0].topic_id;
+  auto data = batch(2);
+  produce("s", data, -1);
+
+  auto fetch = [&](int32_t session, int32_t epoch, bool with_partition, int64_t offset) {
+    protocol::FetchRequest req;
+    req.max_wait_ms = 0;
+    req.session_id = session;
+    req.session_epoch = epoch;
+    if (with_partition) {
+      auto& t = req.topics.emplace_back();
+      t.topic_id = id;
+      auto& p = t.partitions.emplace_back();
+      p.fetch_offset = offset;
+      p.partition_max_bytes = 1 << 20;
+    }
+    Answer a = call(req, 17);
+    EXPECT_EQ(a.kind, SlotOutcome::respond);
+    auto bytes = flatten(a.response);
+    protocol::Reader r(bytes.data() + 4, bytes.size() - 4);
+    protocol::ResponseHeader h;
+    EXPECT_TRUE(h.decode(r, 1));
+    protocol::FetchResponse resp;
+    EXPECT_TRUE(resp.decode(r, 17));
+    return resp;
+  };
+
+  auto full = fetch(0, 0, true, 0);  // Java's first fetch: create a session
+  ASSERT_NE(full.session_id, 0);
+  ASSERT_EQ(full.responses.size(), 1u);
+  EXPECT_EQ(full.responses[0].topic_id, id);
+  EXPECT_EQ(full.responses[0].partitions[0].records.size, data.size());
+
+  // Caught up (offset 2) and nothing new: the incremental answer is empty.
+  auto inc = fetch(full.session_id, 1, true, 2);
+  EXPECT_EQ(inc.error_code, 0);
+  EXPECT_EQ(inc.session_id, full.session_id);
+  EXPECT_TRUE(inc.responses.empty());
+  // New data shows up without naming the partition again.
+  auto more = batch(1);
+  produce("s", more, -1);
+  inc = fetch(full.session_id, 2, false, 0);
+  ASSERT_EQ(inc.responses.size(), 1u);
+  EXPECT_EQ(inc.responses[0].partitions[0].high_watermark, 3);
+  EXPECT_EQ(fetch(full.session_id, 7, false, 0).error_code, 71);
+  EXPECT_EQ(fetch(12345, 1, false, 0).error_code, 70);
+
+  // Unknown topic ids are reported per partition.
+  id.bytes[0] ^= 0xff;
+  auto unknown = fetch(0, -1, true, 0);
+  ASSERT_EQ(unknown.responses.size(), 1u);
+  EXPECT_EQ(unknown.responses[0].partitions[0].error_code, 100);
+}
+
+}  // namespace
+}  // namespace fjord::broker
