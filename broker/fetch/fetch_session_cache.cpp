@@ -1,5 +1,7 @@
 #include "broker/fetch/fetch_session_cache.h"
 
+#include <algorithm>
+
 namespace fjord::broker {
 
 namespace {
@@ -80,6 +82,11 @@ FetchContext FetchSessionCache::open(int32_t session_id, int32_t epoch, std::vec
   }
   for (auto& f : forgotten) s->partitions_.erase(f);
   for (auto& [key, st] : s->partitions_) ctx.targets.push_back(st.target);
+  // Start each round at a different partition so a small max_bytes budget
+  // does not always go to the same ones (Kafka rotates its session order too).
+  if (!ctx.targets.empty())
+    std::rotate(ctx.targets.begin(), ctx.targets.begin() + static_cast<long>(static_cast<size_t>(epoch) % ctx.targets.size()),
+                ctx.targets.end());
   ctx.response_session_id = s->id();
   ctx.incremental = true;
   ctx.session = std::move(s);
