@@ -6,6 +6,7 @@
 #include "broker/handlers/create_topics_handler.h"
 #include "broker/handlers/delete_topics_handler.h"
 #include "broker/handlers/fetch_handler.h"
+#include "broker/handlers/find_coordinator_handler.h"
 #include "broker/handlers/list_offsets_handler.h"
 #include "broker/handlers/metadata_handler.h"
 #include "broker/handlers/produce_handler.h"
@@ -31,6 +32,9 @@ std::vector<ApiHandler> make_handler_table(BrokerContext& ctx) {
   t.push_back(entry(1, [&ctx](Request r, Responder out) { handle_fetch(ctx, std::move(r), std::move(out)); }));
   t.push_back(entry(2, [&ctx](Request r, Responder out) { handle_list_offsets(ctx, std::move(r), std::move(out)); }));
   t.push_back(entry(3, [&ctx](Request r, Responder out) { handle_metadata(ctx, std::move(r), std::move(out)); }));
+  // FindCoordinator keeps min 0 too: librdkafka enables LZ4 (and consumer
+  // groups) only when FindCoordinator v0 is in range.
+  t.push_back(entry(10, [&ctx](Request r, Responder out) { handle_find_coordinator(ctx, std::move(r), std::move(out)); }));
   t.push_back(entry(18, [&ctx](Request r, Responder out) { handle_api_versions(ctx, std::move(r), std::move(out)); }));
   t.push_back(entry(19, [&ctx](Request r, Responder out) { handle_create_topics(ctx, std::move(r), std::move(out)); }));
   t.push_back(entry(20, [&ctx](Request r, Responder out) { handle_delete_topics(ctx, std::move(r), std::move(out)); }));

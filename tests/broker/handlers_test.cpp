@@ -19,6 +19,8 @@
 #include "protocol/messages/delete_topics_response.h"
 #include "protocol/messages/fetch_request.h"
 #include "protocol/messages/fetch_response.h"
+#include "protocol/messages/find_coordinator_request.h"
+#include "protocol/messages/find_coordinator_response.h"
 #include "protocol/messages/headers.h"
 #include "protocol/messages/list_offsets_request.h"
 #include "protocol/messages/list_offsets_response.h"
@@ -197,6 +199,34 @@ TEST_F(HandlersTest, ApiVersionsAdvertisesExactlyTheTable) {
   EXPECT_EQ(dispatcher_.find(0)->min_version, 0);  // librdkafka needs Produce v0 for compression
   req.client_software_name = "-bad name-";
   EXPECT_EQ(roundtrip<protocol::ApiVersionsResponse>(req, 3).error_code, 42);
+}
+
+TEST_F(HandlersTest, FindCoordinatorNamesThisNodeForGroupsAndTransactions) {
+  protocol::FindCoordinatorRequest req;
+  req.key = "group-a";
+  for (int16_t v : {0, 1, 3}) {
+    auto resp = roundtrip<protocol::FindCoordinatorResponse>(req, v);
+    EXPECT_EQ(resp.error_code, 0) << "v" << v;
+    EXPECT_EQ(resp.node_id, 0);
+    EXPECT_EQ(resp.host, "127.0.0.1");
+    EXPECT_EQ(resp.port, 9092);
+  }
+  req.key = "";
+  EXPECT_EQ(roundtrip<protocol::FindCoordinatorResponse>(req, 2).error_code, 42);
+  req.key = "txn";
+  req.key_type = 7;
+  EXPECT_EQ(roundtrip<protocol::FindCoordinatorResponse>(req, 3).error_code, 42);
+
+  protocol::FindCoordinatorRequest batched;
+  batched.key_type = 1;
+  batched.coordinator_keys = {"t1", "", "t2"};
+  auto resp = roundtrip<protocol::FindCoordinatorResponse>(batched, 6);
+  ASSERT_EQ(resp.coordinators.size(), 3u);
+  EXPECT_EQ(resp.coordinators[0].key, "t1");
+  EXPECT_EQ(resp.coordinators[0].error_code, 0);
+  EXPECT_EQ(resp.coordinators[0].port, 9092);
+  EXPECT_EQ(resp.coordinators[1].error_code, 42);
+  EXPECT_EQ(resp.coordinators[2].node_id, 0);
 }
 
 TEST_F(HandlersTest, MetadataNullEmptyAndAutoCreate) {
