@@ -1,5 +1,7 @@
 #include "producer_pool.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -69,9 +71,11 @@ void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::str
     if (per_producer_rate > 0) {
       const auto due = start_ns + static_cast<std::uint64_t>(static_cast<double>(seq) * 1e9 / per_producer_rate);
       if (now < due) {
-        const auto wait_ms = static_cast<int>((due - now) / 1000000);
-        if (wait_ms > 0) rd_kafka_poll(rk.get(), wait_ms);  // serve delivery reports while waiting
-        else std::this_thread::yield();
+        // Sleep rather than spin: spinning producers would steal the CPU the
+        // broker and consumer need. Delivery reports are served on every
+        // wake-up so the ack latency is not inflated by late polling.
+        rd_kafka_poll(rk.get(), 0);
+        std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<std::uint64_t>(due - now, 1000000)));
         continue;
       }
     }
