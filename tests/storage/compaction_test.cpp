@@ -100,7 +100,7 @@ TEST(CompactionTest, KeepsLatestPerKeyWithOriginalOffsets) {
   }
   // Every key's latest value survives with its original offset.
   for (auto& [k, v] : latest) {
-    auto it = std::find_if(after.begin(), after.end(), [&](const Rec& r) { return r.offset == v.first; });
+    auto it = std::find_if(after.begin(), after.end(), [&, offset = v.first](const Rec& r) { return r.offset == offset; });
     ASSERT_NE(it, after.end()) << k;
     EXPECT_EQ(it->key, k);
     EXPECT_EQ(*it->value, v.second);
