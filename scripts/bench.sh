@@ -174,8 +174,14 @@ start_mock() {  # TOPIC:PARTITIONS
   STARTED_PIDS+=("$MOCK_PID")
   MOCK_ADDR=$(wait_for_line "$log" '^bootstrap ([^ ]+)' "$MOCK_PID") || return 1
 }
-stop_mock() {
+stop_mock() {  # TAG
   [[ -n $MOCK_PID ]] || return 0
+  if ! kill -0 "$MOCK_PID" 2>/dev/null; then
+    local status=0
+    wait "$MOCK_PID" 2>/dev/null || status=$?
+    cp "$SCRATCH/mock.log" "$OUT/$1.mock.log"
+    echo "bench.sh: the mock peer exited early (status $status); log in $OUT/$1.mock.log" >&2
+  fi
   stop_pid "$MOCK_PID"
   forget_pid "$MOCK_PID"
   MOCK_PID="" MOCK_ADDR=""
@@ -231,7 +237,7 @@ run_config() {
   STARTED_PIDS+=("$bench_pid")
   wait "$bench_pid" || rc=$?
   forget_pid "$bench_pid"
-  stop_mock
+  stop_mock "$tag"
   stop_fjord "$tag" "$([[ $rc -ne 0 ]] && echo keep)"
   if [[ $rc -ne 0 ]]; then
     echo "bench.sh: $tag failed (exit $rc)" >&2
