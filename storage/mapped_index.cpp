@@ -28,6 +28,13 @@ Errc MappedIndex::map(size_t bytes) {
   if (bytes == 0) return Errc::ok;
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
   if (p == MAP_FAILED) return Errc::io_error;
+  // The preallocated tail is a hole. Without this, the first write fault
+  // reads around it (read_ahead_kb, often MBs) and zero-fills that much page
+  // cache; with thousands of active indexes under memory pressure those clean
+  // zero pages are evicted and re-faulted, and the network threads spend
+  // their time in memset (1000 partitions x 100 producers: seconds-long acks).
+  // Index access is binary search and appends: random, one page at a time.
+  (void)::madvise(p, bytes, MADV_RANDOM);
   map_ = static_cast<uint8_t*>(p);
   map_bytes_ = bytes;
   return Errc::ok;
