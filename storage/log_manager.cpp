@@ -7,13 +7,16 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
 #include "storage/offset_checkpoint.h"
+#include "storage/parallel_for.h"
 #include "storage/partition_metadata.h"
 #include "storage/topic_store.h"
 
@@ -23,6 +26,8 @@ namespace {
 constexpr const char* kCleanShutdown = ".kafka_cleanshutdown";
 constexpr const char* kRecoveryPoints = "recovery-point-offset-checkpoint";
 constexpr const char* kLogStarts = "log-start-offset-checkpoint";
+// Threads for per-partition open/create/close work, which mostly waits on fsync.
+constexpr size_t kOpenThreads = 32;
 constexpr int32_t kMaxPartitions = 100000;  // sanity bound; Kafka has none, but a typo must not fill the disk
 
 int64_t wall_ms() {
@@ -70,35 +75,76 @@ LogManager::LogManager(StorageConfig config) : config_(std::move(config)) {}
 
 LogManager::~LogManager() { shutdown(); }
 
-std::string LogManager::choose_log_dir_locked(const Topic* pending) const {
+std::vector<std::string> LogManager::assign_log_dirs_locked(int32_t count) const {
   // Kafka places a new partition in the log dir holding the fewest partitions.
-  std::map<std::string, size_t> count;
-  for (auto& d : config_.log_dirs) count[d] = 0;
+  std::map<std::string, size_t> held;
+  for (auto& d : config_.log_dirs) held[d] = 0;
   for (auto& [n, t] : topics_)
     for (auto& l : t.logs)
-      if (l) count[log_dir_of(*l)]++;
-  if (pending)
-    for (auto& l : pending->logs)
-      if (l) count[log_dir_of(*l)]++;
-  std::string best = config_.log_dirs.front();
-  for (auto& d : config_.log_dirs)
-    if (count[d] < count[best]) best = d;
-  return best;
+      if (l) held[log_dir_of(*l)]++;
+  std::vector<std::string> out;
+  out.reserve(size_t(std::max(count, 0)));
+  for (int32_t i = 0; i < count; ++i) {
+    const std::string* best = &config_.log_dirs.front();
+    for (auto& d : config_.log_dirs)
+      if (held[d] < held[*best]) best = &d;
+    held[*best]++;
+    out.push_back(*best);
+  }
+  return out;
 }
 
-Errc LogManager::open_partition_locked(Topic& t, int32_t p, const std::string& log_dir, bool clean) {
-  std::string dir = log_dir + "/" + t.info.name + "-" + std::to_string(p);
-  auto rp = recovery_points_[log_dir].find({t.info.name, p});
-  auto ls = log_starts_[log_dir].find({t.info.name, p});
-  std::shared_ptr<PartitionLog> log;
-  Errc e = PartitionLog::open(dir, t.info.name, p, t.info.id, t.info.config, clean, flusher_.get(), &log,
-                              rp == recovery_points_[log_dir].end() ? 0 : rp->second,
-                              ls == log_starts_[log_dir].end() ? -1 : ls->second);
-  if (e != Errc::ok) return e;
-  log->set_log_start_listener([this] { write_checkpoints(); });
-  if (t.logs.size() <= size_t(p)) t.logs.resize(size_t(p) + 1);
-  t.logs[size_t(p)] = std::move(log);
-  return Errc::ok;
+Errc LogManager::open_partitions(const std::vector<PartitionToOpen>& todo) {
+  auto lookup = [](const std::map<std::string, OffsetCheckpointEntries>& per_dir, const std::string& d,
+                   const std::string& topic, int32_t p, int64_t missing) {
+    auto dir_it = per_dir.find(d);
+    if (dir_it == per_dir.end()) return missing;
+    auto it = dir_it->second.find({topic, p});
+    return it == dir_it->second.end() ? missing : it->second;
+  };
+  std::vector<std::shared_ptr<PartitionLog>> opened(todo.size());
+  std::vector<Errc> errors(todo.size(), Errc::ok);
+  // Mostly disk waits (fsync of new dirs, fdatasync of recovered tails), so
+  // more threads than cores; concurrent syncs share journal commits.
+  parallel_for(todo.size(), kOpenThreads, [&](size_t i) {
+    const PartitionToOpen& o = todo[i];
+    const TopicInfo& info = o.topic->info;
+    std::string dir = o.log_dir + "/" + info.name + "-" + std::to_string(o.partition);
+    // A new directory gets its partition.metadata without fsyncs; the one
+    // directory fsync PartitionLog::open does after creating the first
+    // segment covers it, and the next open repairs it after a crash.
+    if (::mkdir(dir.c_str(), 0755) == 0 && !info.id.is_zero() &&
+        write_new_partition_metadata(dir, info.id) != Errc::ok) {
+      errors[i] = Errc::io_error;
+      return;
+    }
+    errors[i] = PartitionLog::open(dir, info.name, o.partition, info.id, info.config, o.clean, flusher_.get(),
+                                   &opened[i], lookup(recovery_points_, o.log_dir, info.name, o.partition, 0),
+                                   lookup(log_starts_, o.log_dir, info.name, o.partition, -1));
+  });
+  Errc result = Errc::ok;
+  std::set<std::string> dirs;
+  for (size_t i = 0; i < todo.size(); ++i) {
+    const PartitionToOpen& o = todo[i];
+    if (errors[i] != Errc::ok) {
+      spdlog::error("storage: cannot open {}-{}: {}", o.topic->info.name, o.partition, to_string(errors[i]));
+      if (result == Errc::ok) result = errors[i];
+      continue;
+    }
+    opened[i]->set_log_start_listener([this] { write_checkpoints(); });
+    auto& logs = o.topic->logs;
+    if (logs.size() <= size_t(o.partition)) logs.resize(size_t(o.partition) + 1);
+    logs[size_t(o.partition)] = std::move(opened[i]);
+    dirs.insert(o.log_dir);
+  }
+  // The partition directories' own entries (each partition dir was fsynced
+  // by PartitionLog::open after its files were created).
+  for (auto& d : dirs)
+    if (!fsync_dir(d)) {
+      spdlog::error("storage: cannot fsync log dir {}: {}", d, strerror(errno));
+      if (result == Errc::ok) result = Errc::io_error;
+    }
+  return result;
 }
 
 Errc LogManager::open() {
@@ -141,8 +187,10 @@ Errc LogManager::open() {
     if (!clean[d] && !recovery_points_[d].empty())
       spdlog::warn("storage: {} was not shut down cleanly, recovering unflushed segments", d);
   }
-  // Topics with metadata files.
+  // Topics with metadata files, and the partition count each file records.
+  std::map<std::string, int32_t> persisted;
   for (auto& st : load_topics(config_.log_dirs.front())) {
+    persisted[st.name] = st.partitions;
     Topic t;
     t.info.name = st.name;
     t.info.id = st.id;
@@ -169,16 +217,22 @@ Errc LogManager::open() {
     }
     it->second.info.partitions = std::max(it->second.info.partitions, tp.second + 1);
   }
+  // Every partition of every topic in one parallel pass; missing ones (a
+  // crash during create_topic) are created where Kafka would place them.
+  std::vector<PartitionToOpen> todo;
+  std::vector<std::pair<Topic*, int32_t>> missing;
   for (auto& [name, t] : topics_) {
     for (int32_t p = 0; p < t.info.partitions; ++p) {
       auto f = found.find({name, p});
-      std::string d = f != found.end() ? f->second : choose_log_dir_locked();
-      Errc e = open_partition_locked(t, p, d, f != found.end() && clean[d]);
-      if (e != Errc::ok) {
-        spdlog::error("storage: cannot open {}-{}: {}", name, p, to_string(e));
-        return e;
-      }
+      if (f == found.end()) missing.emplace_back(&t, p);
+      else todo.push_back({&t, p, f->second, clean[f->second]});
     }
+  }
+  auto spread = assign_log_dirs_locked(int32_t(missing.size()));
+  for (size_t i = 0; i < missing.size(); ++i) todo.push_back({missing[i].first, missing[i].second, spread[i], false});
+  if (Errc e = open_partitions(todo); e != Errc::ok) return e;
+  for (auto& [name, t] : topics_) {
+    if (persisted.count(name) && persisted[name] == t.info.partitions) continue;  // file already says this
     if (persist_topic_locked(t) != Errc::ok) return Errc::io_error;
   }
   // From now on a crash is unclean.
@@ -208,7 +262,7 @@ Errc LogManager::check_new_topic(const std::string& name, int32_t partitions,
     if (error_message) *error_message = why;
     return Errc::invalid_topic;
   }
-  if (topics_.count(name)) {
+  if (topics_.count(name) || creating_.count(name)) {
     if (error_message) *error_message = "Topic '" + name + "' already exists.";
     return Errc::topic_exists;
   }
@@ -232,27 +286,59 @@ Errc LogManager::validate_topic(const std::string& name, int32_t partitions,
 Errc LogManager::create_topic(const std::string& name, int32_t partitions,
                               const std::map<std::string, std::string>& overrides, TopicInfo* out,
                               std::string* error_message) {
-  std::lock_guard lk(mu_);
-  if (!opened_ || shut_down_) return Errc::shutting_down;
   Topic t;
-  Errc e = check_new_topic(name, partitions, overrides, &t.info.config, error_message);
-  if (e != Errc::ok) return e;
-  t.info.name = name;
-  t.info.id = random_topic_id();
-  t.info.partitions = partitions;
-  t.info.overrides = overrides;
+  std::vector<PartitionToOpen> todo;
+  {
+    std::lock_guard lk(mu_);
+    if (!opened_ || shut_down_) return Errc::shutting_down;
+    Errc e = check_new_topic(name, partitions, overrides, &t.info.config, error_message);
+    if (e != Errc::ok) return e;
+    t.info.name = name;
+    t.info.id = random_topic_id();
+    t.info.partitions = partitions;
+    t.info.overrides = overrides;
+    auto dirs = assign_log_dirs_locked(partitions);
+    for (int32_t p = 0; p < partitions; ++p) todo.push_back({&t, p, dirs[size_t(p)], false});
+    // The name is reserved; the slow part runs without mu_ so produce/fetch
+    // lookups of other topics are not blocked for the whole creation.
+    creating_.insert(name);
+  }
+  auto release = [&] {
+    std::lock_guard lk(mu_);
+    creating_.erase(name);
+  };
   // Metadata first: a crash half way leaves a topic whose missing partitions are created on open.
-  if (persist_topic_locked(t) != Errc::ok) return Errc::io_error;
-  for (int32_t p = 0; p < partitions; ++p) {
-    e = open_partition_locked(t, p, choose_log_dir_locked(&t), false);
-    if (e != Errc::ok) {
-      if (error_message) *error_message = "cannot create partition directory";
-      return e;
+  if (persist_topic_locked(t) != Errc::ok) {
+    release();
+    return Errc::io_error;
+  }
+  if (Errc e = open_partitions(todo); e != Errc::ok) {
+    // Undo what was created so a failed create leaves no topic behind.
+    for (auto& l : t.logs)
+      if (l) l->close();
+    for (auto& o : todo) {
+      std::error_code ec;
+      std::filesystem::remove_all(o.log_dir + "/" + name + "-" + std::to_string(o.partition), ec);
     }
+    remove_topic(config_.log_dirs.front(), name);
+    release();
+    if (error_message) *error_message = "cannot create partition directory";
+    return e;
   }
   if (out) *out = t.info;
+  bool closing;
+  std::vector<std::shared_ptr<PartitionLog>> logs = t.logs;
+  {
+    std::lock_guard lk(mu_);
+    creating_.erase(name);
+    closing = shut_down_;
+    topics_.emplace(name, std::move(t));
+  }
+  // shutdown() ran meanwhile and did not see these logs: close them (the topic
+  // is on disk and opens next time).
+  if (closing)
+    for (auto& l : logs) l->close();
   spdlog::info("storage: created topic {} with {} partitions", name, partitions);
-  topics_.emplace(name, std::move(t));
   return Errc::ok;
 }
 
@@ -266,19 +352,33 @@ Errc LogManager::delete_topic(const std::string& name) {
     t = std::move(it->second);
     topics_.erase(it);
   }
-  // Kafka renames to <dir>.<id>-delete first so a crash mid-delete never resurrects it.
-  for (auto& log : t.logs) {
-    if (!log) continue;
-    log->close();
-    std::string doomed = log->dir() + "." + t.info.id.to_base64() + "-delete";
-    std::error_code ec;
-    if (::rename(log->dir().c_str(), doomed.c_str()) == 0) {
-      fsync_dir(log_dir_of(*log));
-      std::filesystem::remove_all(doomed, ec);
+  std::vector<std::shared_ptr<PartitionLog>> logs;
+  for (auto& l : t.logs)
+    if (l) logs.push_back(l);
+  // close() flushes whatever is dirty; partitions are independent.
+  parallel_for(logs.size(), kOpenThreads, [&](size_t i) { logs[i]->close(); });
+  // Kafka renames to <dir>.<id>-delete first so a crash mid-delete never
+  // resurrects it; one fsync per log dir covers all the renames.
+  std::vector<std::string> doomed;
+  std::set<std::string> renamed_in;
+  for (auto& log : logs) {
+    std::string d = log->dir() + "." + t.info.id.to_base64() + "-delete";
+    if (::rename(log->dir().c_str(), d.c_str()) == 0) {
+      doomed.push_back(d);
+      renamed_in.insert(log_dir_of(*log));
     } else {
-      std::filesystem::remove_all(log->dir(), ec);
+      doomed.push_back(log->dir());
     }
   }
+  for (auto& d : renamed_in) fsync_dir(d);
+  // Unlinking and the last close of each file (which frees the inode) wait on
+  // the file system journal; in parallel they share its commits.
+  t.logs.clear();
+  parallel_for(logs.size(), kOpenThreads, [&](size_t i) {
+    std::error_code ec;
+    std::filesystem::remove_all(doomed[i], ec);
+    logs[i].reset();
+  });
   write_checkpoints();
   spdlog::info("storage: deleted topic {}", name);
   return Errc::ok;
@@ -296,11 +396,10 @@ Errc LogManager::add_partitions(const std::string& name, int32_t new_total) {
     t.info.partitions = old;
     return Errc::io_error;
   }
-  for (int32_t p = old; p < new_total; ++p) {
-    Errc e = open_partition_locked(t, p, choose_log_dir_locked(), false);
-    if (e != Errc::ok) return e;
-  }
-  return Errc::ok;
+  auto dirs = assign_log_dirs_locked(new_total - old);
+  std::vector<PartitionToOpen> todo;
+  for (int32_t p = old; p < new_total; ++p) todo.push_back({&t, p, dirs[size_t(p - old)], false});
+  return open_partitions(todo);
 }
 
 std::shared_ptr<PartitionLog> LogManager::partition(const std::string& topic, int32_t p) const {

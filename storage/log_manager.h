@@ -10,6 +10,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -71,10 +72,22 @@ class LogManager {
     TopicInfo info;
     std::vector<std::shared_ptr<PartitionLog>> logs;
   };
+  // One partition to open (or create) by open_partitions().
+  struct PartitionToOpen {
+    Topic* topic;
+    int32_t partition;
+    std::string log_dir;
+    bool clean;
+  };
   Errc persist_topic_locked(const Topic& t);
-  Errc open_partition_locked(Topic& t, int32_t p, const std::string& dir, bool clean);
-  // `pending`: a topic being created, not yet in topics_.
-  std::string choose_log_dir_locked(const Topic* pending = nullptr) const;
+  // Opens the partitions in parallel (creating missing directories), places
+  // them in their topics' `logs` and makes new directory entries durable with
+  // one fsync per log dir. Reads recovery_points_/log_starts_, never changes
+  // them; needs no lock of its own beyond keeping the topics alive.
+  Errc open_partitions(const std::vector<PartitionToOpen>& todo);
+  // Log dirs for `count` new partitions, each in the dir holding the fewest
+  // partitions at that point (Kafka's rule), counting existing ones once.
+  std::vector<std::string> assign_log_dirs_locked(int32_t count) const;
   Errc check_new_topic(const std::string& name, int32_t partitions,
                        const std::map<std::string, std::string>& overrides, LogConfig* config,
                        std::string* error_message) const;
@@ -88,6 +101,9 @@ class LogManager {
   // Guards topics_ (the topic map), not partition data; lookups share it.
   mutable std::shared_mutex mu_;
   std::map<std::string, Topic> topics_;
+  // Names whose create_topic is in progress (partitions are created without
+  // holding mu_ so lookups of other topics are not blocked meanwhile).
+  std::set<std::string> creating_;
   std::map<std::string, OffsetCheckpointEntries> recovery_points_;  // per log dir, read at open
   std::map<std::string, OffsetCheckpointEntries> log_starts_;
   std::mutex checkpoint_mu_;  // serialises checkpoint file writes

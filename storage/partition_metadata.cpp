@@ -1,5 +1,8 @@
 #include "storage/partition_metadata.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <random>
 
 #include "storage/file_ops.h"
@@ -52,9 +55,21 @@ protocol::Uuid random_topic_id() {
   }
 }
 
+namespace {
+std::string metadata_path(const std::string& partition_dir) { return partition_dir + "/partition.metadata"; }
+std::string metadata_content(const protocol::Uuid& id) { return "version: 0\ntopic_id: " + id.to_base64() + "\n"; }
+}  // namespace
+
+Errc write_new_partition_metadata(const std::string& partition_dir, const protocol::Uuid& id) {
+  FileHandle f(::open(metadata_path(partition_dir).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  std::string content = metadata_content(id);
+  if (!f.valid() || !pwrite_all(f.get(), content.data(), content.size(), 0)) return Errc::io_error;
+  return Errc::ok;
+}
+
 Errc write_partition_metadata(const std::string& partition_dir, const protocol::Uuid& id) {
-  std::string path = partition_dir + "/partition.metadata";
-  std::string content = "version: 0\ntopic_id: " + id.to_base64() + "\n";
+  std::string path = metadata_path(partition_dir);
+  std::string content = metadata_content(id);
   std::string existing;
   if (read_small_file(path, &existing) && existing == content) return Errc::ok;
   return write_file_atomic(path, content);
