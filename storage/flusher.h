@@ -28,6 +28,9 @@ class Flusher {
 
  private:
   void run();
+  // One syncfs() per log dir for a round with many dirty logs.
+  void sync_together(const std::vector<std::shared_ptr<PartitionLog>>& batch);
+  static constexpr size_t kSyncfsMinLogs = 8;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

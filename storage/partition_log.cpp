@@ -277,31 +277,43 @@ void PartitionLog::when_durable(int64_t offset, std::function<void(bool ok)> don
   schedule_flush_locked();
 }
 
-int64_t PartitionLog::sync_for_flusher() {
-  std::vector<std::shared_ptr<Segment>> dirty;
-  int64_t target;
-  {
-    std::lock_guard lk(mu_);
-    flush_queued_ = false;
-    target = log_end_;
-    if (target <= durable_end_) return durable_end_;
+int64_t PartitionLog::begin_sync(std::vector<std::shared_ptr<Segment>>* dirty) {
+  std::lock_guard lk(mu_);
+  flush_queued_ = false;
+  if (log_end_ <= durable_end_) return durable_end_;
+  if (dirty) {
     auto it = segments_.upper_bound(durable_end_);
     if (it != segments_.begin()) --it;
-    for (; it != segments_.end(); ++it) dirty.push_back(it->second);
-    unflushed_messages_ = 0;
+    for (; it != segments_.end(); ++it) dirty->push_back(it->second);
   }
-  // fdatasync outside the lock: appends keep flowing and join the next round.
-  for (auto& s : dirty) {
-    if (s->sync_log() != Errc::ok) {
-      spdlog::error("storage: {}-{}: fdatasync failed: {}", topic_, partition_, strerror(errno));
-      return -1;
-    }
+  unflushed_messages_ = 0;
+  return log_end_;
+}
+
+int64_t PartitionLog::finish_sync(int64_t target, bool ok) {
+  if (!ok) {
+    spdlog::error("storage: {}-{}: fdatasync failed: {}", topic_, partition_, strerror(errno));
+    return -1;
   }
   std::lock_guard lk(mu_);
   durable_end_ = std::max(durable_end_, std::min(target, log_end_));
   last_flush_ms_ = wall_ms();
   publish_hw_locked();
   return durable_end_;
+}
+
+int64_t PartitionLog::sync_for_flusher() {
+  std::vector<std::shared_ptr<Segment>> dirty;
+  int64_t target = begin_sync(&dirty);
+  // fdatasync outside the lock: appends keep flowing and join the next round.
+  bool ok = true;
+  for (auto& s : dirty) {
+    if (s->sync_log() != Errc::ok) {
+      ok = false;
+      break;
+    }
+  }
+  return finish_sync(target, ok);
 }
 
 std::vector<std::pair<int64_t, std::function<void(bool)>>> PartitionLog::take_waiters_locked(int64_t upto,

@@ -127,6 +127,13 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // Internal to the flusher: fdatasyncs what is dirty and returns the new
   // durable end (offset one past the last synced record), or -1 on error.
   int64_t sync_for_flusher();
+  // Internal to the flusher, for one syncfs() covering many logs: the two
+  // halves of sync_for_flusher around its fdatasyncs. begin_sync() returns
+  // the end that the sync will cover (and the segments to fdatasync when
+  // `dirty` is given); finish_sync() records it as durable if `ok` and
+  // returns the new durable end, or -1.
+  int64_t begin_sync(std::vector<std::shared_ptr<Segment>>* dirty);
+  int64_t finish_sync(int64_t target, bool ok);
   // Internal to the flusher: completes waiters up to durable offset.
   void complete_waiters(int64_t durable_end, bool ok);
 
