@@ -45,7 +45,12 @@ std::string topic_store_dir(const std::string& log_dir) { return log_dir + "/fjo
 
 Errc save_topic(const std::string& log_dir, const StoredTopic& t) {
   std::string dir = topic_store_dir(log_dir);
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return Errc::io_error;
+  if (::mkdir(dir.c_str(), 0755) == 0) {
+    // First topic: the store directory's own entry must be durable too.
+    if (!fsync_dir(log_dir)) return Errc::io_error;
+  } else if (errno != EEXIST) {
+    return Errc::io_error;
+  }
   std::string text = "# fjord topic metadata\nname=" + escape(t.name) + "\ntopic_id=" + t.id.to_base64() +
                      "\npartitions=" + std::to_string(t.partitions) + "\n";
   for (auto& [k, v] : t.overrides) text += "config." + escape(k) + "=" + escape(v) + "\n";
