@@ -72,9 +72,11 @@ void Flusher::sync_together(const std::vector<std::shared_ptr<PartitionLog>>& ba
     dirs[std::filesystem::path(batch[i]->dir()).parent_path().string()] = false;
   }
   for (auto& [dir, ok] : dirs) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    ok = fd >= 0 && ::syncfs(fd) == 0;
-    if (fd >= 0) ::close(fd);
+    // Kept open: syncfs() reports writeback errors since its fd was opened,
+    // so a fresh fd would miss an error from background writeback between rounds.
+    FileHandle& fd = dir_fds_[dir];
+    if (!fd.valid()) fd = FileHandle(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    ok = fd.valid() && ::syncfs(fd.get()) == 0;
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     bool ok = dirs[std::filesystem::path(batch[i]->dir()).parent_path().string()];

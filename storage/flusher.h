@@ -3,10 +3,14 @@
 // for every append that arrived since its last sync, then completes the
 // durability waiters of that partition (callbacks run on this thread).
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <string>
 #include <vector>
+
+#include "storage/file_ops.h"
 
 namespace fjord::storage {
 
@@ -37,6 +41,7 @@ class Flusher {
   std::vector<std::shared_ptr<PartitionLog>> queue_;
   bool stop_ = false;
   uint64_t rounds_ = 0;
+  std::map<std::string, FileHandle> dir_fds_;  // flusher thread only: syncfs() targets
   std::thread thread_;
 };
 
