@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "batch_test_helpers.h"
 #include "protocol/records/batch_validation.h"
 #include "protocol/records/compression/compression.h"
 #include "protocol/records/crc32c.h"
@@ -12,25 +13,6 @@
 
 using namespace fjord::protocol;
 
-namespace {
-
-// Reads every byte a record yields so ASan sees any out-of-bounds view.
-size_t touch_records(const RecordBatchView& view, std::vector<uint8_t>& scratch) {
-  RecordReader reader;
-  if (reader.open(view, scratch, 1 << 20) != BatchError::ok) return 0;
-  Record r;
-  size_t sum = 0;
-  while (reader.next(&r)) {
-    for (size_t i = 0; i < r.key.length(); ++i) sum += r.key.data[i];
-    for (size_t i = 0; i < r.value.length(); ++i) sum += r.value.data[i];
-    auto it = r.header_iterator();
-    RecordHeader h;
-    while (it.next(&h)) sum += h.key.length() + h.value.length();
-  }
-  return sum;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
@@ -40,14 +22,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (buf.size() >= kBatchHeaderSize) {
         buf[kMagicOffset] = 2;
         detail::store_be(buf.data() + kBatchLengthOffset, uint32_t(buf.size() - kLogOverhead), 4);
-        detail::store_be(buf.data() + kCrcOffset, crc32c(buf.data() + kAttributesOffset, buf.size() - kAttributesOffset), 4);
+        testing::fix_crc(buf);
       }
       RecordBatchView view;
       if (RecordBatchView::parse(buf.data(), buf.size(), &view) != BatchError::ok) return 0;
       ValidateOptions options;
       options.max_decompressed = 1 << 20;
       validate(view, scratch, options);
-      volatile size_t sink = touch_records(view, scratch);
+      volatile size_t sink = testing::touch_records(view, scratch, 1 << 20);
       (void)sink;
       down_convert_to_legacy(buf.data(), buf.size(), 1, scratch, out, 1 << 20);
       break;
