@@ -10,6 +10,7 @@
 #   scripts/bench.sh                 full matrix + disk read + limits (~15 min)
 #   scripts/bench.sh --smoke         one configuration, ~5 s per broker
 #   scripts/bench.sh --only many     100 connections x 1000 partitions
+#   scripts/bench.sh --only target   issue 5's acceptance runs, with verdicts
 #   scripts/bench.sh --sizes 100 --partitions 16 --acks all --compression lz4
 set -euo pipefail
 
@@ -21,6 +22,14 @@ SMOKE=0
 DURATION=5
 LATENCY_DURATION=5
 RATE=5000
+RATE_FRACTION=""          # empty: latency phase first at --rate
+TARGET_RATE_FRACTION=0.5  # the acceptance runs' "half that load"
+LINGER_MS=5
+LATENCY_LINGER_MS=""      # empty: same as --linger-ms
+CONSUMERS=""              # empty: fjord_bench's default (1); target runs pick their own
+SETTLE_DIRTY_MIB=64
+SETTLE_TIMEOUT=20
+TARGET_CONSUMERS=2        # the acceptance runs' latency phase reads ~500 MB/s
 SIZES="1024,100"
 PARTITIONS="1,16"
 ACKS="1,all"
@@ -37,11 +46,25 @@ usage() {
   cat <<'EOF'
 usage: scripts/bench.sh [options]
   --smoke                 one configuration (1 KiB, 1 partition, acks=all, 1 producer),
-                          2 s throughput + 3 s latency phase; no limits, disk or many runs
-  --only LIST             parts to run: limits,matrix,disk,many (default limits,matrix,disk)
+                          1.5 s throughput + 2 s latency phase at 1% of it; no limits,
+                          disk or many runs
+  --only LIST             parts to run: limits,matrix,disk,many,target (default
+                          limits,matrix,disk). target = issue 5's acceptance runs: 1 KiB,
+                          16 partitions, acks=all, no compression, 4 producers, for
+                          --flush pagecache and durable, throughput then latency at
+                          --rate-fraction (default 0.5), plus a dd; prints verdicts
   --duration S            throughput phase per configuration (default 5)
   --latency-duration S    latency phase per configuration (default 5)
-  --rate R                latency phase records/s (default 5000)
+  --rate R                latency phase records/s, run before the throughput phase
+                          (default 5000)
+  --rate-fraction F       instead: throughput phase first, then latency at F x the
+                          throughput each broker just reached (matrix and target)
+  --settle-dirty-mib M    between those phases wait until Dirty+Writeback < M MiB
+  --settle-timeout S      ... or S seconds (defaults 64 MiB, 20 s)
+  --linger-ms N           producer linger.ms (default 5, librdkafka's default)
+  --latency-linger-ms N   linger.ms of the latency phase only (default --linger-ms)
+  --consumers N           consumer instances splitting the partitions in the
+                          latency phase (default 1; target runs: 2)
   --sizes LIST            record sizes in bytes (default 1024,100)
   --partitions LIST       (default 1,16)
   --acks LIST             (default 1,all)
@@ -66,6 +89,12 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION=$2; shift 2 ;;
     --latency-duration) LATENCY_DURATION=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
+    --rate-fraction) RATE_FRACTION=$2; TARGET_RATE_FRACTION=$2; shift 2 ;;
+    --settle-dirty-mib) SETTLE_DIRTY_MIB=$2; shift 2 ;;
+    --settle-timeout) SETTLE_TIMEOUT=$2; shift 2 ;;
+    --linger-ms) LINGER_MS=$2; shift 2 ;;
+    --latency-linger-ms) LATENCY_LINGER_MS=$2; shift 2 ;;
+    --consumers) CONSUMERS=$2; shift 2 ;;
     --sizes) SIZES=$2; shift 2 ;;
     --partitions) PARTITIONS=$2; shift 2 ;;
     --acks) ACKS=$2; shift 2 ;;
@@ -85,8 +114,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 if [[ $SMOKE -eq 1 ]]; then
+  # Throughput first, then latency at 1% of it (the --rate-fraction path the
+  # acceptance runs use, at a load that cannot overrun the mock's 5 MB).
   ONLY=matrix SIZES=1024 PARTITIONS=1 ACKS=all COMPRESSION=none PRODUCERS=1 FLUSH=durable
-  DURATION=2 LATENCY_DURATION=3 RATE=2000
+  DURATION=1.5 LATENCY_DURATION=2 RATE_FRACTION=0.01 SETTLE_TIMEOUT=2
 fi
 BUILD_DIR=$(mkdir -p "$BUILD_DIR" && cd "$BUILD_DIR" && pwd)
 FJORD=${FJORD:-$BUILD_DIR/fjord}
@@ -245,6 +276,19 @@ run_config() {
   fi
 }
 
+# LAT_ARGS <- the latency-phase and producer arguments of a produce run.
+set_latency_args() {  # RATE_FRACTION(empty: fixed --rate) CONSUMERS(empty: bench default)
+  LAT_ARGS=(--latency-duration "$LATENCY_DURATION" --linger-ms "$LINGER_MS")
+  if [[ -n $1 ]]; then
+    LAT_ARGS+=(--rate-fraction "$1" --settle-dirty-mib "$SETTLE_DIRTY_MIB" --settle-timeout "$SETTLE_TIMEOUT")
+  else
+    LAT_ARGS+=(--rate "$RATE")
+  fi
+  [[ -n $LATENCY_LINGER_MS ]] && LAT_ARGS+=(--latency-linger-ms "$LATENCY_LINGER_MS")
+  [[ -n $2 ]] && LAT_ARGS+=(--consumers "$2")
+  return 0
+}
+
 flush_overrides() {
   case "$1" in
     durable) echo "" ;;
@@ -254,9 +298,8 @@ flush_overrides() {
 }
 
 # ---- machine limits ----
-if has_part limits; then
-  echo "== machine limits"
-  "$TOOLS/fjord_loopback_probe" --duration 3 --json "$OUT/limits-loopback.json"
+measure_disk() {
+  local dd_out
   dd_out=$(dd if=/dev/zero of="$SCRATCH/dd.bin" bs=1M count=1024 conv=fdatasync 2>&1 | tail -n1)
   rm -f "$SCRATCH/dd.bin"
   echo "disk (dd 1 GiB, conv=fdatasync): $dd_out"
@@ -270,6 +313,11 @@ if m:
     doc["mb_per_s"] = doc["bytes"] / doc["seconds"] / 1e6
 json.dump(doc, open(path, "w"))
 EOF
+}
+if has_part limits; then
+  echo "== machine limits"
+  "$TOOLS/fjord_loopback_probe" --duration 3 --json "$OUT/limits-loopback.json"
+  measure_disk
 fi
 
 # ---- the matrix ----
@@ -285,9 +333,10 @@ if has_part matrix; then
     overrides=$(flush_overrides "$flush")
     for size in "${sizes[@]}"; do for p in "${parts[@]}"; do for a in "${ackses[@]}"; do
       for c in "${comps[@]}"; do for n in "${prods[@]}"; do
+        set_latency_args "$RATE_FRACTION" "$CONSUMERS"
         run_config "$flush-s$size-p$p-a$a-$c-n$n" "$overrides" -- \
           --size "$size" --partitions "$p" --acks "$a" --compression "$c" --producers "$n" \
-          --duration "$DURATION" --latency-duration "$LATENCY_DURATION" --rate "$RATE"
+          --duration "$DURATION" "${LAT_ARGS[@]}"
       done; done
     done; done; done
   done
@@ -307,9 +356,25 @@ fi
 # ---- 100 connections, 1000 partitions ----
 if has_part many; then
   echo "== 100 connections x 1000 partitions"
+  set_latency_args "$RATE_FRACTION" "$CONSUMERS"
   run_config "many-100conn-1000p" "$(flush_overrides "${FLUSH%%,*}")" -- \
     --size 100 --partitions 1000 --acks all --producers 100 --duration "$MANY_DURATION" \
-    --latency-duration "$MANY_DURATION" --rate "$RATE" --drain-timeout 60
+    "${LAT_ARGS[@]}" --latency-duration "$MANY_DURATION" --drain-timeout 60
+fi
+
+# ---- issue 5's acceptance configurations ----
+# Throughput flat out, then end-to-end latency at a fraction (0.5: "half
+# that load") of it, fjord in both durability modes, the mock beside it,
+# and the disk's dd figure from this same run.
+if has_part target; then
+  echo "== acceptance: 1 KiB, 16 partitions, acks=all, no compression, 4 producers"
+  [[ -f $OUT/limits-disk.json ]] || measure_disk
+  for flush in pagecache durable; do
+    set_latency_args "$TARGET_RATE_FRACTION" "${CONSUMERS:-$TARGET_CONSUMERS}"
+    run_config "target-$flush-s1024-p16-aall-none-n4" "$(flush_overrides "$flush")" -- \
+      --size 1024 --partitions 16 --acks all --compression none --producers 4 \
+      --duration "$DURATION" "${LAT_ARGS[@]}"
+  done
 fi
 
 # ---- summary ----
@@ -336,6 +401,9 @@ json.dump({"limits": limits, "runs": runs}, open(os.path.join(out, "summary.json
 def ms(ns):
     return f"{ns / 1e6:.2f}"
 
+def krate(per_s):
+    return f"{per_s / 1e3:.1f}k" if per_s >= 1e3 else f"{per_s:.0f}"
+
 if limits:
     lb = limits.get("loopback", {}).get("loopback_mb_per_s")
     dk = limits.get("disk", {}).get("mb_per_s")
@@ -343,7 +411,7 @@ if limits:
     print(f", disk fdatasync'd write {dk:.0f} MB/s" if dk else ", disk n/a")
 if not runs:
     sys.exit(0)
-hdr = f"{'run':34} {'fjord rec/s':>12} {'MB/s':>8} {'p50ms':>8} {'p99ms':>8} {'p99.9ms':>8} {'maxms':>8} | {'mock rec/s':>11} {'MB/s':>8} {'p50ms':>8} {'p99ms':>8} | {'thr x':>6} {'p99 x':>6}"
+hdr = f"{'run':34} {'fjord rec/s':>12} {'MB/s':>8} {'e2e@/s':>8} {'p50ms':>8} {'p99ms':>8} {'p99.9ms':>8} {'maxms':>8} | {'mock rec/s':>11} {'MB/s':>8} {'e2e@/s':>8} {'p50ms':>8} {'p99ms':>8} | {'thr x':>6} {'p99 x':>6}"
 print("\n" + hdr)
 print("-" * len(hdr))
 for r in runs:
@@ -351,20 +419,76 @@ for r in runs:
     lat = t["consume"]["e2e_latency"]
     consume = cfg["mode"] == "consume"
     row = f"{cfg['label'][:34]:34} {t['records_per_s']:12.0f} {t['mb_per_s']:8.1f} "
-    row += (f"{'-':>8} {'-':>8} {'-':>8} {'-':>8}" if consume or not lat["count"] else
+    row += (f"{'-':>8} {'-':>8} {'-':>8} {'-':>8} {'-':>8}" if consume or not lat["count"] else
+            f"{krate(t['latency_phase']['rate_achieved']):>8} "
             f"{ms(lat['p50_ns']):>8} {ms(lat['p99_ns']):>8} {ms(lat['p999_ns']):>8} {ms(lat['max_ns']):>8}")
     if ref:
         rl = ref["consume"]["e2e_latency"]
         row += f" | {ref['records_per_s']:11.0f} {ref['mb_per_s']:8.1f} "
-        row += (f"{'-':>8} {'-':>8}" if consume or not rl["count"] else f"{ms(rl['p50_ns']):>8} {ms(rl['p99_ns']):>8}")
+        row += (f"{'-':>8} {'-':>8} {'-':>8}" if consume or not rl["count"] else
+                f"{krate(ref['latency_phase']['rate_achieved']):>8} {ms(rl['p50_ns']):>8} {ms(rl['p99_ns']):>8}")
         ratio = r.get("ratio", {})
         no_ratio = consume or not lat["count"] or not rl["count"]
         row += f" | {ratio.get('records_per_s', 0):6.2f} " + (f"{'-':>6}" if no_ratio else f"{ratio.get('e2e_p99', 0):6.2f}")
     if not t["ok"] or (ref and not ref["ok"]):
         row += "  ERROR: " + "; ".join(x["error"] for x in (t, ref) if x and x["error"])
     print(row)
-print(f"\nlatency columns: end-to-end at the latency-phase rate; throughput: producers flat out")
-print(f"(consume rows: read rate of the stored log). JSON: {out}/summary.json")
+print(f"\nlatency columns: end-to-end at the latency-phase rate actually achieved (e2e@/s);")
+print(f"throughput: producers flat out (consume rows: read rate of the stored log).")
+print(f"JSON: {out}/summary.json")
+
+# Issue 5's criteria, judged on the acceptance runs (--only target).
+targets = {r["config"]["label"].split("-")[1]: r for r in runs if r["config"]["label"].startswith("target-")}
+if targets:
+    print("\nverdicts (issue 5: 1 KiB, 16 partitions, acks=all, no compression, 4 producers):")
+    P99_LIMIT_MS, RATE_SHORTFALL = 5.0, 0.95
+
+    def usable(t):
+        return t is not None and t["ok"] and t["records_per_s"] > 0
+
+    pc = targets.get("pagecache")
+    ref = pc.get("reference") if pc else None
+    if pc is None:
+        print("  throughput >= mock (pagecache): NOT RUN")
+    elif not usable(pc["target"]) or not usable(ref):
+        print("  throughput >= mock (pagecache): NO VERDICT (a run failed or had no mock reference)")
+    else:
+        f, m = pc["target"]["mb_per_s"], ref["mb_per_s"]
+        print(f"  throughput >= mock (pagecache): {'MET' if f >= m else 'MISSED'}: "
+              f"fjord {f:.0f} MB/s, mock {m:.0f} MB/s, ratio {f / m:.2f}")
+
+    du = targets.get("durable")
+    dd = limits.get("disk", {}).get("mb_per_s")
+    if du is None or not usable(du["target"]) or not dd:
+        print("  durable MB/s vs dd: NO FIGURE (run failed, or no dd figure)")
+    else:
+        f = du["target"]["mb_per_s"]
+        print(f"  durable MB/s vs dd (same run): fjord durable {f:.0f} MB/s = {f / dd:.2f} x dd {dd:.0f} MB/s "
+              f"(dd: 1 MiB writes, one fdatasync at the end; fjord fsyncs before every acks=all answer)")
+
+    for mode in ("pagecache", "durable"):
+        r = targets.get(mode)
+        if r is None:
+            continue
+        t = r["target"]
+        lp, lat = t["latency_phase"], t["consume"]["e2e_latency"]
+        frac = r["config"]["rate_fraction"]
+        name = f"p99 at {frac:g} x load < {P99_LIMIT_MS:g} ms ({mode})"
+        if not t["ok"] or not lat["count"]:
+            print(f"  {name}: NO VERDICT (run failed: {t['error'] or 'no latency samples'})")
+            continue
+        p99 = lat["p99_ns"] / 1e6
+        asked, got = lp["rate"], lp["rate_achieved"]
+        detail = (f"p99 {p99:.2f} ms (p50 {lat['p50_ns'] / 1e6:.2f}, p99.9 {lat['p999_ns'] / 1e6:.2f}) at "
+                  f"{got / 1e3:.1f}k rec/s of {asked / 1e3:.1f}k asked, linger {lp['linger_ms']} ms, "
+                  f"settle {lp['settle']['waited_s']:.1f} s")
+        if p99 >= P99_LIMIT_MS:
+            verdict = "MISSED"
+        elif got < RATE_SHORTFALL * asked:
+            verdict = "NOT SHOWN (the producers did not reach the asked rate)"
+        else:
+            verdict = "MET"
+        print(f"  {name}: {verdict}: {detail}")
 EOF
 
 if [[ $FAILURES -gt 0 ]]; then

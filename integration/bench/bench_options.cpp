@@ -9,8 +9,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: fjord_bench --brokers HOST:PORT [options]\n"
-    "  --mode produce|consume   produce: latency phase at --rate with a consumer, then\n"
-    "                           a throughput phase, producers flat out (default)\n"
+    "  --mode produce|consume   produce: a throughput phase, producers flat out, and a\n"
+    "                           latency phase at a paced rate with consumers (default)\n"
     "                           consume: fill the topic, then read the fill back\n"
     "  --mock-brokers HOST:PORT  also measure the librdkafka mock peer, print ratios\n"
     "  --target-name NAME       label of --brokers in the output (default fjord)\n"
@@ -23,7 +23,16 @@ constexpr const char* kUsage =
     "  --duration SECONDS       throughput/fill phase length; 0 = skip (default 10)\n"
     "  --records N              end that phase after N records in total (whichever first)\n"
     "  --latency-duration SECONDS  latency phase length; 0 = skip (default 5)\n"
-    "  --rate R                 latency phase records/s in total (default 5000)\n"
+    "  --rate R                 latency phase records/s in total, run before the\n"
+    "                           throughput phase (default 5000)\n"
+    "  --rate-fraction F        instead: throughput phase first, then the latency phase\n"
+    "                           at F x the rate it measured, per target (e.g. 0.5)\n"
+    "  --settle-dirty-mib M     between them wait until Dirty+Writeback < M MiB (default 64)\n"
+    "  --settle-timeout S       ... or S seconds passed (default 20)\n"
+    "  --linger-ms N            producer linger.ms (default 5, librdkafka's)\n"
+    "  --latency-linger-ms N    linger.ms of the latency phase only (default --linger-ms)\n"
+    "  --consumers N            latency phase consumer instances splitting the\n"
+    "                           partitions, one thread each (default 1)\n"
     "  --reference-records N    consume mode: fill size for the mock peer\n"
     "  --fetch-wait-ms MS       consumer fetch.wait.max.ms (default 500, librdkafka's)\n"
     "  --client-debug CONTEXTS  librdkafka debug contexts, e.g. msg,protocol (stderr)\n"
@@ -51,6 +60,14 @@ std::uint64_t to_u64(std::string_view flag, const std::string& v) {
   } catch (const std::exception&) {
     throw std::invalid_argument(std::string(flag) + ": not a non-negative integer: " + v);
   }
+}
+
+// A small integer option; bounding before the cast keeps huge values from
+// wrapping into range.
+int to_int(std::string_view flag, const std::string& v, std::uint64_t max) {
+  const std::uint64_t n = to_u64(flag, v);
+  if (n > max) throw std::invalid_argument(std::string(flag) + ": at most " + std::to_string(max));
+  return static_cast<int>(n);
 }
 
 }  // namespace
@@ -85,6 +102,12 @@ bool parse_options(int argc, char** argv, BenchOptions& o) {
     else if (flag == "--records") o.records = to_u64(flag, v);
     else if (flag == "--latency-duration") o.latency_duration_s = to_double(flag, v);
     else if (flag == "--rate") o.rate = to_double(flag, v);
+    else if (flag == "--rate-fraction") o.rate_fraction = to_double(flag, v);
+    else if (flag == "--settle-dirty-mib") o.settle_dirty_mib = to_double(flag, v);
+    else if (flag == "--settle-timeout") o.settle_timeout_s = to_double(flag, v);
+    else if (flag == "--linger-ms") o.linger_ms = to_int(flag, v, 900000);  // librdkafka's cap
+    else if (flag == "--latency-linger-ms") o.latency_linger_ms = to_int(flag, v, 900000);
+    else if (flag == "--consumers") o.consumers = to_int(flag, v, 1000);
     else if (flag == "--reference-records") o.reference_records = to_u64(flag, v);
     else if (flag == "--fetch-wait-ms") o.fetch_wait_ms = static_cast<int>(to_u64(flag, v));
     else if (flag == "--client-debug") o.client_debug = v;
@@ -108,6 +131,10 @@ bool parse_options(int argc, char** argv, BenchOptions& o) {
   if (o.mode == BenchMode::kProduce && o.duration_s <= 0 && o.records == 0 && o.latency_duration_s <= 0)
     throw std::invalid_argument("nothing to run: --duration, --records and --latency-duration are all 0");
   if (o.latency_duration_s > 0 && o.rate <= 0) throw std::invalid_argument("--rate must be positive");
+  if (o.rate_fraction > 10) throw std::invalid_argument("--rate-fraction must be within [0, 10]");
+  if (o.rate_fraction > 0 && o.duration_s <= 0 && o.records == 0)
+    throw std::invalid_argument("--rate-fraction needs a throughput phase (--duration or --records)");
+  if (o.consumers < 1 || o.consumers > 1000) throw std::invalid_argument("--consumers out of range");
   return true;
 }
 

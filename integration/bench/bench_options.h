@@ -24,10 +24,20 @@ struct BenchOptions {
   // the fill phase: bounded by time and/or record count.
   double duration_s = 10;
   std::uint64_t records = 0;  // 0 = bounded by duration only
-  // Latency phase (produce mode, runs first): fixed total rate with a
-  // consumer reading every record back.
+  // Latency phase (produce mode): producers at a paced total rate while
+  // consumers read every record back. With rate_fraction > 0 it runs after
+  // the throughput phase at rate_fraction x the rate that phase measured
+  // (each target its own); otherwise it runs first at the fixed `rate`.
   double latency_duration_s = 5;
   double rate = 5000;
+  double rate_fraction = 0;     // 0 = fixed --rate, latency phase first
+  // Between the phases (rate_fraction mode): wait until the machine's
+  // Dirty + Writeback page cache is below this, or the timeout passed.
+  double settle_dirty_mib = 64;
+  double settle_timeout_s = 20;
+  int linger_ms = 5;            // producer linger.ms (librdkafka's default)
+  int latency_linger_ms = -1;   // latency phase only; -1 = linger_ms
+  int consumers = 1;            // consumer instances splitting the partitions
   std::uint64_t reference_records = 0;  // consume mode: fill size for the mock (it keeps ~5 MB per partition)
   std::string client_debug;     // librdkafka "debug" contexts for producers and consumer
   int fetch_wait_ms = 500;      // consumer fetch.wait.max.ms (librdkafka's default)
@@ -39,6 +49,9 @@ struct BenchOptions {
 // Throws std::invalid_argument with a message on bad input; returns false
 // when --help was asked for (usage already printed).
 bool parse_options(int argc, char** argv, BenchOptions& out);
+
+// linger.ms of the latency phase's producers.
+inline int latency_linger(const BenchOptions& o) { return o.latency_linger_ms >= 0 ? o.latency_linger_ms : o.linger_ms; }
 
 const char* mode_name(BenchMode mode);
 

@@ -9,8 +9,10 @@
 #include <random>
 #include <vector>
 
+#include "dirty_pages.h"
 #include "latency_histogram.h"
 #include "payload_stamp.h"
+#include "send_pacer.h"
 
 namespace fjord::bench {
 namespace {
@@ -95,6 +97,77 @@ TEST(PayloadStamp, RejectsForeignValues) {
   EXPECT_TRUE(read_stamp(buf.data(), buf.size()).has_value());
   EXPECT_FALSE(read_stamp(buf.data(), kStampSize - 1).has_value());  // too short
   EXPECT_FALSE(read_stamp(nullptr, 64).has_value());
+}
+
+// Simulates a producer loop that sends whenever allowed and otherwise
+// sleeps until the wake time; returns {records sent, sleeps}.
+std::pair<std::uint64_t, std::uint64_t> simulate_pacing(double rate, std::uint64_t span_ns) {
+  const std::uint64_t start = 1000;
+  const SendPacer pacer(start, rate);
+  std::uint64_t now = start, seq = 0, sleeps = 0;
+  while (now < start + span_ns) {
+    const std::uint64_t wake = pacer.wake_time(seq, now);
+    if (wake == 0) {
+      ++seq;
+      now += 100;  // the send itself takes a little time
+    } else {
+      EXPECT_GT(wake, now);
+      now = wake;
+      ++sleeps;
+    }
+  }
+  return {seq, sleeps};
+}
+
+TEST(SendPacer, FlatOutNeverWaits) {
+  const SendPacer pacer(0, 0);
+  EXPECT_EQ(pacer.wake_time(1000000, 1), 0u);
+}
+
+TEST(SendPacer, HighRateSendsInBurstsPerMillisecond) {
+  // 125k records/s per producer (500k over 4): one sleep per ms, not per record.
+  const auto [sent, sleeps] = simulate_pacing(125000, 1000000000);
+  EXPECT_NEAR(static_cast<double>(sent), 125000.0, 200.0);
+  EXPECT_LE(sleeps, 1001u);
+  EXPECT_GE(sleeps, 999u);
+}
+
+TEST(SendPacer, LowRateWakesAtEachRecordsDueTime) {
+  const SendPacer pacer(0, 500);  // one record per 2 ms
+  EXPECT_EQ(pacer.wake_time(0, 0), 0u);
+  EXPECT_EQ(pacer.wake_time(1, 100), 2000000u);
+  EXPECT_EQ(pacer.wake_time(1, 2000000), 0u);
+  const auto [sent, sleeps] = simulate_pacing(500, 1000000000);
+  EXPECT_NEAR(static_cast<double>(sent), 500.0, 1.0);
+  EXPECT_NEAR(static_cast<double>(sleeps), 500.0, 1.0);
+}
+
+TEST(SendPacer, LateProducerCatchesUpWithoutSleeping) {
+  const SendPacer pacer(0, 100000);  // 10 us apart
+  EXPECT_EQ(pacer.wake_time(50, 1000000), 0u);  // due at 0.5 ms, now 1 ms
+  EXPECT_EQ(pacer.wake_time(101, 1000000), 2000000u);  // due at 1.01 ms: next slice
+}
+
+TEST(DirtyPages, ParsesDirtyPlusWriteback) {
+  const char* meminfo =
+      "MemTotal:       24684000 kB\n"
+      "Dirty:              1024 kB\n"
+      "Writeback:           512 kB\n"
+      "WritebackTmp:        999 kB\n";
+  EXPECT_EQ(parse_dirty_bytes(meminfo), std::optional<std::uint64_t>((1024 + 512) * 1024));
+}
+
+TEST(DirtyPages, RejectsMissingOrMalformedFields) {
+  EXPECT_FALSE(parse_dirty_bytes("Dirty: 10 kB\n").has_value());  // no Writeback
+  EXPECT_FALSE(parse_dirty_bytes("Dirty: x kB\nWriteback: 0 kB\n").has_value());
+  EXPECT_FALSE(parse_dirty_bytes("Dirty: 10 MB\nWriteback: 0 kB\n").has_value());
+  EXPECT_FALSE(parse_dirty_bytes("").has_value());
+  // WritebackTmp must not stand in for Writeback.
+  EXPECT_FALSE(parse_dirty_bytes("Dirty: 1 kB\nWritebackTmp: 5 kB\n").has_value());
+}
+
+TEST(DirtyPages, ReadsThisMachine) {
+  EXPECT_TRUE(read_dirty_bytes().has_value());
 }
 
 }  // namespace

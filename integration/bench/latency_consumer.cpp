@@ -1,5 +1,8 @@
 #include "latency_consumer.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "kafka_handle.h"
 #include "payload_stamp.h"
 
@@ -10,12 +13,15 @@ void note_error(ConsumeOutcome& out, const std::string& what) {
   if (out.errors++ == 0) out.first_error = what;
 }
 
-}  // namespace
+struct PartitionStart {
+  int partition;
+  std::int64_t offset;
+};
 
-ConsumeOutcome consume_records(const std::string& brokers, const std::string& topic,
-                               const std::vector<std::int64_t>& start_offsets, int fetch_wait_ms, std::uint64_t nonce,
-                               ConsumeControl& control, const std::atomic<bool>& stop) {
-  ConsumeOutcome out;
+void consume_share(const std::string& brokers, const std::string& topic, const std::vector<PartitionStart>& share,
+                   int fetch_wait_ms, std::uint64_t nonce, ConsumeControl& control, const std::atomic<bool>& stop,
+                   ConsumeOutcome& out) {
+  out.instances = 1;
   KafkaConfig conf;
   // librdkafka 2.0.2 refuses assign() without a group.id; the group is never
   // joined (no subscribe) and nothing is committed.
@@ -31,23 +37,23 @@ ConsumeOutcome consume_records(const std::string& brokers, const std::string& to
   KafkaPtr rk = conf.create(RD_KAFKA_CONSUMER, error);
   if (!rk) {
     note_error(out, error);
-    control.ready = true;
-    return out;
+    ++control.ready;
+    return;
   }
   rd_kafka_poll_set_consumer(rk.get());
-  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(start_offsets.size())));
-  for (std::size_t p = 0; p < start_offsets.size(); ++p)
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), static_cast<int>(p))->offset = start_offsets[p];
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(share.size())));
+  for (const PartitionStart& p : share)
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p.partition)->offset = p.offset;
   if (const rd_kafka_resp_err_t err = rd_kafka_assign(rk.get(), list.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     note_error(out, std::string("assign: ") + rd_kafka_err2str(err));
-    control.ready = true;
-    return out;
+    ++control.ready;
+    return;
   }
   out.assigned_ns = now_ns();
-  control.ready = true;
+  ++control.ready;
 
   while (!stop.load(std::memory_order_relaxed)) {
-    if (out.consumed >= control.expected.load(std::memory_order_relaxed)) break;
+    if (control.consumed.load(std::memory_order_relaxed) >= control.expected.load(std::memory_order_relaxed)) break;
     const std::uint64_t deadline = control.deadline_ns.load(std::memory_order_relaxed);
     if (deadline != 0 && now_ns() > deadline) break;
     rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk.get(), 100);
@@ -57,6 +63,7 @@ ConsumeOutcome consume_records(const std::string& brokers, const std::string& to
       note_error(out, std::string("consume: ") + rd_kafka_message_errstr(msg));
     } else if (const auto stamp = read_stamp(msg->payload, msg->len); stamp && stamp->run_nonce == nonce) {
       ++out.consumed;
+      control.consumed.fetch_add(1, std::memory_order_relaxed);
       out.bytes += msg->len;
       out.last_ns = now;
       out.e2e_latency.record(now >= stamp->send_ns ? now - stamp->send_ns : 0);
@@ -67,6 +74,42 @@ ConsumeOutcome consume_records(const std::string& brokers, const std::string& to
   }
   rd_kafka_assign(rk.get(), nullptr);
   rd_kafka_consumer_close(rk.get());
+}
+
+}  // namespace
+
+void ConsumeOutcome::merge(const ConsumeOutcome& o) {
+  consumed += o.consumed;
+  bytes += o.bytes;
+  foreign += o.foreign;
+  if (first_error.empty() && !o.first_error.empty()) first_error = o.first_error;
+  errors += o.errors;
+  if (o.assigned_ns != 0 && (assigned_ns == 0 || o.assigned_ns < assigned_ns)) assigned_ns = o.assigned_ns;
+  last_ns = std::max(last_ns, o.last_ns);
+  instances += o.instances;
+  e2e_latency.merge(o.e2e_latency);
+}
+
+int consumer_instances(int requested, std::size_t partitions) {
+  return static_cast<int>(std::clamp<std::size_t>(static_cast<std::size_t>(std::max(requested, 1)), 1,
+                                                  std::max<std::size_t>(partitions, 1)));
+}
+
+ConsumeOutcome consume_records(const std::string& brokers, const std::string& topic,
+                               const std::vector<std::int64_t>& start_offsets, int instances, int fetch_wait_ms,
+                               std::uint64_t nonce, ConsumeControl& control, const std::atomic<bool>& stop) {
+  const int n = consumer_instances(instances, start_offsets.size());
+  std::vector<std::vector<PartitionStart>> shares(static_cast<std::size_t>(n));
+  for (std::size_t p = 0; p < start_offsets.size(); ++p)
+    shares[p % shares.size()].push_back({static_cast<int>(p), start_offsets[p]});
+  std::vector<ConsumeOutcome> outcomes(shares.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < shares.size(); ++i)
+    threads.emplace_back(consume_share, std::cref(brokers), std::cref(topic), std::cref(shares[i]), fetch_wait_ms,
+                         nonce, std::ref(control), std::cref(stop), std::ref(outcomes[i]));
+  for (auto& t : threads) t.join();
+  ConsumeOutcome out;
+  for (const auto& o : outcomes) out.merge(o);
   return out;
 }
 

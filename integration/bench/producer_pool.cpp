@@ -8,6 +8,7 @@
 
 #include "kafka_handle.h"
 #include "payload_stamp.h"
+#include "send_pacer.h"
 
 namespace fjord::bench {
 namespace {
@@ -20,6 +21,8 @@ struct ProducerState {
   std::uint64_t acked = 0;
   std::uint64_t failed = 0;
   std::uint64_t unflushed = 0;
+  std::uint64_t sleeps = 0;
+  std::uint64_t sent_ns = 0;  // end of the send loop
   std::uint64_t done_ns = 0;
   std::string first_error;
 };
@@ -43,7 +46,7 @@ void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::str
   conf.set("bootstrap.servers", brokers)
       .set("acks", o.acks)
       .set("compression.codec", o.compression)
-      .set("linger.ms", "5")
+      .set("linger.ms", std::to_string(plan.linger_ms))
       .set("enable.idempotence", "false")
       .set("allow.auto.create.topics", "false")
       .set("log_level", o.client_debug.empty() ? "3" : "7");
@@ -62,22 +65,21 @@ void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::str
   std::vector<std::byte> buf(o.record_size);
   const std::uint64_t deadline_ns =
       plan.duration_s > 0 ? start_ns + static_cast<std::uint64_t>(plan.duration_s * 1e9) : UINT64_MAX;
-  const double per_producer_rate = plan.rate / o.producers;
+  const SendPacer pacer(start_ns, plan.rate / o.producers);
 
   std::uint64_t seq = 0;
   while (seq < quota && !stop.load(std::memory_order_relaxed)) {
-    std::uint64_t now = now_ns();
+    const std::uint64_t now = now_ns();
     if (now >= deadline_ns) break;
-    if (per_producer_rate > 0) {
-      const auto due = start_ns + static_cast<std::uint64_t>(static_cast<double>(seq) * 1e9 / per_producer_rate);
-      if (now < due) {
-        // Sleep rather than spin: spinning producers would steal the CPU the
-        // broker and consumer need. Delivery reports are served on every
-        // wake-up so the ack latency is not inflated by late polling.
-        rd_kafka_poll(rk.get(), 0);
-        std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<std::uint64_t>(due - now, 1000000)));
-        continue;
-      }
+    if (const std::uint64_t wake = pacer.wake_time(seq, now); wake != 0) {
+      // Sleep rather than spin: spinning producers would steal the CPU the
+      // broker and consumer need. Delivery reports are served on every
+      // wake-up (at least once per ms) so ack latency is not inflated by
+      // late polling.
+      rd_kafka_poll(rk.get(), 0);
+      std::this_thread::sleep_for(std::chrono::nanoseconds(std::min(wake - now, SendPacer::kSliceNs)));
+      ++state.sleeps;
+      continue;
     }
     filler.fill(buf.data(), PayloadStamp{nonce, now, seq, static_cast<std::uint32_t>(id)});
     const std::int32_t partition =
@@ -97,6 +99,7 @@ void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::str
     if ((seq & 255) == 0) rd_kafka_poll(rk.get(), 0);
   }
   state.sent = seq;
+  state.sent_ns = now_ns();
   // Flush in slices so a stop signal is not held up by an unreachable broker.
   const std::uint64_t flush_deadline = now_ns() + std::uint64_t{kFlushTimeoutMs} * 1000000;
   while (rd_kafka_outq_len(rk.get()) > 0 && now_ns() < flush_deadline) {
@@ -131,16 +134,20 @@ ProduceOutcome run_producers(const BenchOptions& o, const ProducePlan& plan, con
 
   ProduceOutcome out;
   std::uint64_t end_ns = start_ns;
+  std::uint64_t sent_ns = start_ns;
   for (const auto& s : states) {
     out.sent += s.sent;
     out.acked += s.acked;
     out.failed += s.failed;
     out.unflushed += s.unflushed;
+    out.sleeps += s.sleeps;
+    sent_ns = std::max(sent_ns, s.sent_ns);
     out.ack_latency.merge(s.ack_latency);
     if (s.done_ns > end_ns) end_ns = s.done_ns;
     if (out.first_error.empty() && !s.first_error.empty()) out.first_error = s.first_error;
   }
   out.seconds = static_cast<double>(end_ns - start_ns) / 1e9;
+  out.send_seconds = static_cast<double>(sent_ns - start_ns) / 1e9;
   return out;
 }
 

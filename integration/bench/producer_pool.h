@@ -1,6 +1,7 @@
 #pragma once
 // N librdkafka producers, one thread and one connection set each, writing
-// stamped records as fast as allowed for a bounded time or record count.
+// stamped records flat out or at a paced total rate, for a bounded time or
+// record count.
 
 #include <atomic>
 #include <cstdint>
@@ -17,6 +18,8 @@ struct ProduceOutcome {
   std::uint64_t failed = 0;     // delivery reports with error, or refused sends
   std::uint64_t unflushed = 0;  // still queued when the flush timed out
   double seconds = 0;           // first send to last delivery report
+  double send_seconds = 0;      // first send to the last producer's last send
+  std::uint64_t sleeps = 0;     // pacing sleeps, all producers (to check pacing does not spin)
   LatencyHistogram ack_latency; // produce call to delivery report
   std::string first_error;
 };
@@ -27,6 +30,7 @@ struct ProducePlan {
   std::uint64_t records = 0;  // 0 = no count bound
   double rate = 0;            // total records/s; 0 = flat out
   bool round_robin = false;   // spread records evenly instead of librdkafka's sticky partitioner
+  int linger_ms = 5;          // producer linger.ms
 };
 
 // Runs the producers to completion. `stop` ends the run early (signal).

@@ -20,11 +20,24 @@ std::string rate(double per_s) {
 
 std::string ms(std::uint64_t ns) { return fmt("%.2fms", static_cast<double>(ns) / 1e6); }
 
+// Only shown when a dirty-page wait happened before the latency phase.
+std::string settle_text(const SettleOutcome& w) {
+  if (!w.measured) return "";
+  std::string text = ", settle " + fmt("%.1fs", w.waited_s);
+  if (!w.settled) text += " (still " + fmt("%.0f MiB dirty", static_cast<double>(w.after_bytes) / 1048576) + ")";
+  return text;
+}
+
 std::string config_text(const BenchOptions& o) {
   std::ostringstream s;
   if (!o.label.empty()) s << "[" << o.label << "] ";
   s << mode_name(o.mode) << " size=" << o.record_size << " partitions=" << o.partitions << " acks=" << o.acks
-    << " compression=" << o.compression << " producers=" << o.producers;
+    << " compression=" << o.compression << " producers=" << o.producers << " linger=" << o.linger_ms << "ms";
+  if (o.mode == BenchMode::kProduce && o.latency_duration_s > 0) {
+    if (latency_linger(o) != o.linger_ms) s << " latency-linger=" << latency_linger(o) << "ms";
+    if (o.rate_fraction > 0) s << " latency@" << fmt("%g", o.rate_fraction) << "xthroughput";
+    if (o.consumers > 1) s << " consumers=" << o.consumers;
+  }
   return s.str();
 }
 
@@ -36,7 +49,9 @@ std::string target_text(const BenchOptions& o, const TargetResult& r) {
     s << rate(r.produce_records_per_s) << " rec/s " << fmt("%.1f", r.produce_mb_per_s) << " MB/s";
     const LatencyHistogram& h = r.consume.e2e_latency;
     if (h.count() > 0)
-      s << ", e2e@" << rate(r.latency_rate) << "/s p50=" << ms(h.percentile(50)) << " p99=" << ms(h.percentile(99))
+      s << ", e2e@" << rate(r.latency_rate_achieved) << "/s (asked " << rate(r.latency_rate) << "/s, linger "
+        << r.latency_linger_ms << "ms" << settle_text(r.settle) << ")"
+      << " p50=" << ms(h.percentile(50)) << " p99=" << ms(h.percentile(99))
         << " p99.9=" << ms(h.percentile(99.9)) << " max=" << ms(h.max());
   } else {
     s << "read " << rate(r.consume_records_per_s) << " rec/s " << fmt("%.1f", r.consume_mb_per_s) << " MB/s ("
@@ -79,7 +94,13 @@ void json_target(std::ostringstream& s, BenchMode mode, const TargetResult& r) {
     << ",\"log_growth\":" << r.log_growth << ",\"growth_settle_ms\":" << r.growth_settle_ms
     << ",\"ack_latency\":";
   json_latency(s, r.bulk.ack_latency);
-  s << "},\"latency_phase\":{\"rate\":" << r.latency_rate << ",\"sent\":" << r.latency_produce.sent
+  s << "},\"latency_phase\":{\"rate\":" << r.latency_rate << ",\"rate_achieved\":" << r.latency_rate_achieved
+    << ",\"linger_ms\":" << r.latency_linger_ms << ",\"send_seconds\":" << r.latency_produce.send_seconds
+    << ",\"pacing_sleeps\":" << r.latency_produce.sleeps << ",\"consumers\":" << r.consume.instances
+    << ",\"settle\":{\"measured\":" << (r.settle.measured ? "true" : "false")
+    << ",\"settled\":" << (r.settle.settled ? "true" : "false") << ",\"waited_s\":" << r.settle.waited_s
+    << ",\"dirty_before_bytes\":" << r.settle.before_bytes << ",\"dirty_after_bytes\":" << r.settle.after_bytes
+    << "},\"sent\":" << r.latency_produce.sent
     << ",\"acked\":" << r.latency_produce.acked << ",\"failed\":" << r.latency_produce.failed
     << ",\"ack_latency\":";
   json_latency(s, r.latency_produce.ack_latency);
@@ -119,6 +140,11 @@ std::string json_document(const BenchOptions& o, const TargetResult& t, const Ta
     << "\",\"compression\":\"" << o.compression << "\",\"producers\":" << o.producers
     << ",\"duration_s\":" << o.duration_s << ",\"records\":" << o.records
     << ",\"latency_duration_s\":" << o.latency_duration_s << ",\"rate\":" << o.rate
+    << ",\"rate_fraction\":" << o.rate_fraction << ",\"phase_order\":\""
+    << (o.rate_fraction > 0 ? "throughput,latency" : "latency,throughput") << "\""
+    << ",\"linger_ms\":" << o.linger_ms << ",\"latency_linger_ms\":" << latency_linger(o)
+    << ",\"consumers\":" << o.consumers << ",\"settle_dirty_mib\":" << o.settle_dirty_mib
+    << ",\"settle_timeout_s\":" << o.settle_timeout_s
     << ",\"reference_records\":" << o.reference_records << "}";
   s << ",\"ok\":" << ((t.ok() && (ref == nullptr || ref->ok())) ? "true" : "false");
   s << ",\"target\":";

@@ -69,7 +69,7 @@ void finish_consume(TargetResult& r) {
 
 void throughput_phase(const BenchOptions& o, TargetResult& r, std::vector<std::int64_t>& offsets,
                       const std::atomic<bool>& stop) {
-  const ProducePlan plan{o.duration_s, o.records, 0, false};
+  const ProducePlan plan{o.duration_s, o.records, 0, false, o.linger_ms};
   r.bulk = run_producers(o, plan, r.brokers, fresh_nonce(), stop);
   add_produce_errors(r, r.bulk, "throughput phase");
   if (r.bulk.acked == 0 && !stop.load()) add_error(r, "throughput phase: no record was acknowledged");
@@ -83,13 +83,18 @@ void throughput_phase(const BenchOptions& o, TargetResult& r, std::vector<std::i
 
 void latency_phase(const BenchOptions& o, TargetResult& r, const std::vector<std::int64_t>& start,
                    const std::atomic<bool>& stop) {
-  r.latency_rate = o.rate;
+  r.latency_linger_ms = latency_linger(o);
   const std::uint64_t nonce = fresh_nonce();
   ConsumeControl control;
-  std::thread consumer([&] { r.consume = consume_records(r.brokers, o.topic, start, o.fetch_wait_ms, nonce, control, stop); });
-  while (!control.ready.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const ProducePlan plan{o.latency_duration_s, 0, r.latency_rate, false};
+  const int consumers = consumer_instances(o.consumers, start.size());
+  std::thread consumer([&] {
+    r.consume = consume_records(r.brokers, o.topic, start, consumers, o.fetch_wait_ms, nonce, control, stop);
+  });
+  while (control.ready.load() < consumers) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const ProducePlan plan{o.latency_duration_s, 0, r.latency_rate, false, r.latency_linger_ms};
   r.latency_produce = run_producers(o, plan, r.brokers, nonce, stop);
+  if (r.latency_produce.send_seconds > 0)
+    r.latency_rate_achieved = static_cast<double>(r.latency_produce.sent) / r.latency_produce.send_seconds;
   add_produce_errors(r, r.latency_produce, "latency phase");
   if (r.latency_produce.acked == 0 && !stop.load()) add_error(r, "latency phase: no record was acknowledged");
   r.expected = r.latency_produce.acked;
@@ -102,7 +107,7 @@ void latency_phase(const BenchOptions& o, TargetResult& r, const std::vector<std
 void consume_mode(const BenchOptions& o, TargetResult& r, const std::vector<std::int64_t>& start,
                   const std::atomic<bool>& stop) {
   const std::uint64_t records = r.is_reference && o.reference_records > 0 ? o.reference_records : o.records;
-  const ProducePlan plan{o.duration_s, records, 0, true};
+  const ProducePlan plan{o.duration_s, records, 0, true, o.linger_ms};
   const std::uint64_t nonce = fresh_nonce();
   r.bulk = run_producers(o, plan, r.brokers, nonce, stop);
   add_produce_errors(r, r.bulk, "fill");
@@ -118,8 +123,39 @@ void consume_mode(const BenchOptions& o, TargetResult& r, const std::vector<std:
   control.expected = r.expected;
   const double budget_s = std::max(o.drain_timeout_s, 10 * r.bulk.seconds);
   control.deadline_ns = now_ns() + static_cast<std::uint64_t>(budget_s * 1e9);
-  r.consume = consume_records(r.brokers, o.topic, start, o.fetch_wait_ms, nonce, control, stop);
+  r.consume = consume_records(r.brokers, o.topic, start, o.consumers, o.fetch_wait_ms, nonce, control, stop);
   finish_consume(r);
+}
+
+bool wants_throughput(const BenchOptions& o) { return o.duration_s > 0 || o.records > 0; }
+
+// Fixed --rate: latency first, on a quiet broker, then flat out.
+void fixed_rate_phases(const BenchOptions& o, TargetResult& r, std::vector<std::int64_t>& offsets,
+                       const std::atomic<bool>& stop) {
+  r.latency_rate = o.rate;
+  if (o.latency_duration_s > 0) latency_phase(o, r, offsets, stop);
+  if (!wants_throughput(o) || !r.ok() || stop.load()) return;
+  if (std::string err = end_offsets(r.brokers, o.topic, o.partitions, offsets); !err.empty())
+    add_error(r, err);
+  else
+    throughput_phase(o, r, offsets, stop);
+}
+
+// --rate-fraction: flat out first, then latency at a fraction of that load,
+// after the throughput phase's writeback has drained (otherwise every fsync
+// of the latency phase would queue behind gigabytes of it).
+void fractional_rate_phases(const BenchOptions& o, TargetResult& r, std::vector<std::int64_t>& offsets,
+                            const std::atomic<bool>& stop) {
+  throughput_phase(o, r, offsets, stop);  // leaves `offsets` at the log end
+  if (o.latency_duration_s <= 0 || !r.ok() || stop.load()) return;
+  r.latency_rate = o.rate_fraction * r.produce_records_per_s;
+  if (r.latency_rate <= 0) {
+    add_error(r, "latency phase: the throughput phase measured no rate to take a fraction of");
+    return;
+  }
+  r.settle = wait_for_dirty_pages(static_cast<std::uint64_t>(o.settle_dirty_mib * 1024 * 1024), o.settle_timeout_s,
+                                  stop);
+  if (!stop.load()) latency_phase(o, r, offsets, stop);
 }
 
 }  // namespace
@@ -139,19 +175,12 @@ TargetResult run_target(const BenchOptions& o, const std::string& name, const st
     r.error = err;
     return r;
   }
-  if (o.mode == BenchMode::kConsume) {
+  if (o.mode == BenchMode::kConsume)
     consume_mode(o, r, offsets, stop);
-  } else {
-    // Latency first, on a quiet broker: after a flat-out phase the disk is
-    // still writing back gigabytes and every fsync would measure that.
-    if (o.latency_duration_s > 0) latency_phase(o, r, offsets, stop);
-    if ((o.duration_s > 0 || o.records > 0) && r.ok() && !stop.load()) {
-      if (std::string err = end_offsets(r.brokers, o.topic, o.partitions, offsets); !err.empty())
-        add_error(r, err);
-      else
-        throughput_phase(o, r, offsets, stop);
-    }
-  }
+  else if (o.rate_fraction > 0)
+    fractional_rate_phases(o, r, offsets, stop);
+  else
+    fixed_rate_phases(o, r, offsets, stop);
   if (stop.load()) add_error(r, "interrupted");
   return r;
 }

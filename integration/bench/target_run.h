@@ -2,10 +2,13 @@
 // One benchmark configuration measured against one broker address.
 //
 // Produce mode runs two phases on the same topic:
-//  1. latency: producers at a fixed rate, one consumer reads every record
-//     back and measures produce-call-to-receipt latency.
-//  2. throughput: producers flat out, no consumer; the log must grow by
-//     exactly the acknowledged count (checked with ListOffsets).
+//  - throughput: producers flat out, no consumer; the log must grow by
+//    exactly the acknowledged count (checked with ListOffsets).
+//  - latency: producers at a paced rate, consumers read every record back
+//    and measure produce-call-to-receipt latency.
+// With --rate-fraction the throughput phase runs first, then (once the
+// machine's dirty page cache settled) the latency phase at that fraction of
+// the measured throughput. Otherwise latency runs first at the fixed --rate.
 // Consume mode fills the topic, then reads the fill back from its start.
 
 #include <atomic>
@@ -13,6 +16,7 @@
 #include <string>
 
 #include "bench_options.h"
+#include "dirty_pages.h"
 #include "latency_consumer.h"
 #include "producer_pool.h"
 
@@ -30,7 +34,10 @@ struct TargetResult {
   double produce_records_per_s = 0;
   double produce_mb_per_s = 0;   // value bytes, 10^6 bytes per MB
 
-  double latency_rate = 0;       // records/s actually requested in the latency phase
+  double latency_rate = 0;       // records/s requested in the latency phase
+  double latency_rate_achieved = 0;  // records sent / time spent sending
+  int latency_linger_ms = 0;
+  SettleOutcome settle;          // dirty page wait before the latency phase (rate-fraction mode)
   ProduceOutcome latency_produce;
   ConsumeOutcome consume;        // latency phase, or the read-back in consume mode
   std::uint64_t expected = 0;    // records the consumer had to see
