@@ -15,6 +15,7 @@
 
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
+#include "storage/page_cache_trimmer.h"
 #include "storage/offset_checkpoint.h"
 #include "storage/parallel_for.h"
 #include "storage/partition_metadata.h"
@@ -132,6 +133,7 @@ Errc LogManager::open_partitions(const std::vector<PartitionToOpen>& todo) {
       continue;
     }
     opened[i]->set_log_start_listener([this] { write_checkpoints(); });
+    opened[i]->set_page_cache_trimmer(trimmer_.get());
     auto& logs = o.topic->logs;
     if (logs.size() <= size_t(o.partition)) logs.resize(size_t(o.partition) + 1);
     logs[size_t(o.partition)] = std::move(opened[i]);
@@ -155,6 +157,8 @@ Errc LogManager::open() {
     return Errc::invalid_config;
   }
   flusher_ = std::make_unique<Flusher>();
+  if (config_.page_cache_window_bytes > 0)
+    trimmer_ = std::make_unique<PageCacheTrimmer>(uint64_t(config_.page_cache_window_bytes));
   // Where each existing partition dir lives, and whether its log dir shut down cleanly.
   std::map<std::pair<std::string, int32_t>, std::string> found;
   std::map<std::string, bool> clean;
@@ -541,6 +545,7 @@ void LogManager::shutdown() {
   }
   cleaner_cv_.notify_all();
   if (cleaner_.joinable()) cleaner_.join();
+  if (trimmer_) trimmer_->stop();
   bool ok = true;
   for (auto& l : all_logs())
     if (l->close() != Errc::ok) ok = false;

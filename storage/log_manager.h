@@ -1,6 +1,6 @@
 #pragma once
-// Owns every PartitionLog of the broker, the group-commit flusher thread and
-// the background cleaner (retention, segment.ms rolls, compaction, flush.ms).
+// Owns every PartitionLog of the broker, the group-commit flusher thread, the
+// page-cache trimmer thread and the background cleaner (retention, segment.ms rolls, compaction, flush.ms).
 // Topic metadata (id, partition count, config overrides) is persisted in
 // <first log dir>/fjord-topics/<topic>.properties; see docs/storage.md.
 #include <atomic>
@@ -24,6 +24,7 @@
 namespace fjord::storage {
 
 class Flusher;
+class PageCacheTrimmer;
 using OffsetCheckpointEntries = std::map<std::pair<std::string, int32_t>, int64_t>;
 
 struct TopicInfo {
@@ -98,6 +99,7 @@ class LogManager {
 
   StorageConfig config_;
   std::unique_ptr<Flusher> flusher_;
+  std::unique_ptr<PageCacheTrimmer> trimmer_;  // null when the window is 0
   // Guards topics_ (the topic map), not partition data; lookups share it.
   mutable std::shared_mutex mu_;
   std::map<std::string, Topic> topics_;

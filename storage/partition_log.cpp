@@ -1,6 +1,7 @@
 #include "storage/partition_log.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "protocol/records/record_reader.h"
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
+#include "storage/page_cache_trimmer.h"
 #include "storage/partition_metadata.h"
 #include "storage/segment.h"
 
@@ -240,6 +242,11 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out) {
   }
   log_end_ = last + 1;
   log_end_atomic_.store(log_end_, std::memory_order_release);
+  appended_since_trim_ += size;
+  if (trimmer_ && !trim_queued_ && appended_since_trim_ >= PageCacheTrimmer::kStepBytes) {
+    trim_queued_ = true;
+    trimmer_->schedule(shared_from_this());
+  }
   if (config_.durable_mode()) {
     schedule_flush_locked();
   } else {
@@ -254,6 +261,64 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out) {
     out->log_start_offset = log_start_;
   }
   return Errc::ok;
+}
+
+void PartitionLog::set_page_cache_trimmer(PageCacheTrimmer* trimmer) {
+  std::lock_guard lk(mu_);
+  trimmer_ = trimmer;
+}
+
+void PartitionLog::trim_page_cache(uint64_t window) {
+  struct Range {
+    std::shared_ptr<Segment> segment;
+    uint64_t write_from, write_to, drop_from, drop_to;
+  };
+  std::vector<Range> work;
+  {
+    std::lock_guard lk(mu_);
+    trim_queued_ = false;
+    appended_since_trim_ = 0;
+    if (closed_) return;
+    const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
+    uint64_t behind = 0;  // bytes between the end of this segment and the log end
+    for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+      Segment& seg = *it->second;
+      Segment::CacheCursor& c = seg.cache_cursor();
+      const bool active = it == segments_.rbegin();
+      const uint64_t size = seg.size();
+      // A truncation may have cut below the cursors.
+      c.written_back = std::min(c.written_back, size);
+      c.dropped = std::min(c.dropped, (size + page - 1) / page * page);
+      // Older segments were fully evicted by earlier passes.
+      if (!active && c.dropped >= size && c.written_back >= size) break;
+      const uint64_t keep = window > behind ? window - behind : 0;  // bytes to keep at this segment's end
+      uint64_t drop_to = keep == 0 && !active ? (size + page - 1) / page * page
+                                              : (size > keep ? (size - keep) / page * page : 0);
+      Range r{it->second, c.written_back, size, c.dropped, std::max(c.dropped, drop_to)};
+      if (r.write_to > r.write_from || r.drop_to > r.drop_from) {
+        // Our own header-reading mapping would pin the pages otherwise.
+        seg.unmap_pages(r.drop_from, r.drop_to);
+        c.written_back = r.write_to;
+        c.dropped = r.drop_to;
+        work.push_back(std::move(r));
+      }
+      behind += size;
+    }
+  }
+  // Outside the lock: these wait for the disk. Failures only mean pages stay
+  // cached (writeback errors surface at the next fdatasync), so they are ignored.
+  for (auto& r : work) {
+    const int fd = r.segment->fd();
+    if (r.write_to > r.write_from)
+      ::sync_file_range(fd, off_t(r.write_from), off_t(r.write_to - r.write_from), SYNC_FILE_RANGE_WRITE);
+    if (r.drop_to > r.drop_from) {
+      const off_t from = off_t(r.drop_from), len = off_t(r.drop_to - r.drop_from);
+      // DONTNEED skips dirty pages and pages under writeback: wait for them first.
+      ::sync_file_range(fd, from, len,
+                        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+      ::posix_fadvise(fd, from, len, POSIX_FADV_DONTNEED);
+    }
+  }
 }
 
 void PartitionLog::when_durable(int64_t offset, std::function<void(bool ok)> done) {

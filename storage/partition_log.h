@@ -24,6 +24,7 @@ namespace fjord::storage {
 
 class Segment;
 class Flusher;
+class PageCacheTrimmer;
 
 struct AppendInfo {
   int64_t base_offset = -1;
@@ -121,6 +122,12 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // Called (outside the partition lock) whenever the log start offset moves,
   // so the owner can checkpoint it.
   void set_log_start_listener(std::function<void()> fn);
+  // Bounds the page cache this log occupies (see page_cache_trimmer.h);
+  // null (the default) leaves caching to the kernel.
+  void set_page_cache_trimmer(PageCacheTrimmer* trimmer);
+  // Internal to the trimmer: starts writeback of bytes appended since the
+  // last pass and evicts clean pages more than `window` bytes behind the end.
+  void trim_page_cache(uint64_t window);
   // Base offsets of the segments, oldest first (tests, tools).
   std::vector<int64_t> segment_bases() const;
 
@@ -173,6 +180,9 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   std::atomic<int64_t> log_start_atomic_{0};
   std::atomic<int64_t> log_end_atomic_{0};
   bool flush_queued_ = false;
+  PageCacheTrimmer* trimmer_ = nullptr;
+  bool trim_queued_ = false;
+  uint64_t appended_since_trim_ = 0;
   bool closed_ = false;
   bool compacting_ = false;
   int64_t first_dirty_offset_ = 0;      // compaction: everything below was cleaned (in memory only)

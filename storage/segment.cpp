@@ -87,6 +87,15 @@ Errc Segment::ensure_mapped(uint64_t bytes) const {
   return Errc::ok;
 }
 
+void Segment::unmap_pages(uint64_t from, uint64_t to) {
+  if (!map_ || from >= to) return;
+  to = std::min<uint64_t>(to, map_len_);
+  if (from >= to) return;
+  // A read-only shared file mapping: MADV_DONTNEED only drops our page
+  // table entries; the next read faults the page in again from the file.
+  ::madvise(const_cast<uint8_t*>(map_) + from, to - from, MADV_DONTNEED);
+}
+
 const uint8_t* Segment::data_at(uint64_t position) const {
   if (ensure_mapped(size_) != Errc::ok) return nullptr;
   return map_ + position;

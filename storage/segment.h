@@ -76,6 +76,16 @@ class Segment {
   Errc seal();
   // Re-opens the indexes with full capacity (a sealed segment becoming active again).
   Errc unseal();
+  // Drops this process's mappings of [from, to) of the .log (page-aligned),
+  // so posix_fadvise(DONTNEED) can evict those pages; reads refault them.
+  void unmap_pages(uint64_t from, uint64_t to);
+  // How far PageCacheTrimmer got in this .log: writeback started below
+  // `written_back`, pages below `dropped` evicted. Under the partition lock.
+  struct CacheCursor {
+    uint64_t written_back = 0;
+    uint64_t dropped = 0;
+  };
+  CacheCursor& cache_cursor() { return cache_; }
   Errc sync_log();      // fdatasync the .log
   Errc sync_indexes();  // msync both indexes
   // Renames files to drop `suffix` given at create(); fsyncs the dir.
@@ -118,6 +128,7 @@ class Segment {
   uint64_t bytes_since_index_ = 0;
   int64_t created_ms_ = 0;
   bool sealed_ = false;
+  CacheCursor cache_;
   mutable const uint8_t* map_ = nullptr;
   mutable size_t map_len_ = 0;
 };

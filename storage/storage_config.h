@@ -16,6 +16,9 @@ struct StorageConfig {
   bool log_cleaner_enable = true;                 // log.cleaner.enable
   int64_t log_cleaner_dedupe_buffer_size = 128LL << 20;  // log.cleaner.dedupe.buffer.size
   int64_t log_cleaner_backoff_ms = 15000;         // log.cleaner.backoff.ms
+  // Page cache kept per partition behind the log end (PageCacheTrimmer);
+  // 0 leaves caching to the kernel. fjord.log.cache.window.bytes
+  int64_t page_cache_window_bytes = 64LL << 20;
 };
 
 }  // namespace fjord::storage

@@ -42,6 +42,7 @@ struct ServerConfig {
   bool log_preallocate = false;
   int64_t log_segment_delete_delay_ms = 60000;
   std::string compression_type = "producer";
+  int64_t log_cache_window_bytes = 64LL << 20;  // fjord.log.cache.window.bytes; 0 = kernel decides
 
   int32_t message_max_bytes = 1048588;
   int32_t socket_request_max_bytes = 104857600;

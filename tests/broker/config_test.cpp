@@ -36,7 +36,8 @@ TEST(ServerConfig, ParsesKafkaKeys) {
       "num.network.threads=2\n"
       "delete.topic.enable=false\n"
       "connections.max.idle.ms=5000\n"
-      "log.flush.interval.messages=10\n");
+      "log.flush.interval.messages=10\n"
+      "fjord.log.cache.window.bytes=0\n");
   ASSERT_TRUE(r.config) << r.error;
   const auto& c = *r.config;
   EXPECT_TRUE(r.warnings.empty());
@@ -56,6 +57,7 @@ TEST(ServerConfig, ParsesKafkaKeys) {
   EXPECT_FALSE(c.delete_topic_enable);
   EXPECT_EQ(c.connections_max_idle_ms, 5000);
   EXPECT_EQ(c.log_flush_interval_messages, 10);
+  EXPECT_EQ(c.log_cache_window_bytes, 0);
 }
 
 TEST(ServerConfig, RetentionPrecedenceIgnoresLineOrder) {
@@ -86,7 +88,8 @@ TEST(ServerConfig, InvalidValueIsAnErrorNamingTheKey) {
   for (const char* bad : {"num.partitions=zero", "num.partitions=0", "message.max.bytes=-5",
                           "auto.create.topics.enable=maybe", "listeners=127.0.0.1:9092",
                           "listeners=PLAINTEXT://127.0.0.1:99999", "log.segment.bytes=1e9",
-                          "fjord.log.level=loud", "num.network.threads=3x"}) {
+                          "fjord.log.level=loud", "num.network.threads=3x",
+                          "fjord.log.cache.window.bytes=-1"}) {
     auto r = parse(bad);
     EXPECT_FALSE(r.config) << bad;
     std::string key = std::string(bad).substr(0, std::string(bad).find('='));

@@ -1,0 +1,145 @@
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "storage/file_ops.h"
+#include "storage/flusher.h"
+#include "storage/page_cache_trimmer.h"
+#include "storage/partition_log.h"
+#include "storage/partition_metadata.h"
+#include "test_support.h"
+
+namespace fjord::storage {
+namespace {
+
+using test::make_batch;
+using test::slice_bytes;
+using test::view_of;
+
+constexpr uint64_t kWindow = 2 << 20;
+
+// Resident pages of the file at `path` (mincore over a fresh mapping).
+size_t resident_pages(const std::string& path, size_t* total_pages) {
+  FileHandle fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  const size_t size = std::filesystem::file_size(path);
+  const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+  *total_pages = (size + page - 1) / page;
+  if (size == 0) return 0;
+  void* m = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd.get(), 0);
+  if (m == MAP_FAILED) return SIZE_MAX;
+  std::vector<unsigned char> vec(*total_pages);
+  size_t resident = 0;
+  if (::mincore(m, size, vec.data()) == 0)
+    for (auto v : vec) resident += v & 1;
+  ::munmap(m, size);
+  return resident;
+}
+
+bool on_tmpfs(const std::string& path) {
+  struct statfs s {};
+  return ::statfs(path.c_str(), &s) == 0 && s.f_type == TMPFS_MAGIC;
+}
+
+class PageCacheTrimmerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LogConfig cfg;
+    cfg.segment_bytes = 8 << 20;  // ~24 MiB below spans several segments
+    ASSERT_EQ(PartitionLog::open(dir_.path() + "/t-0", "t", 0, random_topic_id(), cfg, true, &flusher_, &log_),
+              Errc::ok);
+    log_->set_page_cache_trimmer(&trimmer_);
+  }
+  // Appends ~`bytes` in 64 KiB batches and waits until all is durable.
+  void fill(uint64_t bytes) {
+    const std::string value(64 << 10, 'x');
+    int64_t last = -1;
+    for (uint64_t done = 0; done < bytes;) {
+      auto b = make_batch(1, 1000, "k", value);
+      AppendInfo info;
+      ASSERT_EQ(log_->append(view_of(b), &info), Errc::ok);
+      if (first_.empty()) first_ = b;
+      last = info.last_offset;
+      done += b.size();
+    }
+    std::promise<bool> p;
+    log_->when_durable(last, [&](bool ok) { p.set_value(ok); });
+    ASSERT_TRUE(p.get_future().get());
+  }
+  std::vector<std::string> segment_files() const {
+    std::vector<std::string> out;
+    for (auto& e : std::filesystem::directory_iterator(dir_.path() + "/t-0"))
+      if (e.path().extension() == ".log") out.push_back(e.path().string());
+    std::sort(out.begin(), out.end());  // zero-padded base offsets: oldest first
+    return out;
+  }
+
+  test::TempDir dir_;
+  Flusher flusher_;
+  PageCacheTrimmer trimmer_{kWindow};
+  std::shared_ptr<PartitionLog> log_;
+  std::vector<uint8_t> first_;
+};
+
+TEST_F(PageCacheTrimmerTest, AppendsWakeTheTrimmerAndOnlyTheTailStaysCached) {
+  fill(24 << 20);
+  // Appends queued passes every kStepBytes; wait for the background thread.
+  for (int i = 0; i < 500 && trimmer_.passes() < 5; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GE(trimmer_.passes(), 5u);
+  log_->trim_page_cache(kWindow);  // one more pass covering the last bytes
+
+  auto files = segment_files();
+  ASSERT_GE(files.size(), 3u);
+  if (on_tmpfs(dir_.path())) GTEST_SKIP() << "tmpfs keeps every page in memory";
+  // The window may span the active segment and the end of the one before;
+  // everything older is evicted.
+  const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+  size_t total = 0, resident = 0, last_total = 0, last_resident = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    size_t r = resident_pages(files[i], &last_total);
+    if (i + 2 < files.size()) {
+      EXPECT_EQ(r, 0u) << files[i] << " of " << last_total << " pages";
+    }
+    resident += r;
+    total += last_total;
+    last_resident = r;
+  }
+  EXPECT_LE(resident, kWindow / page + 2);
+  EXPECT_GE(resident, std::min(total, kWindow / page) - 4);
+  EXPECT_EQ(last_resident, last_total);  // the tail itself stays cached
+}
+
+TEST_F(PageCacheTrimmerTest, EvictedBatchesReadBackFromDisk) {
+  fill(20 << 20);
+  log_->trim_page_cache(kWindow);
+  ReadResult r = log_->read(0, 1 << 20);
+  ASSERT_EQ(r.error, Errc::ok);
+  auto bytes = slice_bytes(r.slice);
+  ASSERT_GE(bytes.size(), first_.size());
+  auto stored = std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(first_.size()));
+  auto expect = first_;
+  view_of(expect).set_base_offset(0);
+  EXPECT_EQ(stored, expect);
+}
+
+TEST_F(PageCacheTrimmerTest, TruncationBelowTheCursorsIsHarmless) {
+  fill(12 << 20);
+  log_->trim_page_cache(kWindow);
+  ASSERT_EQ(log_->truncate_to(3), Errc::ok);
+  log_->trim_page_cache(kWindow);
+  fill(12 << 20);
+  log_->trim_page_cache(kWindow);
+  EXPECT_EQ(log_->read(0, 1 << 20).error, Errc::ok);
+  EXPECT_EQ(log_->log_start_offset(), 0);
+}
+
+}  // namespace
+}  // namespace fjord::storage
