@@ -4,6 +4,12 @@
 
 namespace fjord::broker {
 
+FrameBuffer make_frame(std::span<const uint8_t> bytes) {
+  auto frame = std::make_shared<FrameBytes>(bytes.size());
+  if (!bytes.empty()) std::memcpy(frame->data(), bytes.data(), bytes.size());
+  return frame;
+}
+
 FrameDecoder::FrameDecoder(int32_t max_frame_size, size_t staging_size)
     : max_frame_size_(max_frame_size), stage_(staging_size < 8 ? 8 : staging_size) {}
 
@@ -40,7 +46,7 @@ FrameDecoder::Status FrameDecoder::next(FrameBuffer* out) {
   if (size > max_frame_size_) { bad_size_ = size; return Status::too_large; }
   stage_begin_ += 4;
   avail -= 4;
-  auto frame = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(size));
+  auto frame = std::make_shared<FrameBytes>(static_cast<size_t>(size));
   size_t take = avail < static_cast<size_t>(size) ? avail : static_cast<size_t>(size);
   if (take) std::memcpy(frame->data(), stage_.data() + stage_begin_, take);
   stage_begin_ += take;

@@ -10,7 +10,24 @@
 
 namespace fjord::broker {
 
-using FrameBuffer = std::shared_ptr<std::vector<uint8_t>>;
+// One request frame's bytes. Not zero-filled: the socket read overwrites
+// them, and zeroing every produce request cost ~4% of the broker's CPU.
+class FrameBytes {
+ public:
+  explicit FrameBytes(size_t size) : data_(std::make_unique_for_overwrite<uint8_t[]>(size)), size_(size) {}
+  uint8_t* data() { return data_.get(); }
+  const uint8_t* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  const uint8_t* begin() const { return data_.get(); }
+  const uint8_t* end() const { return data_.get() + size_; }
+
+ private:
+  std::unique_ptr<uint8_t[]> data_;
+  size_t size_;
+};
+using FrameBuffer = std::shared_ptr<FrameBytes>;
+// A frame holding a copy of `bytes` (tests and tools).
+FrameBuffer make_frame(std::span<const uint8_t> bytes);
 
 class FrameDecoder {
  public:

@@ -32,7 +32,7 @@ FrameBuffer request(int16_t key, int16_t version, int32_t correlation, bool flex
   w.string("client", false);
   if (flexible_header) w.uvarint(0);
   w.raw(body.data(), body.size());
-  return std::make_shared<std::vector<uint8_t>>(w.buffer());
+  return make_frame(w.buffer());
 }
 
 struct DispatcherTest : ::testing::Test {
@@ -84,9 +84,9 @@ TEST_F(DispatcherTest, UnknownKeyUnsupportedVersionAndShortFramesClose) {
   EXPECT_EQ(run(request(1, 0, 1, false)).kind, SlotOutcome::close);
   EXPECT_EQ(run(request(3, 13, 1, true)).kind, SlotOutcome::close);
   EXPECT_EQ(run(request(3, -1, 1, false)).kind, SlotOutcome::close);
-  EXPECT_EQ(run(std::make_shared<std::vector<uint8_t>>(std::vector<uint8_t>{0, 3, 0})).kind, SlotOutcome::close);
+  EXPECT_EQ(run(make_frame(std::vector<uint8_t>{0, 3, 0})).kind, SlotOutcome::close);
   // client_id length runs past the frame.
-  EXPECT_EQ(run(std::make_shared<std::vector<uint8_t>>(std::vector<uint8_t>{0, 3, 0, 1, 0, 0, 0, 1, 0, 50, 'x'})).kind,
+  EXPECT_EQ(run(make_frame(std::vector<uint8_t>{0, 3, 0, 1, 0, 0, 0, 1, 0, 50, 'x'})).kind,
             SlotOutcome::close);
   EXPECT_FALSE(seen);
 }

@@ -37,7 +37,7 @@ FrameDecoder::Status feed(FrameDecoder& d, const std::vector<uint8_t>& stream, s
       auto st = d.next(&f);
       if (st == FrameDecoder::Status::need_more) break;
       if (st != FrameDecoder::Status::frame) return st;
-      frames->push_back(*f);
+      frames->emplace_back(f->begin(), f->end());
     }
   }
   return FrameDecoder::Status::need_more;

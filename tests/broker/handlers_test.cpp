@@ -83,7 +83,7 @@ class HandlersTest : public ::testing::Test {
     protocol::Writer w;
     body.encode(w, version);
     Request req;
-    req.frame = std::make_shared<std::vector<uint8_t>>(w.buffer());
+    req.frame = make_frame(w.buffer());
     req.api_key = Req::kApiKey;
     req.api_version = version;
     req.header.correlation_id = 99;
