@@ -52,7 +52,7 @@ void consume_share(const std::string& brokers, const std::string& topic, const s
   out.assigned_ns = now_ns();
   ++control.ready;
 
-  while (!stop.load(std::memory_order_relaxed)) {
+  while (!stop.load(std::memory_order_relaxed) && !control.abandon.load(std::memory_order_relaxed)) {
     if (control.consumed.load(std::memory_order_relaxed) >= control.expected.load(std::memory_order_relaxed)) break;
     const std::uint64_t deadline = control.deadline_ns.load(std::memory_order_relaxed);
     if (deadline != 0 && now_ns() > deadline) break;
@@ -61,6 +61,12 @@ void consume_share(const std::string& brokers, const std::string& topic, const s
     const std::uint64_t now = now_ns();
     if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       note_error(out, std::string("consume: ") + rd_kafka_message_errstr(msg));
+      // With auto.offset.reset=error librdkafka reports a vanished offset as
+      // __AUTO_OFFSET_RESET rather than the broker's OFFSET_OUT_OF_RANGE.
+      if (msg->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || msg->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+        ++out.out_of_range;
+        control.abandon = true;
+      }
     } else if (const auto stamp = read_stamp(msg->payload, msg->len); stamp && stamp->run_nonce == nonce) {
       ++out.consumed;
       control.consumed.fetch_add(1, std::memory_order_relaxed);
@@ -84,6 +90,7 @@ void ConsumeOutcome::merge(const ConsumeOutcome& o) {
   foreign += o.foreign;
   if (first_error.empty() && !o.first_error.empty()) first_error = o.first_error;
   errors += o.errors;
+  out_of_range += o.out_of_range;
   if (o.assigned_ns != 0 && (assigned_ns == 0 || o.assigned_ns < assigned_ns)) assigned_ns = o.assigned_ns;
   last_ns = std::max(last_ns, o.last_ns);
   instances += o.instances;

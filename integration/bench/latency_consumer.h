@@ -18,6 +18,7 @@ struct ConsumeOutcome {
   std::uint64_t bytes = 0;      // value bytes of those records
   std::uint64_t foreign = 0;    // records without this run's stamp
   std::uint64_t errors = 0;     // consumer error events
+  std::uint64_t out_of_range = 0;  // of which OFFSET_OUT_OF_RANGE: the broker no longer has the records
   std::uint64_t assigned_ns = 0;  // earliest assignment of any instance
   std::uint64_t last_ns = 0;    // receipt of the last counted record
   int instances = 0;            // consumer instances that ran
@@ -35,6 +36,9 @@ struct ConsumeControl {
   std::atomic<std::uint64_t> deadline_ns{0};
   std::atomic<std::uint64_t> consumed{0};  // over all instances
   std::atomic<int> ready{0};               // instances whose assignment is in place (or that gave up)
+  // Set by an instance that hit OFFSET_OUT_OF_RANGE: with auto.offset.reset=error
+  // that partition stops, so the expected count can never be reached.
+  std::atomic<bool> abandon{false};
 };
 
 // Partition p is read by instance p % instances, from start_offsets[p].

@@ -45,6 +45,7 @@ std::string target_text(const BenchOptions& o, const TargetResult& r) {
   std::ostringstream s;
   s << r.name << " ";
   if (!r.ok()) s << "ERROR(" << r.error << ") ";
+  if (!r.note.empty()) s << "NOTE(" << r.note << ") ";
   if (o.mode == BenchMode::kProduce) {
     s << rate(r.produce_records_per_s) << " rec/s " << fmt("%.1f", r.produce_mb_per_s) << " MB/s";
     const LatencyHistogram& h = r.consume.e2e_latency;
@@ -87,6 +88,8 @@ void json_target(std::ostringstream& s, BenchMode mode, const TargetResult& r) {
   json_string(s, r.brokers);
   s << ",\"ok\":" << (r.ok() ? "true" : "false") << ",\"error\":";
   json_string(s, r.error);
+  s << ",\"note\":";
+  json_string(s, r.note);
   s << ",\"records_per_s\":" << r.records_per_s(mode) << ",\"mb_per_s\":" << r.mb_per_s(mode)
     << ",\"produce\":{\"records_per_s\":" << r.produce_records_per_s << ",\"mb_per_s\":" << r.produce_mb_per_s
     << ",\"seconds\":" << r.bulk.seconds << ",\"sent\":" << r.bulk.sent << ",\"acked\":" << r.bulk.acked
@@ -106,7 +109,8 @@ void json_target(std::ostringstream& s, BenchMode mode, const TargetResult& r) {
   json_latency(s, r.latency_produce.ack_latency);
   s << "},\"consume\":{\"expected\":" << r.expected << ",\"consumed\":" << r.consume.consumed
     << ",\"bytes\":" << r.consume.bytes << ",\"lost\":" << r.lost << ",\"foreign\":" << r.consume.foreign
-    << ",\"errors\":" << r.consume.errors << ",\"seconds\":" << r.consume_seconds
+    << ",\"errors\":" << r.consume.errors << ",\"out_of_range\":" << r.consume.out_of_range
+    << ",\"seconds\":" << r.consume_seconds
     << ",\"records_per_s\":" << r.consume_records_per_s << ",\"mb_per_s\":" << r.consume_mb_per_s
     << ",\"e2e_latency\":";
   json_latency(s, r.consume.e2e_latency);
@@ -120,9 +124,9 @@ std::string summary_line(const BenchOptions& o, const TargetResult& t, const Tar
   if (ref != nullptr) {
     line += " | " + target_text(o, *ref) + " | " + t.name + "/" + ref->name + " thr=" +
             fmt("%.2f", ratio(t.records_per_s(o.mode), ref->records_per_s(o.mode)));
-    if (o.mode == BenchMode::kProduce) {
-      const LatencyHistogram& a = t.consume.e2e_latency;
-      const LatencyHistogram& b = ref->consume.e2e_latency;
+    const LatencyHistogram& a = t.consume.e2e_latency;
+    const LatencyHistogram& b = ref->consume.e2e_latency;
+    if (o.mode == BenchMode::kProduce && a.count() > 0 && b.count() > 0) {
       line += " p50=" + fmt("%.2f", ratio(a.percentile(50), b.percentile(50))) +
               " p99=" + fmt("%.2f", ratio(a.percentile(99), b.percentile(99)));
     }

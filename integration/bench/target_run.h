@@ -26,6 +26,7 @@ struct TargetResult {
   std::string name;
   std::string brokers;
   std::string error;             // empty when the run held: no failures, nothing lost
+  std::string note;              // a figure the reference could not give, and why
   bool is_reference = false;
 
   ProduceOutcome bulk;           // throughput phase, or the fill in consume mode
