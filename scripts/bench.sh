@@ -411,14 +411,15 @@ if limits:
     print(f", disk fdatasync'd write {dk:.0f} MB/s" if dk else ", disk n/a")
 if not runs:
     sys.exit(0)
-hdr = f"{'run':34} {'fjord rec/s':>12} {'MB/s':>8} {'e2e@/s':>8} {'p50ms':>8} {'p99ms':>8} {'p99.9ms':>8} {'maxms':>8} | {'mock rec/s':>11} {'MB/s':>8} {'e2e@/s':>8} {'p50ms':>8} {'p99ms':>8} | {'thr x':>6} {'p99 x':>6}"
+W = max([34] + [len(r["config"]["label"]) for r in runs])
+hdr = f"{'run':{W}} {'fjord rec/s':>12} {'MB/s':>8} {'e2e@/s':>8} {'p50ms':>8} {'p99ms':>8} {'p99.9ms':>8} {'maxms':>8} | {'mock rec/s':>11} {'MB/s':>8} {'e2e@/s':>8} {'p50ms':>8} {'p99ms':>8} | {'thr x':>6} {'p99 x':>6}"
 print("\n" + hdr)
 print("-" * len(hdr))
 for r in runs:
     t, ref, cfg = r["target"], r.get("reference"), r["config"]
     lat = t["consume"]["e2e_latency"]
     consume = cfg["mode"] == "consume"
-    row = f"{cfg['label'][:34]:34} {t['records_per_s']:12.0f} {t['mb_per_s']:8.1f} "
+    row = f"{cfg['label']:{W}} {t['records_per_s']:12.0f} {t['mb_per_s']:8.1f} "
     row += (f"{'-':>8} {'-':>8} {'-':>8} {'-':>8} {'-':>8}" if consume or not lat["count"] else
             f"{krate(t['latency_phase']['rate_achieved']):>8} "
             f"{ms(lat['p50_ns']):>8} {ms(lat['p99_ns']):>8} {ms(lat['p999_ns']):>8} {ms(lat['max_ns']):>8}")
@@ -432,6 +433,8 @@ for r in runs:
         row += f" | {ratio.get('records_per_s', 0):6.2f} " + (f"{'-':>6}" if no_ratio else f"{ratio.get('e2e_p99', 0):6.2f}")
     if not t["ok"] or (ref and not ref["ok"]):
         row += "  ERROR: " + "; ".join(x["error"] for x in (t, ref) if x and x["error"])
+    if ref and ref.get("note"):
+        row += "  mock: " + ref["note"]
     print(row)
 print(f"\nlatency columns: end-to-end at the latency-phase rate actually achieved (e2e@/s);")
 print(f"throughput: producers flat out (consume rows: read rate of the stored log).")
