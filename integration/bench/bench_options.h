@@ -37,7 +37,7 @@ struct BenchOptions {
   double settle_timeout_s = 20;
   int linger_ms = 5;            // producer linger.ms (librdkafka's default)
   int latency_linger_ms = -1;   // latency phase only; -1 = linger_ms
-  int consumers = 1;            // consumer instances splitting the partitions
+  int consumers = 1;            // consumer instances splitting the partitions (latency phase, consume mode)
   std::uint64_t reference_records = 0;  // consume mode: fill size for the mock (it keeps ~5 MB per partition)
   std::string client_debug;     // librdkafka "debug" contexts for producers and consumer
   int fetch_wait_ms = 500;      // consumer fetch.wait.max.ms (librdkafka's default)

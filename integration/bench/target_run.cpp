@@ -143,8 +143,10 @@ bool wants_throughput(const BenchOptions& o) { return o.duration_s > 0 || o.reco
 // Fixed --rate: latency first, on a quiet broker, then flat out.
 void fixed_rate_phases(const BenchOptions& o, TargetResult& r, std::vector<std::int64_t>& offsets,
                        const std::atomic<bool>& stop) {
-  r.latency_rate = o.rate;
-  if (o.latency_duration_s > 0) latency_phase(o, r, offsets, stop);
+  if (o.latency_duration_s > 0) {
+    r.latency_rate = o.rate;
+    latency_phase(o, r, offsets, stop);
+  }
   if (!wants_throughput(o) || !r.ok() || stop.load()) return;
   if (std::string err = end_offsets(r.brokers, o.topic, o.partitions, offsets); !err.empty())
     add_error(r, err);
