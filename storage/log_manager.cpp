@@ -546,9 +546,13 @@ void LogManager::shutdown() {
   cleaner_cv_.notify_all();
   if (cleaner_.joinable()) cleaner_.join();
   if (trimmer_) trimmer_->stop();
-  bool ok = true;
-  for (auto& l : all_logs())
-    if (l->close() != Errc::ok) ok = false;
+  // In parallel: concurrent fdatasyncs share journal commits (page-cache mode
+  // with 1000 dirty partitions took 13 s one by one).
+  auto logs = all_logs();
+  std::atomic<bool> ok{true};
+  parallel_for(logs.size(), kOpenThreads, [&](size_t i) {
+    if (logs[i]->close() != Errc::ok) ok = false;
+  });
   flusher_->stop();
   write_checkpoints();
   if (!ok) {
