@@ -294,7 +294,10 @@ void PartitionLog::trim_page_cache(uint64_t window) {
       const uint64_t keep = window > behind ? window - behind : 0;  // bytes to keep at this segment's end
       uint64_t drop_to = keep == 0 && !active ? (size + page - 1) / page * page
                                               : (size > keep ? (size - keep) / page * page : 0);
-      Range r{it->second, c.written_back, size, c.dropped, std::max(c.dropped, drop_to)};
+      // The active segment's last partial page is still being appended to:
+      // writing it back now would only write it again.
+      const uint64_t write_to = active ? std::max(c.written_back, size / page * page) : size;
+      Range r{it->second, c.written_back, write_to, c.dropped, std::max(c.dropped, drop_to)};
       if (r.write_to > r.write_from || r.drop_to > r.drop_from) {
         // Our own header-reading mapping would pin the pages otherwise.
         seg.unmap_pages(r.drop_from, r.drop_to);
