@@ -30,6 +30,7 @@ CONSUMERS=""              # empty: fjord_bench's default (1); target runs pick t
 SETTLE_DIRTY_MIB=64
 SETTLE_TIMEOUT=20
 TARGET_CONSUMERS=2        # the acceptance runs' latency phase reads ~500 MB/s
+TARGET_LATENCY_LINGER_MS=1  # the acceptance runs' latency phase: a latency-minded producer
 SIZES="1024,100"
 PARTITIONS="1,16"
 ACKS="1,all"
@@ -62,7 +63,8 @@ usage: scripts/bench.sh [options]
   --settle-dirty-mib M    between those phases wait until Dirty+Writeback < M MiB
   --settle-timeout S      ... or S seconds (defaults 64 MiB, 20 s)
   --linger-ms N           producer linger.ms (default 5, librdkafka's default)
-  --latency-linger-ms N   linger.ms of the latency phase only (default --linger-ms)
+  --latency-linger-ms N   linger.ms of the latency phase only (default --linger-ms;
+                          target runs: 1)
   --consumers N           consumer instances splitting the partitions in the
                           latency phase (default 1; target runs: 2)
   --sizes LIST            record sizes in bytes (default 1024,100)
@@ -369,12 +371,15 @@ fi
 if has_part target; then
   echo "== acceptance: 1 KiB, 16 partitions, acks=all, no compression, 4 producers"
   [[ -f $OUT/limits-disk.json ]] || measure_disk
+  saved_linger=$LATENCY_LINGER_MS
+  LATENCY_LINGER_MS=${LATENCY_LINGER_MS:-$TARGET_LATENCY_LINGER_MS}
   for flush in pagecache durable; do
     set_latency_args "$TARGET_RATE_FRACTION" "${CONSUMERS:-$TARGET_CONSUMERS}"
     run_config "target-$flush-s1024-p16-aall-none-n4" "$(flush_overrides "$flush")" -- \
       --size 1024 --partitions 16 --acks all --compression none --producers 4 \
       --duration "$DURATION" "${LAT_ARGS[@]}"
   done
+  LATENCY_LINGER_MS=$saved_linger
 fi
 
 # ---- summary ----
