@@ -8,6 +8,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 from broker import Broker  # noqa: E402
 from testing import check, main, require_module  # noqa: E402
+import kafka_wire as kw  # noqa: E402
 
 kafka = require_module("kafka")
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
@@ -68,5 +69,29 @@ def test_producer_and_assigned_consumer():
                   f"end offset {end} for {tp}")
 
 
+def test_pre_0_11_producer_keeps_its_codec():
+    # api_version (0, 10, 1): Produce v2 with gzip-compressed magic-1 message
+    # sets. The broker up-converts them to magic 2 and, as Kafka does with
+    # compression.type=producer, keeps gzip.
+    topic, count = "py-legacy-gzip", 300
+    with Broker(overrides={"auto.create.topics.enable": "true"}) as broker:
+        producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all",
+                                 api_version=(0, 10, 1), compression_type="gzip",
+                                 linger_ms=20, request_timeout_ms=10000, max_block_ms=20000)
+        try:
+            futures = [producer.send(topic, key=b"k%d" % (i % 7), value=b"legacy-%d-" % i * 20)
+                       for i in range(count)]
+            producer.flush(30)
+            offsets = sorted(f.get(timeout=10).offset for f in futures)
+        finally:
+            producer.close(10)
+        check(offsets == list(range(count)), "legacy produce offsets are not 0..n-1")
+        records, batches = kw.read_all(broker.host_port, topic, 0)
+        check(len(records) == count, f"{len(records)} records stored, {count} produced")
+        check(batches and all(b["codec"] == "gzip" for b in batches),
+              f"stored codecs {[b['codec'] for b in batches]}, expected gzip")
+        check(all(b["crc_ok"] for b in batches), "CRC mismatch in converted batches")
+
+
 if __name__ == "__main__":
-    sys.exit(main(test_producer_and_assigned_consumer))
+    sys.exit(main(test_producer_and_assigned_consumer, test_pre_0_11_producer_keeps_its_codec))
