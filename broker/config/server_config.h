@@ -46,7 +46,7 @@ struct ServerConfig {
 
   int32_t message_max_bytes = 1048588;
   int32_t socket_request_max_bytes = 104857600;
-  int32_t num_network_threads = 0;  // 0 = hardware cores
+  int32_t num_network_threads = 0;  // 0 = max(4, hardware cores)
   int32_t num_io_threads = 8;
   int32_t group_initial_rebalance_delay_ms = 3000;
   int64_t connections_max_idle_ms = 600000;
