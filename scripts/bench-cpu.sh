@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# CPU cost per GB produced: runs fjord_bench flat out (1 KiB records, 16
+# partitions, acks=all, 4 producers) against a fresh fjord or the librdkafka
+# mock cluster and prints MB/s, the whole machine's CPU seconds per GB
+# (/proc/stat) and the broker process's own (/proc/<pid>/stat).
+#
+#   scripts/bench-cpu.sh                      # fjord, durable (the default mode)
+#   scripts/bench-cpu.sh --pagecache          # fjord, Kafka's page-cache mode
+#   scripts/bench-cpu.sh --mock               # the mock cluster, same client
+#   scripts/bench-cpu.sh --pagecache --perf   # also perf-record the broker, print top symbols
+#   scripts/bench-cpu.sh --pagecache -- num.network.threads=2 fjord.log.cache.window.bytes=0
+#
+# Options: --build-dir DIR (default build), --duration S (default 5).
+# Everything after -- is passed to fjord as --override key=value.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="$ROOT/build"
+DURATION=5
+TARGET=fjord
+PAGECACHE=0
+PERF=0
+OVERRIDES=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --build-dir) BUILD=$(cd "$2" && pwd); shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --mock) TARGET=mock; shift ;;
+    --pagecache) PAGECACHE=1; shift ;;
+    --perf) PERF=1; shift ;;
+    --) shift; OVERRIDES=("$@"); break ;;
+    *) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 2 ;;
+  esac
+done
+for bin in "$BUILD/fjord" "$BUILD/integration/bench/fjord_bench" "$BUILD/integration/bench/fjord_mock_peer"; do
+  [[ -x $bin ]] || { echo "bench-cpu.sh: $bin missing; build first (scripts/setup.sh)" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d "$BUILD/bench-cpu.XXXXXX")  # under the build dir, so not tmpfs
+BROKER_PID=""
+PERF_PID=""
+cleanup() {
+  [[ -n $PERF_PID ]] && kill "$PERF_PID" 2>/dev/null && wait "$PERF_PID" 2>/dev/null
+  [[ -n $BROKER_PID ]] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+if [[ $TARGET == fjord ]]; then
+  args=(--override listeners=PLAINTEXT://127.0.0.1:0 --override "log.dirs=$WORK/data")
+  ((PAGECACHE)) && args+=(--override log.flush.interval.messages=1000000 --override log.flush.interval.ms=60000)
+  for o in "${OVERRIDES[@]}"; do args+=(--override "$o"); done
+  "$BUILD/fjord" "$ROOT/config/server.properties" "${args[@]}" > "$WORK/broker.log" 2>&1 &
+  BROKER_PID=$!
+  pattern='listening on [0-9.]*:[0-9]*'
+else
+  "$BUILD/integration/bench/fjord_mock_peer" --topic t:16 > "$WORK/broker.log" 2>&1 &
+  BROKER_PID=$!
+  pattern='bootstrap [0-9.]*:[0-9]*'
+fi
+for _ in $(seq 100); do
+  ADDR=$(grep -o "$pattern" "$WORK/broker.log" | grep -o '[0-9.]*:[0-9]*$' || true)
+  [[ -n $ADDR ]] && break
+  kill -0 "$BROKER_PID" 2>/dev/null || { cat "$WORK/broker.log"; exit 1; }
+  sleep 0.05
+done
+[[ -n $ADDR ]] || { echo "bench-cpu.sh: broker did not start"; cat "$WORK/broker.log"; exit 1; }
+
+busy() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }  # user nice system irq softirq
+ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }           # utime + stime, all threads
+if ((PERF)); then
+  perf record -F 999 -g -p "$BROKER_PID" -o "$WORK/perf.data" > /dev/null 2>&1 &
+  PERF_PID=$!
+fi
+m0=$(busy); b0=$(ticks "$BROKER_PID")
+line=$("$BUILD/integration/bench/fjord_bench" --brokers "$ADDR" --topic t --partitions 16 --size 1024 \
+  --acks all --producers 4 --duration "$DURATION" --latency-duration 0 2>&1 | grep 'rec/s' | tail -1)
+m1=$(busy); b1=$(ticks "$BROKER_PID")
+mbs=$(grep -o '[0-9.]* MB/s' <<< "$line" | head -1 | cut -d' ' -f1)
+mode=$TARGET
+[[ $TARGET == fjord ]] && { ((PAGECACHE)) && mode="fjord pagecache" || mode="fjord durable"; }
+((${#OVERRIDES[@]})) && mode+=" (${OVERRIDES[*]})"
+awk -v mode="$mode" -v mbs="$mbs" -v dur="$DURATION" -v m=$((m1 - m0)) -v b=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" \
+  'BEGIN { gb = mbs * dur / 1000; if (gb <= 0) { print mode ": no throughput"; exit 1 }
+           printf "%s: %.0f MB/s; machine %.2f CPU-s/GB, broker %.2f CPU-s/GB\n", mode, mbs, m / hz / gb, b / hz / gb }'
+if ((PERF)); then
+  kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true; PERF_PID=""
+  perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null |
+    grep '%' | grep -v '^#' | head -25
+fi
