@@ -270,7 +270,7 @@ void PartitionLog::set_page_cache_trimmer(PageCacheTrimmer* trimmer) {
 
 void PartitionLog::trim_page_cache(uint64_t window) {
   struct Range {
-    std::shared_ptr<Segment> segment;
+    std::string path;
     uint64_t write_from, write_to, drop_from, drop_to;
   };
   std::vector<Range> work;
@@ -297,7 +297,7 @@ void PartitionLog::trim_page_cache(uint64_t window) {
       // The active segment's last partial page is still being appended to:
       // writing it back now would only write it again.
       const uint64_t write_to = active ? std::max(c.written_back, size / page * page) : size;
-      Range r{it->second, c.written_back, write_to, c.dropped, std::max(c.dropped, drop_to)};
+      Range r{seg.log_path(), c.written_back, write_to, c.dropped, std::max(c.dropped, drop_to)};
       if (r.write_to > r.write_from || r.drop_to > r.drop_from) {
         // Our own header-reading mapping would pin the pages otherwise.
         seg.unmap_pages(r.drop_from, r.drop_to);
@@ -308,10 +308,14 @@ void PartitionLog::trim_page_cache(uint64_t window) {
       behind += size;
     }
   }
-  // Outside the lock: these wait for the disk. Failures only mean pages stay
-  // cached (writeback errors surface at the next fdatasync), so they are ignored.
+  // Outside the lock: these wait for the disk. Through a file description
+  // of our own: sync_file_range's wait consumes a writeback error for the
+  // description it is called on, and the segment's own fd must still see it
+  // at its next fdatasync (acks=all). Failures only mean pages stay cached.
   for (auto& r : work) {
-    const int fd = r.segment->fd();
+    FileHandle file(::open(r.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!file.valid()) continue;  // deleted meanwhile
+    const int fd = file.get();
     if (r.write_to > r.write_from)
       ::sync_file_range(fd, off_t(r.write_from), off_t(r.write_to - r.write_from), SYNC_FILE_RANGE_WRITE);
     if (r.drop_to > r.drop_from) {

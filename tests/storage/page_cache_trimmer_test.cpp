@@ -91,9 +91,11 @@ class PageCacheTrimmerTest : public ::testing::Test {
 
 TEST_F(PageCacheTrimmerTest, AppendsWakeTheTrimmerAndOnlyTheTailStaysCached) {
   fill(24 << 20);
-  // Appends queued passes every kStepBytes; wait for the background thread.
-  for (int i = 0; i < 500 && trimmer_.passes() < 5; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_GE(trimmer_.passes(), 5u);
+  // Appends queue a pass every kStepBytes (folded while one is pending, and
+  // the thread runs at nice 10): wait until the background thread ran.
+  for (int i = 0; i < 1000 && trimmer_.passes() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GE(trimmer_.passes(), 1u);
+  trimmer_.stop();  // waits for a pass in flight, whose evictions run outside the lock
   log_->trim_page_cache(kWindow);  // one more pass covering the last bytes
 
   auto files = segment_files();
@@ -105,14 +107,16 @@ TEST_F(PageCacheTrimmerTest, AppendsWakeTheTrimmerAndOnlyTheTailStaysCached) {
   size_t total = 0, resident = 0, last_total = 0, last_resident = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     size_t r = resident_pages(files[i], &last_total);
+    // A few pages may survive a pass (fadvise skips a page someone else
+    // has locked at that instant); without eviction all of them stay.
     if (i + 2 < files.size()) {
-      EXPECT_EQ(r, 0u) << files[i] << " of " << last_total << " pages";
+      EXPECT_LE(r, last_total / 32) << files[i] << " of " << last_total << " pages";
     }
     resident += r;
     total += last_total;
     last_resident = r;
   }
-  EXPECT_LE(resident, kWindow / page + 2);
+  EXPECT_LE(resident, kWindow / page + total / 32);
   EXPECT_GE(resident, std::min(total, kWindow / page) - 4);
   EXPECT_EQ(last_resident, last_total);  // the tail itself stays cached
 }
