@@ -184,7 +184,9 @@ Errc PartitionLog::create_active_locked(int64_t base_offset, int64_t now_ms) {
   std::unique_ptr<Segment> seg;
   Errc e = Segment::create(dir_, base_offset, segment_options_locked(), now_ms, &seg);
   if (e != Errc::ok) {
-    spdlog::error("storage: {}-{}: cannot create segment {}", topic_, partition_, base_offset);
+    if (error_log_due_locked(now_ms))
+      spdlog::error("storage: {}-{}: cannot create segment {}{}", topic_, partition_, base_offset,
+                    suppressed_note_locked());
     return e;
   }
   segments_[base_offset] = std::shared_ptr<Segment>(std::move(seg));
@@ -200,6 +202,24 @@ Errc PartitionLog::roll_locked(int64_t base_offset, int64_t now_ms) {
   // Kafka flushes the rolled segment right away in every mode.
   schedule_flush_locked();
   return Errc::ok;
+}
+
+bool PartitionLog::error_log_due_locked(int64_t now_ms) {
+  // A failing disk fails every retried append: one line per second per
+  // partition says so without flooding the log.
+  if (now_ms - last_error_log_ms_ < 1000) {
+    ++suppressed_errors_;
+    return false;
+  }
+  last_error_log_ms_ = now_ms;
+  return true;
+}
+
+std::string PartitionLog::suppressed_note_locked() {
+  if (suppressed_errors_ == 0) return "";
+  std::string note = fmt::format(" ({} similar errors in the last second not logged)", suppressed_errors_);
+  suppressed_errors_ = 0;
+  return note;
 }
 
 void PartitionLog::publish_hw_locked() {
@@ -237,7 +257,8 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out) {
   }
   Errc e = active->append(batch, now);
   if (e != Errc::ok) {
-    spdlog::error("storage: {}-{}: append failed: {}", topic_, partition_, to_string(e));
+    if (error_log_due_locked(now))
+      spdlog::error("storage: {}-{}: append failed: {}{}", topic_, partition_, to_string(e), suppressed_note_locked());
     return e;
   }
   log_end_ = last + 1;

@@ -154,6 +154,9 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   int delete_segments_below_locked(int64_t offset);
   void remove_segment_locked(int64_t base);
   void publish_hw_locked();
+  // Rate limit for errors that every retried append would repeat.
+  bool error_log_due_locked(int64_t now_ms);
+  std::string suppressed_note_locked();
   void schedule_flush_locked();
   std::vector<std::pair<int64_t, std::function<void(bool)>>> take_waiters_locked(int64_t upto, bool all);
   void notify_log_start();
@@ -183,6 +186,8 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   PageCacheTrimmer* trimmer_ = nullptr;
   bool trim_queued_ = false;
   uint64_t appended_since_trim_ = 0;
+  int64_t last_error_log_ms_ = INT64_MIN / 2;
+  uint64_t suppressed_errors_ = 0;
   bool closed_ = false;
   bool compacting_ = false;
   int64_t first_dirty_offset_ = 0;      // compaction: everything below was cleaned (in memory only)
