@@ -82,16 +82,6 @@ int16_t append_batches(storage::PartitionLog& log, uint8_t* data, size_t size, i
   return kafka_error::kNone;
 }
 
-// Codec of a legacy message set: its first message's attributes (offset
-// i64, size i32, crc u32, magic i8, then attributes). Validation rejects
-// anything but none/gzip/snappy/lz4 later.
-protocol::Compression legacy_codec(const uint8_t* data, size_t size) {
-  constexpr size_t kAttributes = 8 + 4 + 4 + 1;
-  if (size <= kAttributes) return protocol::Compression::none;
-  int codec = data[kAttributes] & 0x07;
-  return codec <= 3 ? static_cast<protocol::Compression>(codec) : protocol::Compression::none;
-}
-
 int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t partition,
                           protocol::Records& records, int16_t version, PartitionResponse* pr,
                           std::shared_ptr<storage::PartitionLog>* log_out, int64_t* last_offset) {
@@ -112,7 +102,7 @@ int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t 
     // compressed with the producer's codec as Kafka does (compression.type=producer).
     thread_local std::vector<uint8_t> scratch;
     std::vector<uint8_t> converted;
-    auto e = protocol::up_convert_legacy(data, size, legacy_codec(data, size), scratch, converted);
+    auto e = protocol::up_convert_legacy(data, size, std::nullopt, scratch, converted);
     if (e != protocol::BatchError::ok) return kafka_error::kCorruptMessage;
     *log_out = log;
     return append_batches(*log, converted.data(), converted.size(), version, pr, last_offset);

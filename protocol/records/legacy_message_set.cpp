@@ -134,17 +134,19 @@ BatchError validate_legacy_message_set(const uint8_t* data, size_t size, std::ve
   return count == 0 ? BatchError::bad_records : BatchError::ok;
 }
 
-BatchError up_convert_legacy(const uint8_t* data, size_t size, Compression target, std::vector<uint8_t>& scratch,
+BatchError up_convert_legacy(const uint8_t* data, size_t size, std::optional<Compression> target,
+                             std::vector<uint8_t>& scratch,
                              std::vector<uint8_t>& out, size_t max_decompressed) {
   // First pass validates and finds the header-level facts; the second builds.
   LegacyMessage m;
   bool first = true;
   BatchOptions options;
-  options.compression = target;
+  options.compression = target.value_or(Compression::none);
   {
     LegacyMessageReader reader(data, size, scratch, max_decompressed);
     while (reader.next(&m)) {
       if (first) options.base_offset = m.offset;
+      if (first && !target) options.compression = m.wrapper_compression;
       first = false;
       if (m.log_append_time) options.log_append_time = m.timestamp;
     }

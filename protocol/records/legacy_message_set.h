@@ -9,6 +9,7 @@
 // offsets are relative (0..n-1).
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "protocol/records/record_batch.h"
@@ -79,7 +80,10 @@ BatchError validate_legacy_message_set(const uint8_t* data, size_t size, std::ve
 // magic 0 messages get -1 (no timestamp). Offsets: the batch's base offset
 // is the first message's; deltas follow the message offsets when they
 // increase, else 0..n-1 (the broker assigns offsets anyway).
-BatchError up_convert_legacy(const uint8_t* data, size_t size, Compression target, std::vector<uint8_t>& scratch,
+// `target` is the batch's codec; nullopt keeps the producer's (that of the
+// first compressed wrapper, else none), as Kafka does with compression.type=producer.
+BatchError up_convert_legacy(const uint8_t* data, size_t size, std::optional<Compression> target,
+                             std::vector<uint8_t>& scratch,
                              std::vector<uint8_t>& out,
                              size_t max_decompressed = kDefaultMaxDecompressedBytes);
 

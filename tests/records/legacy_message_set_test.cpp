@@ -112,6 +112,18 @@ TEST(Legacy, UpConversionOfEveryGoldenSetForEveryCodec) {
   }
 }
 
+TEST(Legacy, UpConversionWithoutATargetKeepsTheProducersCodec) {
+  for (auto [set, codec] : {std::pair{&golden::kV0Gzip, Compression::gzip}, std::pair{&golden::kV0None, Compression::none},
+                            std::pair{&golden::kV1None, Compression::none}}) {
+    std::vector<uint8_t> scratch, batch;
+    ASSERT_EQ(up_convert_legacy(set->data(), set->size(), std::nullopt, scratch, batch), BatchError::ok);
+    RecordBatchView view;
+    ASSERT_EQ(RecordBatchView::parse(batch.data(), batch.size(), &view), BatchError::ok);
+    EXPECT_EQ(view.compression(), codec);
+    EXPECT_EQ(validate(view, scratch), BatchError::ok);
+  }
+}
+
 TEST(Legacy, V2ToV1ToV2RoundTripKeepsOffsetsAndTimestamps) {
   BatchOptions options;
   options.base_offset = 500;
