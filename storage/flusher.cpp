@@ -11,57 +11,29 @@
 
 namespace fjord::storage {
 
-Flusher::Flusher() : thread_([this] { run(); }) {}
+Flusher::Flusher() : worker_([this](LogBatchWorker::Batch& batch) { round(batch); }, LogBatchWorker::OnStop::drain) {}
 
 Flusher::~Flusher() { stop(); }
 
-void Flusher::schedule(std::shared_ptr<PartitionLog> log) {
-  {
-    std::lock_guard lk(mu_);
-    queue_.push_back(std::move(log));
+void Flusher::schedule(std::shared_ptr<PartitionLog> log) { worker_.schedule(std::move(log)); }
+
+void Flusher::stop() { worker_.stop(); }
+
+uint64_t Flusher::rounds() const { return worker_.rounds(); }
+
+void Flusher::round(LogBatchWorker::Batch& batch) {
+  // Everything queued while the previous round was syncing shares this one.
+  if (batch.size() >= kSyncfsMinLogs) {
+    sync_together(batch);
+    return;
   }
-  cv_.notify_one();
-}
-
-void Flusher::stop() {
-  {
-    std::lock_guard lk(mu_);
-    if (stop_ && !thread_.joinable()) return;
-    stop_ = true;
-  }
-  cv_.notify_one();
-  if (thread_.joinable()) thread_.join();
-}
-
-uint64_t Flusher::rounds() const {
-  std::lock_guard lk(mu_);
-  return rounds_;
-}
-
-void Flusher::run() {
-  std::vector<std::shared_ptr<PartitionLog>> batch;
-  for (;;) {
-    {
-      std::unique_lock lk(mu_);
-      cv_.wait(lk, [&] { return stop_ || !queue_.empty(); });
-      if (queue_.empty() && stop_) return;
-      batch.swap(queue_);
-      ++rounds_;
-    }
-    // Everything queued while the previous round was syncing shares this one.
-    if (batch.size() >= kSyncfsMinLogs) {
-      sync_together(batch);
-    } else {
-      for (auto& log : batch) {
-        int64_t durable = log->sync_for_flusher();
-        log->complete_waiters(durable, durable >= 0);
-      }
-    }
-    batch.clear();
+  for (auto& log : batch) {
+    int64_t durable = log->sync_for_flusher();
+    log->complete_waiters(durable, durable >= 0);
   }
 }
 
-void Flusher::sync_together(const std::vector<std::shared_ptr<PartitionLog>>& batch) {
+void Flusher::sync_together(const LogBatchWorker::Batch& batch) {
   // One fdatasync per log costs one journal commit each: with 1000 dirty
   // partitions a round took seconds and acks=all latency grew without bound.
   // syncfs() writes back and commits everything on the filesystem at once.

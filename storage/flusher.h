@@ -2,15 +2,13 @@
 // Group commit: one background thread fdatasyncs each dirty partition once
 // for every append that arrived since its last sync, then completes the
 // durability waiters of that partition (callbacks run on this thread).
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <string>
 #include <vector>
 
 #include "storage/file_ops.h"
+#include "storage/log_batch_worker.h"
 
 namespace fjord::storage {
 
@@ -31,18 +29,13 @@ class Flusher {
   uint64_t rounds() const;
 
  private:
-  void run();
+  void round(LogBatchWorker::Batch& batch);
   // One syncfs() per log dir for a round with many dirty logs.
-  void sync_together(const std::vector<std::shared_ptr<PartitionLog>>& batch);
+  void sync_together(const LogBatchWorker::Batch& batch);
   static constexpr size_t kSyncfsMinLogs = 8;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::shared_ptr<PartitionLog>> queue_;
-  bool stop_ = false;
-  uint64_t rounds_ = 0;
   std::map<std::string, FileHandle> dir_fds_;  // flusher thread only: syncfs() targets
-  std::thread thread_;
+  LogBatchWorker worker_;  // last: its thread uses the members above
 };
 
 }  // namespace fjord::storage

@@ -13,12 +13,10 @@
 // Early writeback also keeps dirty memory small, so the kernel never
 // throttles an append in balance_dirty_pages. None of this is a durability
 // promise: acks still wait for fdatasync (durable mode) or nothing (page-cache mode).
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
+
+#include "storage/log_batch_worker.h"
 
 namespace fjord::storage {
 
@@ -40,19 +38,12 @@ class PageCacheTrimmer {
   void schedule(std::shared_ptr<PartitionLog> log);
   // Drops the queue and stops the thread. Idempotent.
   void stop();
-  // Passes done (tests).
+  // Rounds of passes done (tests).
   uint64_t passes() const;
 
  private:
-  void run();
-
   const uint64_t window_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::shared_ptr<PartitionLog>> queue_;
-  bool stop_ = false;
-  uint64_t passes_ = 0;
-  std::thread thread_;
+  LogBatchWorker worker_;  // last: its thread reads window_
 };
 
 }  // namespace fjord::storage

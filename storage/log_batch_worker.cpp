@@ -1,0 +1,56 @@
+#include "storage/log_batch_worker.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "storage/partition_log.h"
+
+namespace fjord::storage {
+
+LogBatchWorker::LogBatchWorker(std::function<void(Batch&)> work, OnStop on_stop, int nice)
+    : work_(std::move(work)), on_stop_(on_stop), thread_([this, nice] { run(nice); }) {}
+
+LogBatchWorker::~LogBatchWorker() { stop(); }
+
+void LogBatchWorker::schedule(std::shared_ptr<PartitionLog> log) {
+  {
+    std::lock_guard lk(mu_);
+    if (stop_ && on_stop_ == OnStop::drop) return;
+    queue_.push_back(std::move(log));
+  }
+  cv_.notify_one();
+}
+
+void LogBatchWorker::stop() {
+  {
+    std::lock_guard lk(mu_);
+    stop_ = true;
+    if (on_stop_ == OnStop::drop) queue_.clear();
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+uint64_t LogBatchWorker::rounds() const {
+  std::lock_guard lk(mu_);
+  return rounds_;
+}
+
+void LogBatchWorker::run(int nice) {
+  // Lowering one's own thread priority needs no privilege.
+  if (nice > 0) ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice);
+  Batch batch;
+  for (;;) {
+    {
+      std::unique_lock lk(mu_);
+      cv_.wait(lk, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopped, and nothing left to drain
+      batch.swap(queue_);
+      ++rounds_;
+    }
+    work_(batch);
+    batch.clear();
+  }
+}
+
+}  // namespace fjord::storage
