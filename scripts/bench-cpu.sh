@@ -14,6 +14,7 @@
 # Everything after -- is passed to fjord as --override key=value.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO=$ROOT
 BUILD="$ROOT/build"
 DURATION=5
 TARGET=fjord
@@ -35,41 +36,29 @@ for bin in "$BUILD/fjord" "$BUILD/integration/bench/fjord_bench" "$BUILD/integra
   [[ -x $bin ]] || { echo "bench-cpu.sh: $bin missing; build first (scripts/setup.sh)" >&2; exit 2; }
 done
 
-WORK=$(mktemp -d "$BUILD/bench-cpu.XXXXXX")  # under the build dir, so not tmpfs
-BROKER_PID=""
-PERF_PID=""
-cleanup() {
-  [[ -n $PERF_PID ]] && kill "$PERF_PID" 2>/dev/null && wait "$PERF_PID" 2>/dev/null
-  [[ -n $BROKER_PID ]] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
+FJORD="$BUILD/fjord"
+TOOLS="$BUILD/integration/bench"
+mkdir -p "$BUILD/bench"
+SCRATCH=$(mktemp -d "$BUILD/bench/scratch.XXXXXX")  # under the build dir, so not tmpfs
+OUT=$SCRATCH
+source "$ROOT/scripts/lib/bench_brokers.sh"
 
 if [[ $TARGET == fjord ]]; then
-  args=(--override listeners=PLAINTEXT://127.0.0.1:0 --override "log.dirs=$WORK/data")
-  ((PAGECACHE)) && args+=(--override log.flush.interval.messages=1000000 --override log.flush.interval.ms=60000)
-  for o in "${OVERRIDES[@]}"; do args+=(--override "$o"); done
-  "$BUILD/fjord" "$ROOT/config/server.properties" "${args[@]}" > "$WORK/broker.log" 2>&1 &
-  BROKER_PID=$!
-  pattern='listening on [0-9.]*:[0-9]*'
+  extra=()
+  ((PAGECACHE)) && extra+=(log.flush.interval.messages=1000000 log.flush.interval.ms=60000)
+  start_fjord "${extra[@]}" "${OVERRIDES[@]}"
+  BROKER_PID=$FJORD_PID ADDR=$FJORD_ADDR
 else
-  "$BUILD/integration/bench/fjord_mock_peer" --topic t:16 > "$WORK/broker.log" 2>&1 &
-  BROKER_PID=$!
-  pattern='bootstrap [0-9.]*:[0-9]*'
+  start_mock t:16
+  BROKER_PID=$MOCK_PID ADDR=$MOCK_ADDR
 fi
-for _ in $(seq 100); do
-  ADDR=$(grep -o "$pattern" "$WORK/broker.log" | grep -o '[0-9.]*:[0-9]*$' || true)
-  [[ -n $ADDR ]] && break
-  kill -0 "$BROKER_PID" 2>/dev/null || { cat "$WORK/broker.log"; exit 1; }
-  sleep 0.05
-done
-[[ -n $ADDR ]] || { echo "bench-cpu.sh: broker did not start"; cat "$WORK/broker.log"; exit 1; }
 
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }  # user nice system irq softirq
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }           # utime + stime, all threads
 if ((PERF)); then
-  perf record -F 999 -g -p "$BROKER_PID" -o "$WORK/perf.data" > /dev/null 2>&1 &
+  perf record -F 999 -g -p "$BROKER_PID" -o "$SCRATCH/perf.data" > /dev/null 2>&1 &
   PERF_PID=$!
+  STARTED_PIDS+=("$PERF_PID")
 fi
 m0=$(busy); b0=$(ticks "$BROKER_PID")
 line=$("$BUILD/integration/bench/fjord_bench" --brokers "$ADDR" --topic t --partitions 16 --size 1024 \
@@ -83,7 +72,8 @@ awk -v mode="$mode" -v mbs="$mbs" -v dur="$DURATION" -v m=$((m1 - m0)) -v b=$((b
   'BEGIN { gb = mbs * dur / 1000; if (gb <= 0) { print mode ": no throughput"; exit 1 }
            printf "%s: %.0f MB/s; machine %.2f CPU-s/GB, broker %.2f CPU-s/GB\n", mode, mbs, m / hz / gb, b / hz / gb }'
 if ((PERF)); then
-  kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true; PERF_PID=""
-  perf report -i "$WORK/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null |
+  kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true
+  forget_pid "$PERF_PID"
+  perf report -i "$SCRATCH/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null |
     grep '%' | grep -v '^#' | head -25
 fi
