@@ -1,6 +1,7 @@
 #pragma once
 // Owns every PartitionLog of the broker, the group-commit flusher thread, the
-// page-cache trimmer thread and the background cleaner (retention, segment.ms rolls, compaction, flush.ms).
+// page-cache trimmer thread and the background cleaner (retention,
+// segment.ms rolls, compaction, flush.ms).
 // Topic metadata (id, partition count, config overrides) is persisted in
 // <first log dir>/fjord-topics/<topic>.properties; see docs/storage.md.
 #include <atomic>
