@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """kcat: 10,000 keyed messages over 4 auto-created partitions, read back per partition
-byte-identical and in produce order; metadata lists the topic with 4 partitions."""
+byte-identical and in produce order; metadata lists the topic with 4 partitions; 24 MB
+read back from disk after the broker evicted it from its 1 MiB page-cache window."""
 import json
 import os
 import random
@@ -29,14 +30,14 @@ def make_messages():
     return messages
 
 
-def produce(broker, messages):
+def produce(broker, messages, topic=TOPIC):
     data = "".join(f"{k}\t{v}\n" for k, v in messages).encode()
-    run([KCAT, "-P", "-b", broker.bootstrap, "-t", TOPIC, "-K", "\t",
+    run([KCAT, "-P", "-b", broker.bootstrap, "-t", topic, "-K", "\t",
          "-X", "message.timeout.ms=30000"], timeout=90, input=data)
 
 
-def consume_partition(broker, partition):
-    p = run([KCAT, "-C", "-b", broker.bootstrap, "-t", TOPIC, "-p", str(partition),
+def consume_partition(broker, partition, topic=TOPIC):
+    p = run([KCAT, "-C", "-b", broker.bootstrap, "-t", topic, "-p", str(partition),
              "-o", "beginning", "-e", "-q", "-f", "%o\t%K\t%S\t%k\t%s\n"], timeout=60)
     rows = []
     for line in p.stdout.decode().splitlines():
@@ -103,5 +104,21 @@ def test_keyed_roundtrip_10k():
         print(f"partition sizes: {sizes}")
 
 
+def test_reads_behind_the_page_cache_window():
+    # A 1 MiB page-cache window over ~24 MB in 4 MiB segments: the broker evicts
+    # most of the log while kcat produces, and the read-back comes from disk.
+    topic, count = "kcat-evicted", 24_000
+    text = ALPHABET * 13
+    messages = [(f"k{seq % 7}", f"{seq:06d}|" + text[seq % 80:seq % 80 + 990]) for seq in range(count)]
+    with Broker(overrides={"num.partitions": 1, "auto.create.topics.enable": "true",
+                           "log.segment.bytes": 4 << 20,
+                           "fjord.log.cache.window.bytes": 1 << 20}) as broker:
+        produce(broker, messages, topic)
+        rows = consume_partition(broker, 0, topic)
+        check(len(rows) == count, f"read back {len(rows)} of {count}")
+        check([(k, v) for _, k, v in rows] == messages, "read-back differs from what was produced")
+
+
 if __name__ == "__main__":
-    sys.exit(main(test_metadata_lists_auto_created_topic, test_keyed_roundtrip_10k))
+    sys.exit(main(test_metadata_lists_auto_created_topic, test_keyed_roundtrip_10k,
+                  test_reads_behind_the_page_cache_window))
