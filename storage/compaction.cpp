@@ -99,6 +99,7 @@ Errc PartitionLog::compact(int64_t now_ms, size_t map_budget_bytes, bool force) 
       auto& s = it->second;
       // Only data below the high watermark is cleanable (Kafka's firstUncleanableOffset).
       if (s->next_offset() > hw_.load(std::memory_order_acquire)) break;
+      if (s->tail()) break;  // still being written (segment_tail.h); read below only from files
       if (!force && now_ms - s->largest_timestamp_or_mtime() < cfg.min_compaction_lag_ms) break;
       src.push_back({s, s->size(), s->next_offset(), s->largest_timestamp_or_mtime()});
     }

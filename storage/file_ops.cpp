@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 
 namespace fjord::storage {
@@ -37,6 +39,27 @@ bool pwrite_all(int fd, const void* data, size_t n, uint64_t pos) {
     p += w;
     n -= static_cast<size_t>(w);
     pos += static_cast<uint64_t>(w);
+  }
+  return true;
+}
+
+bool pwritev_all(int fd, std::vector<iovec>& iov, uint64_t pos) {
+  size_t i = 0;
+  while (i < iov.size()) {
+    const int count = static_cast<int>(std::min<size_t>(iov.size() - i, IOV_MAX));
+    ssize_t w = ::pwritev(fd, iov.data() + i, count, static_cast<off_t>(pos));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (w == 0) { errno = EIO; return false; }
+    pos += static_cast<uint64_t>(w);
+    size_t left = static_cast<size_t>(w);
+    while (i < iov.size() && left >= iov[i].iov_len) left -= iov[i++].iov_len;
+    if (left > 0) {
+      iov[i].iov_base = static_cast<uint8_t*>(iov[i].iov_base) + left;
+      iov[i].iov_len -= left;
+    }
   }
   return true;
 }

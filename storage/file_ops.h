@@ -1,6 +1,8 @@
 #pragma once
 // Thin POSIX file helpers: an owning fd, full-length pread/pwrite loops and
 // the atomic write-then-rename used for small metadata files.
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -29,6 +31,8 @@ class FileHandle {
 
 // Writes all of [data, data+n) at `pos`; false on error (errno kept).
 bool pwrite_all(int fd, const void* data, size_t n, uint64_t pos);
+// pwritev until every iovec is written (iov is consumed); false on error.
+bool pwritev_all(int fd, std::vector<iovec>& iov, uint64_t pos);
 // Reads exactly n bytes at pos; false on error or short file.
 bool pread_all(int fd, void* data, size_t n, uint64_t pos);
 // fsync of a directory so renames/creates/unlinks inside it are durable.

@@ -38,8 +38,10 @@ void Flusher::sync_together(const LogBatchWorker::Batch& batch) {
   // partitions a round took seconds and acks=all latency grew without bound.
   // syncfs() writes back and commits everything on the filesystem at once.
   std::vector<int64_t> targets(batch.size());
+  std::vector<bool> written(batch.size());
   std::map<std::string, bool> dirs;  // log dir (parent of the partition dir) -> synced
   for (size_t i = 0; i < batch.size(); ++i) {
+    written[i] = batch[i]->write_tails() >= 0;  // in-memory tails go to the files first
     targets[i] = batch[i]->begin_sync(nullptr);
     dirs[std::filesystem::path(batch[i]->dir()).parent_path().string()] = false;
   }
@@ -51,7 +53,7 @@ void Flusher::sync_together(const LogBatchWorker::Batch& batch) {
     ok = fd.valid() && ::syncfs(fd.get()) == 0;
   }
   for (size_t i = 0; i < batch.size(); ++i) {
-    bool ok = dirs[std::filesystem::path(batch[i]->dir()).parent_path().string()];
+    bool ok = written[i] && dirs[std::filesystem::path(batch[i]->dir()).parent_path().string()];
     int64_t durable = batch[i]->finish_sync(targets[i], ok);
     batch[i]->complete_waiters(durable, durable >= 0);
   }

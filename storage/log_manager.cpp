@@ -16,6 +16,7 @@
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
 #include "storage/page_cache_trimmer.h"
+#include "storage/tail_writer.h"
 #include "storage/offset_checkpoint.h"
 #include "storage/parallel_for.h"
 #include "storage/partition_metadata.h"
@@ -134,6 +135,14 @@ Errc LogManager::open_partitions(const std::vector<PartitionToOpen>& todo) {
     }
     opened[i]->set_log_start_listener([this] { write_checkpoints(); });
     opened[i]->set_page_cache_trimmer(trimmer_.get());
+    if (config_.direct_io) {
+      Errc e = opened[i]->use_tails(tail_writer_.get());
+      if (e != Errc::ok) {
+        spdlog::error("storage: {}-{}: cannot set up direct writes: {}", o.topic->info.name, o.partition, to_string(e));
+        if (result == Errc::ok) result = e;
+        continue;
+      }
+    }
     auto& logs = o.topic->logs;
     if (logs.size() <= size_t(o.partition)) logs.resize(size_t(o.partition) + 1);
     logs[size_t(o.partition)] = std::move(opened[i]);
@@ -157,7 +166,9 @@ Errc LogManager::open() {
     return Errc::invalid_config;
   }
   flusher_ = std::make_unique<Flusher>();
-  if (config_.page_cache_window_bytes > 0)
+  if (config_.direct_io)
+    tail_writer_ = std::make_unique<TailWriter>(kTailWriterThreads);
+  else if (config_.page_cache_window_bytes > 0)
     trimmer_ = std::make_unique<PageCacheTrimmer>(uint64_t(config_.page_cache_window_bytes));
   // Where each existing partition dir lives, and whether its log dir shut down cleanly.
   std::map<std::pair<std::string, int32_t>, std::string> found;
@@ -554,6 +565,7 @@ void LogManager::shutdown() {
     if (logs[i]->close() != Errc::ok) ok = false;
   });
   flusher_->stop();
+  if (tail_writer_) tail_writer_->stop();
   write_checkpoints();
   if (!ok) {
     spdlog::error("storage: errors while closing logs; not marking a clean shutdown");

@@ -26,6 +26,7 @@ namespace fjord::storage {
 
 class Flusher;
 class PageCacheTrimmer;
+class TailWriter;
 using OffsetCheckpointEntries = std::map<std::pair<std::string, int32_t>, int64_t>;
 
 struct TopicInfo {
@@ -100,7 +101,10 @@ class LogManager {
 
   StorageConfig config_;
   std::unique_ptr<Flusher> flusher_;
-  std::unique_ptr<PageCacheTrimmer> trimmer_;  // null when the window is 0
+  std::unique_ptr<PageCacheTrimmer> trimmer_;  // null when the window is 0 or with direct_io
+  std::unique_ptr<TailWriter> tail_writer_;    // direct_io only
+  // Two: one thread's synchronous direct writes cap near one disk queue's speed.
+  static constexpr int kTailWriterThreads = 2;
   // Guards topics_ (the topic map), not partition data; lookups share it.
   mutable std::shared_mutex mu_;
   std::map<std::string, Topic> topics_;

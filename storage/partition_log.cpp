@@ -16,6 +16,7 @@
 #include "storage/page_cache_trimmer.h"
 #include "storage/partition_metadata.h"
 #include "storage/segment.h"
+#include "storage/tail_writer.h"
 
 namespace fjord::storage {
 
@@ -183,6 +184,7 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
 Errc PartitionLog::create_active_locked(int64_t base_offset, int64_t now_ms) {
   std::unique_ptr<Segment> seg;
   Errc e = Segment::create(dir_, base_offset, segment_options_locked(), now_ms, &seg);
+  if (e == Errc::ok && tails_) e = seg->enable_tail();
   if (e != Errc::ok) {
     if (error_log_due_locked(now_ms))
       spdlog::error("storage: {}-{}: cannot create segment {}{}", topic_, partition_, base_offset,
@@ -197,6 +199,8 @@ Errc PartitionLog::create_active_locked(int64_t base_offset, int64_t now_ms) {
 Errc PartitionLog::roll_locked(int64_t base_offset, int64_t now_ms) {
   auto& active = segments_.rbegin()->second;
   if (active->seal() != Errc::ok) return Errc::io_error;
+  // A tail still being written is dropped by the write that finishes it.
+  if (active->drop_tail_if_written() != Errc::ok) return Errc::io_error;
   Errc e = create_active_locked(base_offset, now_ms);
   if (e != Errc::ok) return e;
   // Kafka flushes the rolled segment right away in every mode.
@@ -223,7 +227,74 @@ std::string PartitionLog::suppressed_note_locked() {
 }
 
 void PartitionLog::publish_hw_locked() {
-  hw_.store(config_.durable_mode() ? durable_end_ : log_end_, std::memory_order_release);
+  const int64_t hw = config_.durable_mode() ? durable_end_ : tails_ ? written_end_ : log_end_;
+  hw_.store(hw, std::memory_order_release);
+}
+
+void PartitionLog::schedule_tail_write_locked() {
+  if (write_queued_ || !tail_writer_ || closed_) return;
+  write_queued_ = true;
+  tail_writer_->schedule(shared_from_this());
+}
+
+Errc PartitionLog::use_tails(TailWriter* writer) {
+  std::lock_guard wl(write_mu_);
+  std::lock_guard lk(mu_);
+  if (tails_) return Errc::ok;
+  Errc e = segments_.rbegin()->second->enable_tail();
+  if (e != Errc::ok) return e;
+  tails_ = true;
+  tail_writer_ = writer;
+  written_end_ = log_end_;
+  publish_hw_locked();
+  return Errc::ok;
+}
+
+int64_t PartitionLog::write_tails() {
+  struct Planned {
+    std::shared_ptr<Segment> seg;
+    SegmentTail* tail;
+    TailWrite write;
+  };
+  std::lock_guard wl(write_mu_);
+  std::vector<Planned> plans;
+  int64_t target;
+  {
+    std::lock_guard lk(mu_);
+    write_queued_ = false;
+    if (!tails_) return log_end_;
+    target = log_end_;
+    // Only the newest segments can have tails.
+    for (auto it = segments_.rbegin(); it != segments_.rend() && it->second->tail(); ++it) {
+      SegmentTail* t = it->second->tail();
+      if (!t->pending()) continue;
+      Planned& p = plans.emplace_back(Planned{it->second, t, {}});
+      t->plan_write(&p.write);
+    }
+  }
+  // Outside the partition lock: appends and reads go on meanwhile.
+  bool ok = true;
+  for (auto& p : plans)
+    if (!(ok = p.tail->execute(p.write))) break;
+  const int err = errno;
+  std::vector<std::pair<int64_t, std::function<void(bool)>>> ready;
+  {
+    std::lock_guard lk(mu_);
+    for (auto& p : plans) {
+      p.tail->finish_write(p.write, ok);
+      if (ok && p.seg->drop_tail_if_written() != Errc::ok) ok = false;
+    }
+    if (ok) {
+      written_end_ = std::max(written_end_, std::min(target, log_end_));
+      publish_hw_locked();
+    } else if (error_log_due_locked(wall_ms())) {
+      spdlog::error("storage: {}-{}: writing the log failed: {}{}", topic_, partition_, strerror(err),
+                    suppressed_note_locked());
+    }
+    if (!config_.durable_mode()) ready = ok ? take_waiters_locked(written_end_, false) : take_waiters_locked(0, true);
+  }
+  for (auto& w : ready) w.second(ok);
+  return ok ? target : -1;
 }
 
 void PartitionLog::schedule_flush_locked() {
@@ -268,6 +339,8 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out) {
     trim_queued_ = true;
     trimmer_->schedule(shared_from_this());
   }
+  // Durable mode too: the flusher's round then finds little left to write.
+  if (tails_) schedule_tail_write_locked();
   if (config_.durable_mode()) {
     schedule_flush_locked();
   } else {
@@ -351,7 +424,8 @@ void PartitionLog::trim_page_cache(uint64_t window) {
 
 void PartitionLog::when_durable(int64_t offset, std::function<void(bool ok)> done) {
   std::unique_lock lk(mu_);
-  if (!config_.durable_mode() || offset < durable_end_) {
+  const bool durable = config_.durable_mode();
+  if ((!durable && !tails_) || offset < (durable ? durable_end_ : written_end_)) {
     lk.unlock();
     done(true);
     return;
@@ -362,6 +436,15 @@ void PartitionLog::when_durable(int64_t offset, std::function<void(bool ok)> don
     return;
   }
   waiters_.emplace_back(offset, std::move(done));
+  if (!durable) {
+    if (tail_writer_) {
+      schedule_tail_write_locked();
+    } else {
+      lk.unlock();
+      write_tails();
+    }
+    return;
+  }
   if (!flusher_) {
     lk.unlock();
     flush();
@@ -373,14 +456,19 @@ void PartitionLog::when_durable(int64_t offset, std::function<void(bool ok)> don
 int64_t PartitionLog::begin_sync(std::vector<std::shared_ptr<Segment>>* dirty) {
   std::lock_guard lk(mu_);
   flush_queued_ = false;
-  if (log_end_ <= durable_end_) return durable_end_;
+  // With tails, only what write_tails() put in the file can be synced.
+  const int64_t target = tails_ ? std::min(log_end_, written_end_) : log_end_;
+  // Appended after write_tails() planned: their schedule found this round
+  // still queued, so they need the next one.
+  if (target < log_end_ && config_.durable_mode()) schedule_flush_locked();
+  if (target <= durable_end_) return durable_end_;
   if (dirty) {
     auto it = segments_.upper_bound(durable_end_);
     if (it != segments_.begin()) --it;
     for (; it != segments_.end(); ++it) dirty->push_back(it->second);
   }
   unflushed_messages_ = 0;
-  return log_end_;
+  return target;
 }
 
 int64_t PartitionLog::finish_sync(int64_t target, bool ok) {
@@ -396,6 +484,7 @@ int64_t PartitionLog::finish_sync(int64_t target, bool ok) {
 }
 
 int64_t PartitionLog::sync_for_flusher() {
+  if (write_tails() < 0) return -1;
   std::vector<std::shared_ptr<Segment>> dirty;
   int64_t target = begin_sync(&dirty);
   // fdatasync outside the lock: appends keep flowing and join the next round.
@@ -456,13 +545,19 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
     if (b.base_offset >= limit) return r;
     uint64_t max_end = b.position + uint64_t(std::max(max_bytes, 0));
     max_end = std::min<uint64_t>(max_end, seg->size());
+    // Bytes still in the tail are sent from memory, the rest with sendfile;
+    // a slice is one or the other (the caller fetches again for more).
+    uint64_t contiguous_end = 0;
+    std::shared_ptr<const void> pin;
+    const uint8_t* memory = seg->tail_at(b.position, &contiguous_end, &pin);
+    max_end = std::min(max_end, memory ? contiguous_end : seg->file_end());
     uint64_t end = seg->end_of_batches(b.position, max_end, limit);
     if (end == b.position) {
       if (!min_one_batch) return r;
       end = b.position + b.size;  // Kafka's minOneMessage
     }
-    r.slice = protocol::FileSlice{seg->fd(), b.position, uint32_t(end - b.position)};
-    r.keepalive = seg;
+    r.slice = protocol::FileSlice{seg->fd(), b.position, uint32_t(end - b.position), memory};
+    r.keepalive = memory ? std::move(pin) : std::shared_ptr<const void>(seg);
     return r;
   }
   return r;
@@ -603,6 +698,7 @@ Errc PartitionLog::truncate_to(int64_t offset) {
   std::vector<std::pair<int64_t, std::function<void(bool)>>> failed;
   bool start_moved = false;
   {
+    std::lock_guard wl(write_mu_);  // no tail write in flight
     std::lock_guard lk(mu_);
     if (closed_) return Errc::shutting_down;
     if (offset < 0) return Errc::invalid_request;
@@ -620,10 +716,12 @@ Errc PartitionLog::truncate_to(int64_t offset) {
       while (segments_.rbegin()->first >= offset) remove_segment_locked(segments_.rbegin()->first);
       auto& seg = segments_.rbegin()->second;
       if (seg->truncate_to(offset) != Errc::ok || seg->unseal() != Errc::ok) return Errc::io_error;
+      if (tails_ && seg->enable_tail() != Errc::ok) return Errc::io_error;
       if (seg->sync_log() != Errc::ok) return Errc::io_error;
     }
     log_end_ = segments_.rbegin()->second->next_offset();
     durable_end_ = std::min(durable_end_, log_end_);
+    written_end_ = std::min(written_end_, log_end_);
     log_start_ = std::min(log_start_, log_end_);
     log_start_atomic_ = log_start_;
     log_end_atomic_ = log_end_;
@@ -640,6 +738,7 @@ void PartitionLog::set_config(const LogConfig& config) {
   config_ = config;
   publish_hw_locked();
   if (config_.durable_mode() && durable_end_ < log_end_) schedule_flush_locked();
+  if (!config_.durable_mode() && tails_ && written_end_ < log_end_) schedule_tail_write_locked();
 }
 
 LogConfig PartitionLog::config() const {
@@ -697,14 +796,16 @@ void PartitionLog::flush_if_due(int64_t now_ms) {
 }
 
 Errc PartitionLog::close() {
-  Errc result = flush();
+  Errc result = flush();  // with tails, writes them first
   std::vector<std::pair<int64_t, std::function<void(bool)>>> failed;
   {
+    std::lock_guard wl(write_mu_);
     std::lock_guard lk(mu_);
     if (closed_) return result;
     closed_ = true;
     for (auto& [b, s] : segments_) {
       if (s->seal() != Errc::ok || s->sync_indexes() != Errc::ok) result = Errc::io_error;
+      if (s->drop_tail_if_written() != Errc::ok) result = Errc::io_error;
     }
     failed = take_waiters_locked(0, true);
   }

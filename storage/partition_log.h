@@ -25,6 +25,7 @@ namespace fjord::storage {
 class Segment;
 class Flusher;
 class PageCacheTrimmer;
+class TailWriter;
 
 struct AppendInfo {
   int64_t base_offset = -1;
@@ -125,6 +126,15 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // Bounds the page cache this log occupies (see page_cache_trimmer.h);
   // null (the default) leaves caching to the kernel.
   void set_page_cache_trimmer(PageCacheTrimmer* trimmer);
+  // Keeps each new segment's bytes in memory and writes them with O_DIRECT
+  // (segment_tail.h). Page-cache mode: `writer` writes them and acks wait for
+  // that write; durable mode: the flusher writes them before its fdatasync.
+  // Call once, before the first append.
+  Errc use_tails(TailWriter* writer);
+  // Internal to the TailWriter and the flusher: writes every segment's tail
+  // bytes that are not on disk yet; returns the offset one past the last
+  // record now written, or -1 on error. Page-cache mode: completes waiters.
+  int64_t write_tails();
   // Internal to the trimmer: starts writeback of bytes appended since the
   // last pass and evicts clean pages more than `window` bytes behind the end.
   void trim_page_cache(uint64_t window);
@@ -158,6 +168,7 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   bool error_log_due_locked(int64_t now_ms);
   std::string suppressed_note_locked();
   void schedule_flush_locked();
+  void schedule_tail_write_locked();
   std::vector<std::pair<int64_t, std::function<void(bool)>>> take_waiters_locked(int64_t upto, bool all);
   void notify_log_start();
   // Completes a compaction swap interrupted by a crash (see compaction.cpp).
@@ -184,6 +195,12 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   std::atomic<int64_t> log_end_atomic_{0};
   bool flush_queued_ = false;
   PageCacheTrimmer* trimmer_ = nullptr;
+  // In-memory tails: writes happen under write_mu_ (taken before mu_), one at a time.
+  std::mutex write_mu_;
+  TailWriter* tail_writer_ = nullptr;
+  bool tails_ = false;
+  bool write_queued_ = false;
+  int64_t written_end_ = 0;             // tails: everything below is written to the .log
   bool trim_queued_ = false;
   uint64_t appended_since_trim_ = 0;
   int64_t last_error_log_ms_ = INT64_MIN / 2;

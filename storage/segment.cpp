@@ -96,15 +96,41 @@ void Segment::unmap_pages(uint64_t from, uint64_t to) {
   ::madvise(const_cast<uint8_t*>(map_) + from, to - from, MADV_DONTNEED);
 }
 
-const uint8_t* Segment::data_at(uint64_t position) const {
+const uint8_t* Segment::bytes_at(uint64_t pos) const {
+  if (tail_ && pos >= tail_->start()) {
+    uint64_t end;
+    return tail_->at(pos, &end, nullptr);
+  }
   if (ensure_mapped(size_) != Errc::ok) return nullptr;
-  return map_ + position;
+  return map_ + pos;
+}
+
+const uint8_t* Segment::data_at(uint64_t position) const { return bytes_at(position); }
+
+const uint8_t* Segment::tail_at(uint64_t position, uint64_t* contiguous_end,
+                                std::shared_ptr<const void>* pin) const {
+  if (!tail_) return nullptr;
+  return tail_->at(position, contiguous_end, pin);
+}
+
+Errc Segment::enable_tail() {
+  if (tail_) return Errc::ok;
+  return SegmentTail::open(log_path_, log_fd_.get(), size_, &tail_);
+}
+
+Errc Segment::drop_tail_if_written() {
+  if (!tail_ || !sealed_ || tail_->pending()) return Errc::ok;
+  // Direct writes end on a block boundary; the segment ends at size_.
+  if (::ftruncate(log_fd_.get(), static_cast<off_t>(size_)) != 0) return Errc::io_error;
+  tail_.reset();
+  return Errc::ok;
 }
 
 bool Segment::batch_at(uint64_t pos, StoredBatch* out) const {
   if (pos + protocol::kBatchHeaderSize > size_) return false;
-  if (ensure_mapped(size_) != Errc::ok) return false;
-  RecordBatchView v(const_cast<uint8_t*>(map_ + pos), size_ - pos);
+  const uint8_t* p = bytes_at(pos);
+  if (!p) return false;
+  RecordBatchView v(const_cast<uint8_t*>(p), size_ - pos);
   int32_t len = v.batch_length();
   if (len < 0 || uint64_t(len) < kMinBatchLength || pos + protocol::kLogOverhead + uint64_t(len) > size_)
     return false;
@@ -207,7 +233,10 @@ Errc Segment::append(const RecordBatchView& batch, int64_t now_ms) {
   uint64_t pos = size_;
   uint32_t n = static_cast<uint32_t>(batch.total_size());
   if (pos + n > uint64_t(INT32_MAX)) return Errc::record_list_too_large;
-  if (!pwrite_all(log_fd_.get(), batch.data(), n, pos)) {
+  if (tail_) {
+    Errc e = tail_->append(batch.data(), n, pos);
+    if (e != Errc::ok) return e;
+  } else if (!pwrite_all(log_fd_.get(), batch.data(), n, pos)) {
     Errc e = errno == ENOSPC ? Errc::not_enough_space : Errc::io_error;
     if (::ftruncate(log_fd_.get(), static_cast<off_t>(pos)) != 0) return Errc::io_error;
     return e;
@@ -259,7 +288,16 @@ Errc Segment::truncate_to(int64_t offset) {
   StoredBatch b;
   if (!find_batch(offset, &b)) return Errc::ok;  // nothing at or after offset here
   uint64_t cut = b.position;
-  if (::ftruncate(log_fd_.get(), static_cast<off_t>(cut)) != 0) return Errc::io_error;
+  if (tail_) {
+    // The file may still be shorter than `cut` (bytes only in the tail).
+    struct stat st;
+    if (::fstat(log_fd_.get(), &st) != 0) return Errc::io_error;
+    if (uint64_t(st.st_size) > cut && ::ftruncate(log_fd_.get(), static_cast<off_t>(cut)) != 0)
+      return Errc::io_error;
+    if (tail_->truncate(cut) != Errc::ok) return Errc::io_error;
+  } else if (::ftruncate(log_fd_.get(), static_cast<off_t>(cut)) != 0) {
+    return Errc::io_error;
+  }
   size_ = cut;
   oidx_.truncate_to_offset(b.base_offset);
   tidx_.truncate_to_offset(b.base_offset);

@@ -11,6 +11,7 @@
 #include "storage/errc.h"
 #include "storage/file_ops.h"
 #include "storage/offset_index.h"
+#include "storage/segment_tail.h"
 #include "storage/time_index.h"
 
 namespace fjord::storage {
@@ -51,7 +52,20 @@ class Segment {
   // compacted logs may skip offsets; otherwise batches must be contiguous.
   Errc recover(int64_t min_offset, bool allow_gaps, uint64_t* dropped_bytes, int64_t* bad_offset);
 
-  // Writes the batch bytes at the end and updates the indexes.
+  // Keeps this segment's new bytes in memory and writes them with O_DIRECT
+  // (see segment_tail.h) from now until the tail is dropped.
+  Errc enable_tail();
+  SegmentTail* tail() { return tail_.get(); }
+  // Once sealed and wholly on disk: cuts the direct writes' padding and
+  // frees the tail. Returns io_error if the cut fails.
+  Errc drop_tail_if_written();
+  // Memory holding the bytes at `position` when they are in the tail (see
+  // SegmentTail::at); null when they are to be read from the file.
+  const uint8_t* tail_at(uint64_t position, uint64_t* contiguous_end, std::shared_ptr<const void>* pin) const;
+  // File position below which reads go to the file (size() without a tail).
+  uint64_t file_end() const { return tail_ ? tail_->start() : size_; }
+
+  // Writes the batch bytes at the end (or into the tail) and updates the indexes.
   Errc append(const protocol::RecordBatchView& batch, int64_t now_ms);
   // True when `bytes` more would not fit or the indexes are full.
   bool should_roll(uint32_t bytes, int64_t last_offset, int64_t now_ms, int64_t segment_bytes,
@@ -111,6 +125,8 @@ class Segment {
  private:
   Segment() = default;
   Errc ensure_mapped(uint64_t bytes) const;
+  // Bytes at `pos` from the tail or the mapping; null on error.
+  const uint8_t* bytes_at(uint64_t pos) const;
   void note_batch(const StoredBatch& b, bool index_it);
 
   std::string dir_;
@@ -129,6 +145,7 @@ class Segment {
   int64_t created_ms_ = 0;
   bool sealed_ = false;
   CacheCursor cache_;
+  std::unique_ptr<SegmentTail> tail_;
   mutable const uint8_t* map_ = nullptr;
   mutable size_t map_len_ = 0;
 };

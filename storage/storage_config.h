@@ -19,6 +19,9 @@ struct StorageConfig {
   // Page cache kept per partition behind the log end (PageCacheTrimmer);
   // 0 leaves caching to the kernel. fjord.log.cache.window.bytes
   int64_t page_cache_window_bytes = 64LL << 20;
+  // New log bytes are kept in memory and written with O_DIRECT (segment_tail.h);
+  // the page-cache window then only applies without it. fjord.log.direct.io
+  bool direct_io = false;
 };
 
 }  // namespace fjord::storage

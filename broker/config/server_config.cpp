@@ -158,6 +158,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
        }},
       {"log.preallocate", bool_field(&ServerConfig::log_preallocate)},
       {"fjord.log.cache.window.bytes", int_field<int64_t>(&ServerConfig::log_cache_window_bytes, 0)},
+      {"fjord.log.direct.io", bool_field(&ServerConfig::log_direct_io)},
       {"message.max.bytes", int_field<int32_t>(&ServerConfig::message_max_bytes, 0)},
       {"socket.request.max.bytes", int_field<int32_t>(&ServerConfig::socket_request_max_bytes, 1)},
       {"num.network.threads", int_field<int32_t>(&ServerConfig::num_network_threads, 1, 256)},

@@ -43,6 +43,7 @@ struct ServerConfig {
   int64_t log_segment_delete_delay_ms = 60000;
   std::string compression_type = "producer";
   int64_t log_cache_window_bytes = 64LL << 20;  // fjord.log.cache.window.bytes; 0 = kernel decides
+  bool log_direct_io = true;                     // fjord.log.direct.io
 
   int32_t message_max_bytes = 1048588;
   int32_t socket_request_max_bytes = 104857600;

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include <boost/asio/post.hpp>
 
 #include "broker/dispatch/response_encoder.h"
@@ -143,7 +145,10 @@ void FetchOperation::respond(std::vector<Result>& results) {
     }
     // Fetch v0-3 readers only understand magic 0/1 message sets.
     auto raw = std::make_shared<std::vector<uint8_t>>(r.read.slice.length);
-    ssize_t n = ::pread(r.read.slice.fd, raw->data(), raw->size(), static_cast<off_t>(r.read.slice.position));
+    const auto& slice = r.read.slice;
+    ssize_t n = slice.memory ? ssize_t(raw->size())
+                             : ::pread(slice.fd, raw->data(), raw->size(), static_cast<off_t>(slice.position));
+    if (slice.memory) std::memcpy(raw->data(), slice.memory, raw->size());
     auto converted = std::make_shared<std::vector<uint8_t>>();
     if (n != static_cast<ssize_t>(raw->size()) ||
         protocol::down_convert_to_legacy(raw->data(), raw->size(), v <= 1 ? 0 : 1, scratch, *converted) !=

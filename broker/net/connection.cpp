@@ -170,7 +170,8 @@ void Connection::write_next() {
     size_t pos = 0;
     for (const auto& s : r.data.splices()) {
       if (s.buffer_offset > pos) pieces_.push_back({buf.data() + pos, s.buffer_offset - pos, {}});
-      pieces_.push_back({nullptr, s.slice.length, s.slice});
+      if (s.slice.memory) pieces_.push_back({s.slice.memory, s.slice.length, {}});  // a log tail in memory
+      else pieces_.push_back({nullptr, s.slice.length, s.slice});
       pos = s.buffer_offset;
     }
     if (buf.size() > pos) pieces_.push_back({buf.data() + pos, buf.size() - pos, {}});

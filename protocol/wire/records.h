@@ -13,7 +13,7 @@ struct Records {
   bool is_null = true;
   uint8_t* data = nullptr;  // in-memory bytes (request buffer or owned by the caller)
   uint32_t size = 0;
-  FileSlice file;           // used instead of data when file.fd >= 0
+  FileSlice file;           // used instead of data when file.fd >= 0 (bytes may be in file.memory)
 
   uint32_t length() const { return file.fd >= 0 ? file.length : size; }
   bool operator==(const Records& o) const;

@@ -13,11 +13,14 @@
 
 namespace fjord::protocol {
 
-// A byte range of an open segment file, served with sendfile.
+// A byte range of an open segment file, served with sendfile; or, when
+// `memory` is set, the same bytes still held in memory (a log's unwritten
+// tail), written from there.
 struct FileSlice {
   int fd = -1;
   uint64_t position = 0;
   uint32_t length = 0;
+  const uint8_t* memory = nullptr;
 };
 
 class Writer {

@@ -1,0 +1,169 @@
+#include "storage/segment_tail.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace fjord::storage {
+
+namespace {
+std::atomic<uint64_t> g_tail_bytes{0};
+// Above this much chunk memory in the process, tails stop growing chunks and
+// keep no chunk behind the current one (1000 quiet partitions must not each
+// hold megabytes).
+constexpr uint64_t kBudgetBytes = 512ull << 20;
+
+uint64_t align_down(uint64_t v) { return v / SegmentTail::kBlock * SegmentTail::kBlock; }
+uint64_t align_up(uint64_t v) { return align_down(v + SegmentTail::kBlock - 1); }
+}  // namespace
+
+TailChunk::TailChunk(uint64_t fs, size_t cap, uint8_t* d) : file_start(fs), capacity(cap), data(d), end(fs) {
+  g_tail_bytes.fetch_add(cap, std::memory_order_relaxed);
+}
+
+TailChunk::~TailChunk() {
+  g_tail_bytes.fetch_sub(capacity, std::memory_order_relaxed);
+  std::free(data);
+}
+
+std::shared_ptr<TailChunk> TailChunk::allocate(uint64_t file_start, size_t capacity) {
+  void* p = std::aligned_alloc(SegmentTail::kBlock, capacity);
+  if (!p) return nullptr;
+  return std::make_shared<TailChunk>(file_start, capacity, static_cast<uint8_t*>(p));
+}
+
+uint64_t SegmentTail::total_bytes() { return g_tail_bytes.load(std::memory_order_relaxed); }
+
+SegmentTail::~SegmentTail() = default;
+
+Errc SegmentTail::open(const std::string& path, int fd, uint64_t size, std::unique_ptr<SegmentTail>* out) {
+  // EINVAL: the filesystem has no O_DIRECT (tmpfs); the same chunks are then
+  // written with plain pwrite.
+  FileHandle direct(::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC));
+  if (!direct.valid() && errno != EINVAL) return Errc::io_error;
+  std::unique_ptr<SegmentTail> t(new SegmentTail(fd, std::move(direct)));
+  t->scratch_ = TailChunk::allocate(0, kBlock);
+  if (!t->scratch_) return Errc::io_error;
+  Errc e = t->load_partial_block(size);
+  if (e != Errc::ok) return e;
+  *out = std::move(t);
+  return Errc::ok;
+}
+
+Errc SegmentTail::load_partial_block(uint64_t size) {
+  chunks_.clear();
+  const uint64_t fs = align_down(size);
+  auto c = new_chunk(fs, size - fs);
+  if (!c) return Errc::io_error;
+  if (size > fs && !pread_all(fd_, c->data, size - fs, fs)) return Errc::io_error;
+  c->end = size;
+  chunks_.push_back(std::move(c));
+  disk_end_ = size;
+  return Errc::ok;
+}
+
+std::shared_ptr<TailChunk> SegmentTail::new_chunk(uint64_t file_start, size_t min_capacity) {
+  const bool tight = total_bytes() > kBudgetBytes;
+  size_t cap = tight ? kMinChunk : next_capacity_;
+  cap = std::max<size_t>(cap, align_up(min_capacity + 1));
+  if (!tight) next_capacity_ = std::min(next_capacity_ * 2, kMaxChunk);
+  return TailChunk::allocate(file_start, cap);
+}
+
+Errc SegmentTail::append(const uint8_t* data, uint32_t n, uint64_t pos) {
+  TailChunk* cur = chunks_.back().get();
+  if (pos != cur->end) return Errc::io_error;  // programming error: appends are contiguous
+  if (pos + n > cur->file_start + cur->capacity) {
+    // Start a chunk at the block holding `pos`, carrying that block's earlier bytes.
+    const uint64_t fs = align_down(pos);
+    auto c = new_chunk(fs, pos - fs + n);
+    if (!c) return Errc::not_enough_space;
+    std::memcpy(c->data, cur->data + (fs - cur->file_start), pos - fs);
+    c->end = pos;
+    chunks_.push_back(std::move(c));
+    cur = chunks_.back().get();
+  }
+  std::memcpy(cur->data + (pos - cur->file_start), data, n);
+  cur->end = pos + n;
+  return Errc::ok;
+}
+
+size_t SegmentTail::owner_of(uint64_t pos) const {
+  size_t i = chunks_.size() - 1;
+  while (i > 0 && chunks_[i]->file_start > pos) --i;
+  return i;
+}
+
+const uint8_t* SegmentTail::at(uint64_t pos, uint64_t* contiguous_end, std::shared_ptr<const void>* pin) const {
+  if (pos < start() || pos >= end()) return nullptr;
+  const auto& c = chunks_[owner_of(pos)];
+  *contiguous_end = c->end;
+  if (pin) *pin = c;
+  return c->data + (pos - c->file_start);
+}
+
+void SegmentTail::plan_write(TailWrite* w) {
+  w->iov.clear();
+  w->pins.clear();
+  const uint64_t end = this->end();
+  w->end = end;
+  if (disk_end_ >= end) return;
+  const bool dio = direct();
+  // Direct writes cover whole blocks: from the block holding the first byte
+  // not on disk up to the last whole block; the partial block follows padded.
+  const uint64_t from = dio ? align_down(disk_end_) : disk_end_;
+  const uint64_t whole_to = dio ? align_down(end) : end;
+  w->file_pos = from;
+  for (size_t i = owner_of(from); i < chunks_.size() && from < whole_to; ++i) {
+    const auto& c = chunks_[i];
+    const uint64_t own_end = i + 1 < chunks_.size() ? chunks_[i + 1]->file_start : c->end;
+    const uint64_t a = std::max(from, c->file_start), b = std::min(whole_to, own_end);
+    if (a >= b) continue;
+    w->iov.push_back({c->data + (a - c->file_start), b - a});
+    w->pins.push_back(c);
+  }
+  if (dio && end > whole_to) {
+    const auto& c = chunks_[owner_of(whole_to)];
+    const uint64_t n = end - whole_to;
+    std::memcpy(scratch_->data, c->data + (whole_to - c->file_start), n);
+    std::memset(scratch_->data + n, 0, kBlock - n);
+    w->iov.push_back({scratch_->data, kBlock});
+    w->pins.push_back(scratch_);
+  }
+}
+
+bool SegmentTail::execute(const TailWrite& w) {
+  if (w.empty()) return true;
+  std::vector<iovec> iov = w.iov;
+  return pwritev_all(direct() ? direct_.get() : fd_, iov, w.file_pos);
+}
+
+void SegmentTail::finish_write(const TailWrite& w, bool ok) {
+  if (!ok) return;
+  disk_end_ = std::max(disk_end_, std::min(w.end, end()));
+  // Chunk 0 may go once its last batch is on disk: a batch starting below
+  // start() is then read from the file, whole.
+  // Consumers a little behind the end read from memory: the file's pages
+  // are not cached, so a read below start() waits for the disk.
+  const uint64_t keep_behind = total_bytes() > kBudgetBytes ? 0 : kKeepBehind;
+  uint64_t behind = 0;
+  for (size_t i = 0; i + 1 < chunks_.size(); ++i) behind += chunks_[i]->capacity;
+  while (chunks_.size() > 1 && chunks_[0]->end <= disk_end_ && behind > keep_behind) {
+    behind -= chunks_[0]->capacity;
+    chunks_.pop_front();
+  }
+}
+
+Errc SegmentTail::truncate(uint64_t pos) {
+  if (pos < start()) return load_partial_block(pos);  // everything below start() is on disk
+  while (chunks_.size() > 1 && chunks_.back()->file_start > pos) chunks_.pop_back();
+  chunks_.back()->end = std::min(chunks_.back()->end, pos);
+  disk_end_ = std::min(disk_end_, pos);
+  return Errc::ok;
+}
+
+}  // namespace fjord::storage
