@@ -13,6 +13,10 @@ ck = require_module("confluent_kafka")
 TOPIC = "durable"
 PARTITIONS = 2
 OVERRIDES = {"num.partitions": PARTITIONS, "auto.create.topics.enable": "true"}
+# Kafka's page-cache mode: acks do not wait for fsync, but a killed broker
+# process must still lose nothing it acknowledged (the page cache, or with
+# fjord.log.direct.io the in-memory tail, is written before the ack).
+PAGE_CACHE = {**OVERRIDES, "log.flush.interval.messages": 1000000, "log.flush.interval.ms": 600000}
 
 
 def value_of(seq):
@@ -38,10 +42,22 @@ def producer(broker):
 
 
 def test_acked_messages_survive_sigkill():
+    acked_messages_survive_sigkill(OVERRIDES)
+
+
+def test_acked_messages_survive_sigkill_in_page_cache_mode():
+    acked_messages_survive_sigkill(PAGE_CACHE)
+
+
+def test_acked_messages_survive_sigkill_with_buffered_writes():
+    acked_messages_survive_sigkill({**PAGE_CACHE, "fjord.log.direct.io": "false"})
+
+
+def acked_messages_survive_sigkill(overrides):
     with DataDir() as data:
         acks = Acks()
         seq = 0
-        broker = Broker(data_dir=data, overrides=OVERRIDES)
+        broker = Broker(data_dir=data, overrides=overrides)
         with broker:
             p = producer(broker)
             for _ in range(10):                       # 2,000 acknowledged, flushed
@@ -106,4 +122,5 @@ def test_clean_restart_keeps_everything():
 
 
 if __name__ == "__main__":
-    sys.exit(main(test_acked_messages_survive_sigkill, test_clean_restart_keeps_everything))
+    sys.exit(main(test_acked_messages_survive_sigkill, test_acked_messages_survive_sigkill_in_page_cache_mode,
+                  test_acked_messages_survive_sigkill_with_buffered_writes, test_clean_restart_keeps_everything))
