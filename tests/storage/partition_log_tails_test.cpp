@@ -1,0 +1,450 @@
+// PartitionLog and LogManager with in-memory segment tails (use_tails /
+// StorageConfig::direct_io): every batch reads back byte for byte, from
+// memory slices or the file, across rolls, reopens, crashes and truncation,
+// and the .log files end up in Kafka's format (no direct-write padding).
+#include <fcntl.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/file_ops.h"
+#include "storage/flusher.h"
+#include "storage/log_manager.h"
+#include "storage/partition_log.h"
+#include "storage/partition_metadata.h"
+#include "storage/segment_tail.h"
+#include "test_support.h"
+
+namespace fjord::storage {
+namespace {
+
+namespace fs = std::filesystem;
+using test::make_batch;
+using test::slice_bytes;
+using test::view_of;
+
+// Batch `seq`, fully determined by seq: mostly small, every 7th above the
+// first chunk's 64 KiB.
+std::vector<uint8_t> batch_for(int64_t seq, const std::string& tag = "v") {
+  const int records = 1 + int(seq % 5);
+  const size_t len = seq % 7 == 3 ? 70000 + size_t(seq * 977) % 30000 : 50 + size_t(seq * 131) % 3000;
+  return make_batch(records, 1000 + seq, "key" + std::to_string(seq) + "-",
+                    tag + std::string(len / size_t(records), char('a' + seq % 26)));
+}
+
+LogConfig page_cache_config(int64_t segment_bytes) {
+  LogConfig cfg;
+  cfg.flush_messages = 1000000000;  // page-cache mode; never reached
+  cfg.segment_bytes = segment_bytes;
+  return cfg;
+}
+
+LogConfig durable_config(int64_t segment_bytes) {
+  LogConfig cfg;
+  cfg.segment_bytes = segment_bytes;
+  return cfg;
+}
+
+// What the log should hold: stored batch bytes by base offset.
+struct Model {
+  std::map<int64_t, std::vector<uint8_t>> batches;
+  int64_t end = 0;
+  void add(int64_t base, int64_t last, std::vector<uint8_t> bytes) {
+    batches[base] = std::move(bytes);
+    end = last + 1;
+  }
+  // Drops every batch at or after `offset` (a batch boundary).
+  void truncate(int64_t offset) {
+    batches.erase(batches.lower_bound(offset), batches.end());
+    end = offset;
+  }
+  // Bytes of the batches with base in [from, to).
+  uint64_t bytes_between(int64_t from, int64_t to) const {
+    uint64_t n = 0;
+    for (auto it = batches.lower_bound(from); it != batches.end() && it->first < to; ++it) n += it->second.size();
+    return n;
+  }
+};
+
+struct ReadStats {
+  int memory_slices = 0;
+  int file_slices = 0;
+};
+
+std::vector<uint8_t> bytes_of(const ReadResult& r) {
+  if (r.slice.memory) return std::vector<uint8_t>(r.slice.memory, r.slice.memory + r.slice.length);
+  return slice_bytes(r.slice);
+}
+
+// Reads [model's first batch, model.end) with `max_bytes` reads and checks
+// every batch byte for byte, in order, each exactly once.
+void expect_reads_back(const PartitionLog& log, const Model& m, ReadStats* stats = nullptr,
+                       int32_t max_bytes = 1 << 20) {
+  ASSERT_FALSE(m.batches.empty());
+  auto next = m.batches.begin();
+  int64_t offset = next->first;
+  while (offset < m.end) {
+    const int64_t read_at = offset;
+    ReadResult r = log.read(read_at, max_bytes);
+    ASSERT_EQ(r.error, Errc::ok) << "offset " << offset;
+    ASSERT_GT(r.slice.length, 0u) << "offset " << offset << " hw " << r.high_watermark;
+    if (stats) ++(r.slice.memory ? stats->memory_slices : stats->file_slices);
+    const auto bytes = bytes_of(r);
+    ASSERT_EQ(bytes.size(), r.slice.length);
+    size_t pos = 0;
+    while (pos < bytes.size()) {
+      ASSERT_NE(next, m.batches.end()) << "more bytes than batches at offset " << offset;
+      const auto& want = next->second;
+      ASSERT_LE(pos + want.size(), bytes.size()) << "partial batch " << next->first;
+      ASSERT_TRUE(std::equal(want.begin(), want.end(), bytes.begin() + long(pos)))
+          << "batch " << next->first << " differs (" << (r.slice.memory ? "memory" : "file") << " slice read at offset "
+          << read_at << ", batch at byte " << pos << " of " << bytes.size() << ")";
+      pos += want.size();
+      offset = protocol::RecordBatchView(const_cast<uint8_t*>(want.data()), want.size()).last_offset() + 1;
+      ++next;
+    }
+  }
+  EXPECT_EQ(next, m.batches.end());
+}
+
+// Each segment's .log holds exactly its batches: no padding past them.
+void expect_exact_files(const std::string& dir, const std::vector<int64_t>& bases, const Model& m,
+                        bool include_active) {
+  for (size_t i = 0; i < bases.size(); ++i) {
+    const bool active = i + 1 == bases.size();
+    if (active && !include_active) continue;
+    const int64_t to = active ? INT64_MAX : bases[i + 1];
+    const auto path = dir + "/" + offset_file_name(bases[i], ".log");
+    EXPECT_EQ(fs::file_size(path), m.bytes_between(bases[i], to)) << path << (active ? " (active)" : "");
+  }
+}
+
+class PartitionLogTailsTest : public ::testing::Test {
+ protected:
+  void open(const LogConfig& cfg, bool clean = true, const std::string& sub = "t-0") {
+    log_.reset();
+    ASSERT_EQ(PartitionLog::open(dir_.path() + "/" + sub, "t", 0, random_topic_id(), cfg, clean, &flusher_, &log_),
+              Errc::ok);
+    ASSERT_EQ(log_->use_tails(nullptr), Errc::ok);
+  }
+  std::string log_dir(const std::string& sub = "t-0") const { return dir_.path() + "/" + sub; }
+
+  // Appends batch_for(seq); returns its info. The stored bytes go to the model.
+  AppendInfo append(int64_t seq, const std::string& tag = "v") {
+    auto b = batch_for(seq, tag);
+    AppendInfo info;
+    EXPECT_EQ(log_->append(view_of(b), &info), Errc::ok);
+    EXPECT_EQ(info.base_offset, model_.end);
+    model_.add(info.base_offset, info.last_offset, std::move(b));  // rewritten in place by append
+    return info;
+  }
+  bool wait_durable(int64_t offset) {
+    auto p = std::make_shared<std::promise<bool>>();
+    auto f = p->get_future();
+    log_->when_durable(offset, [p](bool ok) { p->set_value(ok); });
+    return f.get();
+  }
+
+  test::TempDir dir_;
+  Flusher flusher_;
+  std::shared_ptr<PartitionLog> log_;
+  Model model_;
+};
+
+TEST_F(PartitionLogTailsTest, PageCacheModeAcrossRollsReadsBackAndReopens) {
+  const auto cfg = page_cache_config(256 << 10);
+  open(cfg);
+  for (int64_t seq = 0; seq < 140; ++seq) {
+    const int64_t hw_before = log_->high_watermark();
+    auto info = append(seq);
+    // The high watermark is the written end: nothing was written yet.
+    EXPECT_EQ(log_->high_watermark(), hw_before);
+    EXPECT_EQ(log_->log_end_offset(), info.last_offset + 1);
+    EXPECT_TRUE(wait_durable(info.last_offset));  // writes inline (no TailWriter)
+    EXPECT_EQ(log_->high_watermark(), info.last_offset + 1);
+    if (seq % 35 == 34) expect_reads_back(*log_, model_);
+  }
+  const auto bases = log_->segment_bases();
+  EXPECT_GE(bases.size(), 5u);
+  // Rolled segments were written whole, so their padding is cut already.
+  expect_exact_files(log_dir(), bases, model_, false);
+  ReadStats stats;
+  expect_reads_back(*log_, model_, &stats);
+  EXPECT_GT(stats.memory_slices, 0) << "nothing served from the tail";
+  EXPECT_GT(stats.file_slices, 0);
+
+  ASSERT_EQ(log_->close(), Errc::ok);
+  expect_exact_files(log_dir(), bases, model_, true);
+
+  open(cfg, /*clean=*/true);
+  EXPECT_EQ(log_->log_end_offset(), model_.end);
+  EXPECT_EQ(log_->high_watermark(), model_.end);
+  expect_reads_back(*log_, model_);
+  for (int64_t seq = 140; seq < 170; ++seq) EXPECT_TRUE(wait_durable(append(seq).last_offset));
+  expect_reads_back(*log_, model_);
+  ASSERT_EQ(log_->close(), Errc::ok);
+  expect_exact_files(log_dir(), log_->segment_bases(), model_, true);
+
+  // Plain Kafka-format files: a log without tails reads them.
+  log_.reset();
+  ASSERT_EQ(PartitionLog::open(log_dir(), "t", 0, random_topic_id(), cfg, true, &flusher_, &log_), Errc::ok);
+  EXPECT_EQ(log_->log_end_offset(), model_.end);
+  expect_reads_back(*log_, model_);
+}
+
+TEST_F(PartitionLogTailsTest, DurableModeWithAppendsInFlightAcrossRolls) {
+  const auto cfg = durable_config(384 << 10);
+  open(cfg);
+  // Appends keep coming while the flusher writes and syncs: some land during
+  // a write, some roll the segment under it.
+  std::vector<std::future<bool>> acks;
+  int64_t last = -1;
+  for (int64_t seq = 0; seq < 200; ++seq) {
+    auto info = append(seq);
+    last = info.last_offset;
+    auto p = std::make_shared<std::promise<bool>>();
+    acks.push_back(p->get_future());
+    log_->when_durable(info.last_offset, [p](bool ok) { p->set_value(ok); });
+    EXPECT_LE(log_->high_watermark(), info.last_offset + 1);
+  }
+  for (auto& a : acks) EXPECT_TRUE(a.get());
+  EXPECT_EQ(log_->high_watermark(), last + 1);
+  EXPECT_EQ(log_->recovery_point(), last + 1);
+  EXPECT_GE(log_->segment_count(), 5u);
+  expect_reads_back(*log_, model_);
+  const auto bases = log_->segment_bases();
+  ASSERT_EQ(log_->close(), Errc::ok);
+  expect_exact_files(log_dir(), bases, model_, true);
+  open(cfg, true);
+  EXPECT_EQ(log_->log_end_offset(), model_.end);
+  EXPECT_EQ(log_->high_watermark(), model_.end);
+  expect_reads_back(*log_, model_);
+}
+
+// A crash: the directory copied while the log is open (files as the kernel
+// has them), then opened unclean.
+void copy_dir(const std::string& from, const std::string& to) {
+  fs::remove_all(to);
+  fs::copy(from, to, fs::copy_options::recursive);
+}
+
+TEST_F(PartitionLogTailsTest, UncleanReopenKeepsWrittenBatchesAndCutsPadding) {
+  for (bool durable : {false, true}) {
+    SCOPED_TRACE(durable ? "durable mode" : "page-cache mode");
+    model_ = Model{};
+    const auto cfg = durable ? durable_config(256 << 10) : page_cache_config(256 << 10);
+    const std::string sub = durable ? "d-0" : "p-0";
+    open(cfg, true, sub);
+    for (int64_t seq = 0; seq < 60; ++seq) EXPECT_TRUE(wait_durable(append(seq).last_offset));
+    ASSERT_EQ(log_->flush(), Errc::ok);
+    const Model written = model_;
+    const auto bases = log_->segment_bases();
+    // Appended but neither written nor acknowledged (page-cache mode: no
+    // when_durable; durable mode: the flusher may write them, so they are
+    // not part of the check but may survive).
+    for (int64_t seq = 60; seq < 63; ++seq) append(seq);
+    const std::string crash = sub + "-crash";
+    copy_dir(log_dir(sub), log_dir(crash));
+    // The active segment's file holds its written batches, then at most
+    // zero padding to the next block.
+    {
+      const auto path = log_dir(crash) + "/" + offset_file_name(bases.back(), ".log");
+      const uint64_t logical = written.bytes_between(bases.back(), INT64_MAX);
+      std::vector<uint8_t> f(fs::file_size(path));
+      FileHandle fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      ASSERT_TRUE(fd.valid());
+      ASSERT_TRUE(pread_all(fd.get(), f.data(), f.size(), 0));
+      ASSERT_GE(f.size(), logical);
+      if (!durable) {
+        EXPECT_LE(f.size(), (logical + SegmentTail::kBlock - 1) / SegmentTail::kBlock * SegmentTail::kBlock);
+        EXPECT_TRUE(std::all_of(f.begin() + long(logical), f.end(), [](uint8_t c) { return c == 0; }));
+      }
+    }
+    open(cfg, /*clean=*/false, crash);
+    if (durable) {
+      EXPECT_GE(log_->log_end_offset(), written.end);
+      model_.truncate(log_->log_end_offset());  // what survived of the unacknowledged three
+    } else {
+      EXPECT_EQ(log_->log_end_offset(), written.end) << "unwritten batches cannot be in the file";
+      model_ = written;
+    }
+    EXPECT_EQ(log_->high_watermark(), log_->log_end_offset());
+    expect_reads_back(*log_, model_);
+    expect_exact_files(log_dir(crash), log_->segment_bases(), model_, true);
+    for (int64_t seq = 100; seq < 110; ++seq) EXPECT_TRUE(wait_durable(append(seq).last_offset));
+    expect_reads_back(*log_, model_);
+    ASSERT_EQ(log_->close(), Errc::ok);
+    expect_exact_files(log_dir(crash), log_->segment_bases(), model_, true);
+  }
+}
+
+TEST_F(PartitionLogTailsTest, TruncateThenAppendDifferentBatchesReadsTheNewOnes) {
+  open(page_cache_config(64 << 20));
+  // Small batches past the first 64 KiB chunk and the next chunk's start.
+  std::vector<std::pair<int64_t, uint64_t>> starts;  // base offset, file position
+  uint64_t pos = 0;
+  for (int64_t seq = 0; pos < SegmentTail::kMinChunk + 5000; ++seq) {
+    auto b = make_batch(1, 1000 + seq, "k", "old-" + std::to_string(seq));
+    AppendInfo info;
+    ASSERT_EQ(log_->append(view_of(b), &info), Errc::ok);
+    starts.emplace_back(info.base_offset, pos);
+    pos += b.size();
+    model_.add(info.base_offset, info.last_offset, std::move(b));
+    ASSERT_TRUE(wait_durable(info.last_offset));
+  }
+  // The batch that did not fit in the first chunk starts the second one at
+  // its block, which also holds the end of the first chunk's batches.
+  size_t spill = 0;
+  while (starts[spill].second + model_.batches[starts[spill].first].size() <= SegmentTail::kMinChunk) ++spill;
+  const uint64_t shared_block = starts[spill].second / SegmentTail::kBlock * SegmentTail::kBlock;
+  ASSERT_GE(starts[spill - 2].second, shared_block);
+  // Cut two batches before the spill: in the block both chunks hold.
+  const int64_t cut = starts[spill - 2].first;
+  ASSERT_EQ(log_->truncate_to(cut), Errc::ok);
+  model_.truncate(cut);
+  EXPECT_EQ(log_->log_end_offset(), cut);
+  for (int64_t seq = 0; seq < 100; ++seq) {
+    auto b = make_batch(2, 5000 + seq, "n", "new-batch-" + std::to_string(seq));
+    AppendInfo info;
+    ASSERT_EQ(log_->append(view_of(b), &info), Errc::ok);
+    model_.add(info.base_offset, info.last_offset, std::move(b));
+    ASSERT_TRUE(wait_durable(info.last_offset));
+  }
+  // FAILS at 14d41f5 (see SegmentTailTest.TruncateInTheBlockAChunkSharesWithTheNext):
+  // a read starting in the first chunk gets a memory slice running to that
+  // chunk's pre-truncation end, i.e. the cut-off "old-" batches' bytes
+  // where the new batches' bytes belong.
+  size_t before_block = 0;
+  while (starts[before_block + 1].second < shared_block) ++before_block;
+  ReadResult r = log_->read(starts[before_block].first, 1 << 20);
+  ASSERT_EQ(r.error, Errc::ok);
+  const auto got = bytes_of(r);
+  std::vector<uint8_t> want;
+  for (auto it = model_.batches.find(starts[before_block].first); it != model_.batches.end() && want.size() < got.size();
+       ++it)
+    want.insert(want.end(), it->second.begin(), it->second.end());
+  want.resize(std::min(want.size(), got.size()));
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want) << "read at offset " << starts[before_block].first << " ("
+                           << (r.slice.memory ? "memory" : "file") << " slice of " << r.slice.length
+                           << " bytes) returned bytes the truncation removed";
+  expect_reads_back(*log_, model_);
+  // The file itself is right.
+  ASSERT_EQ(log_->close(), Errc::ok);
+  open(page_cache_config(64 << 20));
+  expect_reads_back(*log_, model_);
+}
+
+TEST_F(PartitionLogTailsTest, ReadWithoutMinOneBatchReturnsEveryBatchThatFits) {
+  // Kafka returns the first batch whenever it fits in max_bytes, with or
+  // without minOneMessage (the broker passes false for every partition after
+  // the first with data in a fetch response).
+  open(page_cache_config(64 << 20));
+  for (int64_t seq = 0; model_.bytes_between(0, INT64_MAX) < (20u << 20); ++seq) {
+    auto b = make_batch(1, 1000 + seq, "k", std::string(60000 + size_t(seq * 7919) % 50000, 'x'));
+    AppendInfo info;
+    ASSERT_EQ(log_->append(view_of(b), &info), Errc::ok);
+    model_.add(info.base_offset, info.last_offset, std::move(b));
+    ASSERT_TRUE(wait_durable(info.last_offset));
+  }
+  int empty = 0;
+  int64_t first_empty = -1;
+  for (const auto& [base, bytes] : model_.batches) {
+    ReadResult r = log_->read(base, 1 << 20, /*min_one_batch=*/false);
+    ASSERT_EQ(r.error, Errc::ok);
+    if (r.slice.length == 0) {
+      if (empty++ == 0) first_empty = base;
+      continue;
+    }
+    const auto got = bytes_of(r);
+    ASSERT_GE(got.size(), bytes.size());
+    EXPECT_TRUE(std::equal(bytes.begin(), bytes.end(), got.begin())) << "batch " << base;
+  }
+  // FAILS at 14d41f5: a batch that starts below the tail's start() (its first
+  // chunk was freed) but ends above it is cut off by max_end = file_end() in
+  // PartitionLog::read, so end_of_batches() finds no whole batch and, without
+  // min_one_batch, the read returns nothing although the batch fits.
+  EXPECT_EQ(empty, 0) << empty << " of " << model_.batches.size()
+                      << " batches read as empty without min_one_batch; first at offset " << first_empty;
+}
+
+// LogManager with direct_io: the TailWriter threads write page-cache-mode
+// partitions, the flusher durable ones.
+TEST(LogManagerTailsTest, DirectIoOpenAppendShutdownReopen) {
+  test::TempDir dir;
+  StorageConfig c;
+  c.log_dirs = {dir.path()};
+  c.direct_io = true;
+  c.defaults.segment_bytes = 256 << 10;
+  std::map<std::string, Model> models;
+  auto produce = [&](LogManager& m, int64_t from, int64_t to) {
+    for (const char* topic : {"pc", "dur"}) {
+      auto log = m.partition(topic, 0);
+      ASSERT_TRUE(log);
+      Model& model = models[topic];
+      std::vector<std::future<bool>> acks;
+      for (int64_t seq = from; seq < to; ++seq) {
+        auto b = batch_for(seq);
+        AppendInfo info;
+        ASSERT_EQ(log->append(view_of(b), &info), Errc::ok);
+        model.add(info.base_offset, info.last_offset, std::move(b));
+        auto p = std::make_shared<std::promise<bool>>();
+        acks.push_back(p->get_future());
+        log->when_durable(info.last_offset, [p](bool ok) { p->set_value(ok); });
+      }
+      for (auto& a : acks) EXPECT_TRUE(a.get()) << topic;
+      EXPECT_EQ(log->high_watermark(), model.end) << topic;
+      expect_reads_back(*log, model);
+    }
+  };
+  {
+    LogManager m(c);
+    ASSERT_EQ(m.open(), Errc::ok);
+    std::string err;
+    ASSERT_EQ(m.create_topic("pc", 1, {{"flush.ms", "3600000"}}, nullptr, &err), Errc::ok) << err;
+    ASSERT_EQ(m.create_topic("dur", 1, {}, nullptr, &err), Errc::ok) << err;
+    ASSERT_FALSE(m.partition("pc", 0)->config().durable_mode());
+    produce(m, 0, 80);
+    m.shutdown();
+    EXPECT_TRUE(fs::exists(dir.path() + "/.kafka_cleanshutdown"));
+  }
+  for (const char* topic : {"pc", "dur"}) {
+    std::vector<int64_t> bases;
+    for (auto& e : fs::directory_iterator(dir.path() + "/" + topic + "-0"))
+      if (e.path().extension() == ".log") bases.push_back(std::stoll(e.path().stem().string()));
+    std::sort(bases.begin(), bases.end());
+    EXPECT_GE(bases.size(), 3u) << topic;
+    expect_exact_files(dir.path() + "/" + topic + "-0", bases, models[topic], true);
+  }
+  {
+    LogManager m(c);
+    ASSERT_EQ(m.open(), Errc::ok);
+    for (const char* topic : {"pc", "dur"}) {
+      auto log = m.partition(topic, 0);
+      ASSERT_TRUE(log);
+      EXPECT_EQ(log->log_end_offset(), models[topic].end);
+      EXPECT_EQ(log->high_watermark(), models[topic].end);
+      expect_reads_back(*log, models[topic]);
+    }
+    produce(m, 80, 120);
+    m.shutdown();
+  }
+  // And without direct_io, the same files.
+  c.direct_io = false;
+  LogManager m(c);
+  ASSERT_EQ(m.open(), Errc::ok);
+  for (const char* topic : {"pc", "dur"}) {
+    auto log = m.partition(topic, 0);
+    ASSERT_TRUE(log);
+    expect_reads_back(*log, models[topic]);
+  }
+}
+
+}  // namespace
+}  // namespace fjord::storage
