@@ -6,6 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <random>
+#include <thread>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -127,9 +132,13 @@ void expect_exact_files(const std::string& dir, const std::vector<int64_t>& base
 
 class PartitionLogTailsTest : public ::testing::Test {
  protected:
+  // Page-cache mode runs without a flusher (a roll would schedule one, and
+  // its write would race the high-watermark checks): writes then happen only
+  // in when_durable() and flush(), on the calling thread.
   void open(const LogConfig& cfg, bool clean = true, const std::string& sub = "t-0") {
     log_.reset();
-    ASSERT_EQ(PartitionLog::open(dir_.path() + "/" + sub, "t", 0, random_topic_id(), cfg, clean, &flusher_, &log_),
+    Flusher* flusher = cfg.durable_mode() ? &flusher_ : nullptr;
+    ASSERT_EQ(PartitionLog::open(dir_.path() + "/" + sub, "t", 0, random_topic_id(), cfg, clean, flusher, &log_),
               Errc::ok);
     ASSERT_EQ(log_->use_tails(nullptr), Errc::ok);
   }
@@ -193,7 +202,7 @@ TEST_F(PartitionLogTailsTest, PageCacheModeAcrossRollsReadsBackAndReopens) {
 
   // Plain Kafka-format files: a log without tails reads them.
   log_.reset();
-  ASSERT_EQ(PartitionLog::open(log_dir(), "t", 0, random_topic_id(), cfg, true, &flusher_, &log_), Errc::ok);
+  ASSERT_EQ(PartitionLog::open(log_dir(), "t", 0, random_topic_id(), cfg, true, nullptr, &log_), Errc::ok);
   EXPECT_EQ(log_->log_end_offset(), model_.end);
   expect_reads_back(*log_, model_);
 }
@@ -372,6 +381,112 @@ TEST_F(PartitionLogTailsTest, ReadWithoutMinOneBatchReturnsEveryBatchThatFits) {
   // min_one_batch, the read returns nothing although the batch fits.
   EXPECT_EQ(empty, 0) << empty << " of " << model_.batches.size()
                       << " batches read as empty without min_one_batch; first at offset " << first_empty;
+}
+
+// Readers racing one producer and the TailWriter threads: every slice they
+// get (memory or file) holds exactly the batches the producer appended, while
+// chunks fill, get written, are freed behind and segments roll.
+TEST(LogManagerTailsTest, ConcurrentReadersSeeExactBatchesWhileTheWriterRuns) {
+  test::TempDir dir;
+  StorageConfig c;
+  c.log_dirs = {dir.path()};
+  c.direct_io = true;
+  c.defaults.segment_bytes = 16 << 20;  // rolls, and chunks freed behind within a segment
+  LogManager m(c);
+  ASSERT_EQ(m.open(), Errc::ok);
+  std::string err;
+  ASSERT_EQ(m.create_topic("race", 1, {{"flush.ms", "3600000"}}, nullptr, &err), Errc::ok) << err;
+  auto log = m.partition("race", 0);
+  ASSERT_TRUE(log);
+
+  std::mutex mu;
+  std::map<int64_t, std::vector<uint8_t>> expected;  // base offset -> stored bytes
+  std::atomic<bool> done{false};
+  std::atomic<int64_t> reads{0}, memory_reads{0};
+  auto reader = [&](unsigned seed) {
+    std::mt19937 rng(seed);
+    int64_t last_hw = 0;
+    while (!done.load()) {
+      const int64_t hw = log->high_watermark();
+      ASSERT_GE(hw, last_hw) << "high watermark went back";
+      ASSERT_LE(hw, log->log_end_offset());
+      last_hw = hw;
+      if (hw == 0) continue;
+      // Mostly near the end (memory), sometimes anywhere (file).
+      const int64_t offset = rng() % 4 ? std::max<int64_t>(0, hw - 1 - int64_t(rng() % 200)) : int64_t(rng() % hw);
+      ReadResult r = log->read(offset, int32_t(1 + rng() % (2 << 20)));
+      ASSERT_EQ(r.error, Errc::ok);
+      ASSERT_GT(r.slice.length, 0u) << "offset " << offset << " below hw " << hw;
+      ++reads;
+      if (r.slice.memory) ++memory_reads;
+      const auto bytes = bytes_of(r);
+      size_t pos = 0;
+      bool first = true;
+      while (pos < bytes.size()) {
+        protocol::RecordBatchView v;
+        ASSERT_EQ(protocol::RecordBatchView::parse(const_cast<uint8_t*>(bytes.data() + pos), bytes.size() - pos, &v),
+                  protocol::BatchError::ok)
+            << "read at " << offset << ", byte " << pos << (r.slice.memory ? " (memory)" : " (file)");
+        if (first) {
+          ASSERT_TRUE(v.base_offset() <= offset && offset <= v.last_offset()) << "read at " << offset;
+        }
+        first = false;
+        ASSERT_LT(v.last_offset(), r.high_watermark);
+        std::vector<uint8_t> want;
+        {
+          std::lock_guard lk(mu);
+          auto it = expected.find(v.base_offset());
+          ASSERT_NE(it, expected.end()) << "no batch starts at " << v.base_offset();
+          want = it->second;
+        }
+        ASSERT_EQ(v.total_size(), want.size());
+        ASSERT_EQ(std::memcmp(bytes.data() + pos, want.data(), want.size()), 0)
+            << "batch " << v.base_offset() << (r.slice.memory ? " (memory)" : " (file)");
+        pos += want.size();
+      }
+    }
+  };
+  std::vector<std::thread> readers;
+  for (unsigned i = 0; i < 2; ++i) readers.emplace_back(reader, 7 + i);
+  int64_t end = 0;
+  uint64_t total = 0;
+  for (int64_t seq = 0; total < (48u << 20); ++seq) {
+    auto b = batch_for(seq);
+    auto stored = b;
+    view_of(stored).set_base_offset(end);
+    {
+      std::lock_guard lk(mu);
+      expected[end] = stored;
+    }
+    AppendInfo info;
+    ASSERT_EQ(log->append(view_of(b), &info), Errc::ok);
+    ASSERT_EQ(info.base_offset, end);
+    end = info.last_offset + 1;
+    total += b.size();
+    if (seq % 64 == 63) {  // now and then an acknowledgement, as a producer with acks=1 waits
+      auto p = std::make_shared<std::promise<bool>>();
+      auto f = p->get_future();
+      log->when_durable(info.last_offset, [p](bool ok) { p->set_value(ok); });
+      ASSERT_TRUE(f.get());
+      ASSERT_GE(log->high_watermark(), end);
+    }
+  }
+  // Acknowledged once the TailWriter has written it all.
+  auto p = std::make_shared<std::promise<bool>>();
+  auto f = p->get_future();
+  log->when_durable(end - 1, [p](bool ok) { p->set_value(ok); });
+  EXPECT_TRUE(f.get());
+  EXPECT_EQ(log->high_watermark(), end);
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_GT(reads.load(), 100);
+  EXPECT_GT(memory_reads.load(), 0);
+  std::printf("[ info     ] %lld reads, %lld from memory, %zu segments\n", (long long)reads.load(),
+              (long long)memory_reads.load(), log->segment_count());
+  Model all;
+  for (auto& [base, bytes] : expected)
+    all.add(base, protocol::RecordBatchView(bytes.data(), bytes.size()).last_offset(), bytes);
+  expect_reads_back(*log, all);
 }
 
 // LogManager with direct_io: the TailWriter threads write page-cache-mode
