@@ -350,6 +350,59 @@ TEST_F(PartitionLogTailsTest, TruncateThenAppendDifferentBatchesReadsTheNewOnes)
   expect_reads_back(*log_, model_);
 }
 
+TEST_F(PartitionLogTailsTest, TruncateIntoARolledSegmentWithAnUnwrittenTail) {
+  const auto cfg = page_cache_config(128 << 10);
+  open(cfg);
+  for (int64_t seq = 0; seq < 30; ++seq) EXPECT_TRUE(wait_durable(append(seq).last_offset));
+  // Appended, not written, across a roll: the rolled segment keeps its tail.
+  const size_t segments = log_->segment_count();
+  int64_t seq = 30;
+  while (log_->segment_count() < segments + 2) append(seq++);
+  const auto bases = log_->segment_bases();
+  const int64_t rolled = bases[bases.size() - 2];
+  // Cut in the middle of the rolled segment's batches, some written, some not.
+  auto it = model_.batches.upper_bound(rolled);
+  for (int i = 0; i < 3 && std::next(it) != model_.batches.end() && std::next(it)->first < bases.back(); ++i) ++it;
+  const int64_t cut = it->first;
+  ASSERT_EQ(log_->truncate_to(cut), Errc::ok);
+  model_.truncate(cut);
+  EXPECT_EQ(log_->log_end_offset(), cut);
+  EXPECT_LE(log_->high_watermark(), cut);
+  for (int64_t s2 = 500; s2 < 540; ++s2) EXPECT_TRUE(wait_durable(append(s2, "w").last_offset));
+  EXPECT_EQ(log_->high_watermark(), model_.end);
+  expect_reads_back(*log_, model_);
+  ASSERT_EQ(log_->close(), Errc::ok);
+  expect_exact_files(log_dir(), log_->segment_bases(), model_, true);
+  open(cfg);
+  expect_reads_back(*log_, model_);
+  // Everything gone: the log starts over at a new offset with a tail.
+  ASSERT_EQ(log_->truncate_to(0), Errc::ok);
+  EXPECT_EQ(log_->log_end_offset(), 0);
+  model_ = Model{};
+  for (int64_t s2 = 0; s2 < 20; ++s2) EXPECT_TRUE(wait_durable(append(s2, "z").last_offset));
+  expect_reads_back(*log_, model_);
+  ASSERT_EQ(log_->close(), Errc::ok);
+  expect_exact_files(log_dir(), log_->segment_bases(), model_, true);
+}
+
+TEST_F(PartitionLogTailsTest, TimestampLookupsReadRecordsFromTheTail) {
+  open(page_cache_config(64 << 20));
+  for (int64_t seq = 0; seq < 50; ++seq) {
+    auto b = make_batch(3, 10 * seq, "k", std::string(size_t(100 + seq * 37), 'q'));
+    AppendInfo info;
+    ASSERT_EQ(log_->append(view_of(b), &info), Errc::ok);
+    ASSERT_TRUE(wait_durable(info.last_offset));
+  }
+  // Record-level answers need the records' bytes, here all in memory.
+  for (int64_t seq = 0; seq < 50; seq += 7) {
+    auto r = log_->offset_for_timestamp(10 * seq + 2);
+    ASSERT_TRUE(r.has_value()) << seq;
+    EXPECT_EQ(r->first, 3 * seq + 2);
+    EXPECT_EQ(r->second, 10 * seq + 2);
+  }
+  EXPECT_EQ(log_->max_timestamp_offset(), std::make_pair(int64_t(149), int64_t(492)));
+}
+
 TEST_F(PartitionLogTailsTest, ReadWithoutMinOneBatchReturnsEveryBatchThatFits) {
   // Kafka returns the first batch whenever it fits in max_bytes, with or
   // without minOneMessage (the broker passes false for every partition after
