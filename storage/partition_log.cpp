@@ -339,8 +339,10 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out) {
     trim_queued_ = true;
     trimmer_->schedule(shared_from_this());
   }
-  // Durable mode too: the flusher's round then finds little left to write.
-  if (tails_) schedule_tail_write_locked();
+  // Durable mode: only big writes ahead of the flusher (small direct writes
+  // cost more CPU per byte than they save the flusher's round).
+  if (tails_ && (!config_.durable_mode() || active->tail()->end() - active->tail()->on_disk() >= (1u << 20)))
+    schedule_tail_write_locked();
   if (config_.durable_mode()) {
     schedule_flush_locked();
   } else {

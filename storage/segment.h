@@ -62,8 +62,9 @@ class Segment {
   // Memory holding the bytes at `position` when they are in the tail (see
   // SegmentTail::at); null when they are to be read from the file.
   const uint8_t* tail_at(uint64_t position, uint64_t* contiguous_end, std::shared_ptr<const void>* pin) const;
-  // File position below which reads go to the file (size() without a tail).
-  uint64_t file_end() const { return tail_ ? tail_->start() : size_; }
+  // File position below which the file holds every byte (size() without a
+  // tail). Every batch starting below the tail's start() ends at or below it.
+  uint64_t file_end() const { return tail_ ? tail_->on_disk() : size_; }
 
   // Writes the batch bytes at the end (or into the tail) and updates the indexes.
   Errc append(const protocol::RecordBatchView& batch, int64_t now_ms);

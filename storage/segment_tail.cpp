@@ -161,7 +161,8 @@ void SegmentTail::finish_write(const TailWrite& w, bool ok) {
 Errc SegmentTail::truncate(uint64_t pos) {
   if (pos < start()) return load_partial_block(pos);  // everything below start() is on disk
   while (chunks_.size() > 1 && chunks_.back()->file_start > pos) chunks_.pop_back();
-  chunks_.back()->end = std::min(chunks_.back()->end, pos);
+  // Earlier chunks too: one may own bytes up to a later chunk's first batch.
+  for (auto& c : chunks_) c->end = std::min(c->end, pos);
   disk_end_ = std::min(disk_end_, pos);
   return Errc::ok;
 }
