@@ -325,10 +325,10 @@ TEST_F(PartitionLogTailsTest, TruncateThenAppendDifferentBatchesReadsTheNewOnes)
     model_.add(info.base_offset, info.last_offset, std::move(b));
     ASSERT_TRUE(wait_durable(info.last_offset));
   }
-  // FAILS at 14d41f5 (see SegmentTailTest.TruncateInTheBlockAChunkSharesWithTheNext):
-  // a read starting in the first chunk gets a memory slice running to that
-  // chunk's pre-truncation end, i.e. the cut-off "old-" batches' bytes
-  // where the new batches' bytes belong.
+  // Failed at 14d41f5, fixed in 477c65b (see SegmentTailTest.
+  // TruncateInTheBlockAChunkSharesWithTheNext): a read starting in the first
+  // chunk got a memory slice running to that chunk's pre-truncation end, i.e.
+  // the cut-off "old-" batches' bytes where the new batches' bytes belong.
   size_t before_block = 0;
   while (starts[before_block + 1].second < shared_block) ++before_block;
   ReadResult r = log_->read(starts[before_block].first, 1 << 20);
@@ -428,10 +428,10 @@ TEST_F(PartitionLogTailsTest, ReadWithoutMinOneBatchReturnsEveryBatchThatFits) {
     ASSERT_GE(got.size(), bytes.size());
     EXPECT_TRUE(std::equal(bytes.begin(), bytes.end(), got.begin())) << "batch " << base;
   }
-  // FAILS at 14d41f5: a batch that starts below the tail's start() (its first
-  // chunk was freed) but ends above it is cut off by max_end = file_end() in
-  // PartitionLog::read, so end_of_batches() finds no whole batch and, without
-  // min_one_batch, the read returns nothing although the batch fits.
+  // Failed at 14d41f5, fixed in 477c65b: a batch starting below the tail's
+  // start() (its first chunk freed) but ending above it was cut off by
+  // max_end = file_end() (then start()) in PartitionLog::read, so without
+  // min_one_batch the read returned nothing although the batch fits.
   EXPECT_EQ(empty, 0) << empty << " of " << model_.batches.size()
                       << " batches read as empty without min_one_batch; first at offset " << first_empty;
 }

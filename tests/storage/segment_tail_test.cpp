@@ -359,10 +359,10 @@ TEST_P(SegmentTailTest, TruncateInTheBlockAChunkSharesWithTheNext) {
   ASSERT_GE(cut, align_down(first_chunk_end));  // in the shared block
   truncate(cut);
   for (int i = 0; i < 30; ++i) append(100);
-  // FAILS at 14d41f5: SegmentTail::truncate() only clamps the last chunk's
-  // end, so at() for a batch owned by the first chunk reports its old end
-  // (65500) as contiguous, and [cut, 65500) there still holds the cut-off
-  // bytes: PartitionLog::read() hands them out as a memory slice.
+  // Failed at 14d41f5, fixed in 477c65b: SegmentTail::truncate() clamped
+  // only the last chunk's end, so at() for a batch owned by the first chunk
+  // reported its old end (65500) as contiguous, and [cut, 65500) there still
+  // held the cut-off bytes: PartitionLog::read() handed them out.
   expect_reads();
   write();
   expect_file(model_.size());
