@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <memory>
 #include <random>
 #include <string>
@@ -164,6 +166,7 @@ class SegmentTailTest : public ::testing::TestWithParam<std::string> {
   // are in the file.
   void expect_reads() const {
     std::vector<uint8_t> f;
+    std::map<uintptr_t, std::pair<uint64_t, uint64_t>> chunk_ranges;
     for (size_t i = 0; i < starts_.size(); ++i) {
       const uint64_t s = starts_[i];
       const uint64_t e = i + 1 < starts_.size() ? starts_[i + 1] : model_.size();
@@ -182,13 +185,28 @@ class SegmentTailTest : public ::testing::TestWithParam<std::string> {
       EXPECT_TRUE(pin);
       EXPECT_GE(contiguous, e) << "batch " << i << " at " << s << " not whole in one chunk";
       ASSERT_LE(contiguous, model_.size()) << "batch " << i << ": contiguous end past the tail's end";
-      // Stops at the first bad batch: one stale range fails every batch before it.
-      const auto bad = std::mismatch(p, p + (contiguous - s), model_.data() + s).first;
-      ASSERT_TRUE(bad == p + (contiguous - s)) << "batch " << i << " at " << s << ": memory [" << s << ", "
-                                           << contiguous << ") differs from byte " << s + (bad - p) << " on";
+      ASSERT_EQ(std::memcmp(p, model_.data() + s, e - s), 0) << "batch " << i << " at " << s << " in memory";
+      // All of [s, contiguous) must be right, not just the batch: checked
+      // once per chunk (same memory base), from its first batch.
+      const uintptr_t base = reinterpret_cast<uintptr_t>(p) - s;
+      if (chunk_ranges.emplace(base, std::make_pair(s, contiguous)).second) {
+        const auto bad = std::mismatch(p, p + (contiguous - s), model_.data() + s).first;
+        ASSERT_TRUE(bad == p + (contiguous - s)) << "batch " << i << " at " << s << ": memory [" << s << ", "
+                                                 << contiguous << ") differs from byte " << s + (bad - p) << " on";
+      }
     }
     uint64_t c;
     EXPECT_EQ(tail_->at(tail_->end(), &c, nullptr), nullptr);
+  }
+
+  // Ends of the chunks before the last one, as at() reports them.
+  std::set<uint64_t> chunk_ends() const {
+    std::set<uint64_t> ends;
+    for (uint64_t st : starts_) {
+      uint64_t c = 0;
+      if (st >= tail_->start() && tail_->at(st, &c, nullptr) && c < tail_->end()) ends.insert(c);
+    }
+    return ends;
   }
 
   std::unique_ptr<ScratchDir> dir_;
@@ -385,6 +403,68 @@ TEST_P(SegmentTailTest, TruncateBelowStartReloadsFromTheFile) {
   EXPECT_EQ(tail_->start(), align_down(cut));
   for (int i = 0; i < 6; ++i) append(30000 + uint32_t(rng_() % 300000));
   expect_reads();
+  write();
+  expect_file(model_.size());
+  expect_reads();
+}
+
+TEST_P(SegmentTailTest, RandomOperationsMatchTheModel) {
+  open_tail(0);
+  // Sizes mostly small, some around blocks and chunks, rarely above kMaxChunk.
+  auto size = [&]() -> uint32_t {
+    const uint32_t k = rng_() % 100;
+    if (k < 60) return 1 + rng_() % 300;
+    if (k < 80) return 4096 - 64 + rng_() % 128;
+    if (k < 97) return 30000 + rng_() % 250000;
+    return uint32_t(SegmentTail::kMaxChunk) + rng_() % 100000;
+  };
+  TailWrite in_flight;
+  bool planned = false;
+  for (int op = 0; op < 1500; ++op) {
+    SCOPED_TRACE("op " + std::to_string(op));
+    const uint32_t k = rng_() % 100;
+    if (k < 60) {
+      append(size());
+    } else if (k < 75 && !planned) {
+      tail_->plan_write(&in_flight);  // executed a few operations later
+      planned = true;
+    } else if (k < 88 && planned) {
+      const uint64_t end = in_flight.end;
+      ASSERT_TRUE(tail_->execute(in_flight));
+      tail_->finish_write(in_flight, true);
+      in_flight = TailWrite{};
+      planned = false;
+      EXPECT_GE(tail_->on_disk(), end);
+      EXPECT_LE(tail_->start(), tail_->on_disk());
+    } else if (k < 93 && !planned) {
+      write();
+      expect_file(model_.size());
+    } else if (k < 94 && !planned) {
+      // A cut in the block a chunk shares with the next one.
+      auto ends = chunk_ends();
+      if (!ends.empty()) {
+        auto it = ends.begin();
+        std::advance(it, long(rng_() % ends.size()));
+        auto cand = std::lower_bound(starts_.begin(), starts_.end(), align_down(*it));
+        if (cand != starts_.end() && *cand < *it && *cand >= tail_->start()) truncate(*cand);
+      }
+    } else if (k < 97 && !planned && starts_.size() > 2) {
+      // Mostly a recent batch, sometimes far back (below start()).
+      const size_t back = rng_() % 4 ? 1 + rng_() % std::min<size_t>(starts_.size() - 1, 30)
+                                     : 1 + rng_() % (starts_.size() - 1);
+      truncate(starts_[starts_.size() - back]);
+    }
+    if (model_.size() > (40u << 20) && !planned) truncate(starts_[starts_.size() / 4]);
+    if (op % 20 == 0) {
+      expect_reads();
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+  if (planned) {
+    ASSERT_TRUE(tail_->execute(in_flight));
+    tail_->finish_write(in_flight, true);
+    in_flight = TailWrite{};
+  }
   write();
   expect_file(model_.size());
   expect_reads();
