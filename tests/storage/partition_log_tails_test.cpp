@@ -614,5 +614,54 @@ TEST(LogManagerTailsTest, DirectIoOpenAppendShutdownReopen) {
   }
 }
 
+// A crash of the whole LogManager: its log dir copied while it runs, then
+// opened (no clean-shutdown marker): every acknowledged batch is there, and
+// no .log file keeps direct-write padding.
+TEST(LogManagerTailsTest, DirectIoUncleanRestartKeepsAcknowledgedBatches) {
+  test::TempDir dir, crashed;
+  StorageConfig c;
+  c.log_dirs = {dir.path()};
+  c.direct_io = true;
+  c.defaults.segment_bytes = 256 << 10;
+  std::map<std::string, Model> models;
+  {
+    LogManager m(c);
+    ASSERT_EQ(m.open(), Errc::ok);
+    std::string err;
+    ASSERT_EQ(m.create_topic("pc", 1, {{"flush.ms", "3600000"}}, nullptr, &err), Errc::ok) << err;
+    ASSERT_EQ(m.create_topic("dur", 1, {}, nullptr, &err), Errc::ok) << err;
+    for (const char* topic : {"pc", "dur"}) {
+      auto log = m.partition(topic, 0);
+      ASSERT_TRUE(log);
+      std::vector<std::future<bool>> acks;
+      for (int64_t seq = 0; seq < 90; ++seq) {
+        auto b = batch_for(seq);
+        AppendInfo info;
+        ASSERT_EQ(log->append(view_of(b), &info), Errc::ok);
+        models[topic].add(info.base_offset, info.last_offset, std::move(b));
+        auto p = std::make_shared<std::promise<bool>>();
+        acks.push_back(p->get_future());
+        log->when_durable(info.last_offset, [p](bool ok) { p->set_value(ok); });
+      }
+      for (auto& a : acks) ASSERT_TRUE(a.get()) << topic;
+    }
+    ASSERT_FALSE(fs::exists(dir.path() + "/.kafka_cleanshutdown"));
+    fs::remove_all(crashed.path());
+    fs::copy(dir.path(), crashed.path(), fs::copy_options::recursive);
+    m.shutdown();
+  }
+  c.log_dirs = {crashed.path()};
+  LogManager m(c);
+  ASSERT_EQ(m.open(), Errc::ok);
+  for (const char* topic : {"pc", "dur"}) {
+    auto log = m.partition(topic, 0);
+    ASSERT_TRUE(log);
+    EXPECT_EQ(log->log_end_offset(), models[topic].end) << topic;
+    EXPECT_EQ(log->high_watermark(), models[topic].end) << topic;
+    expect_reads_back(*log, models[topic]);
+    expect_exact_files(crashed.path() + "/" + topic + "-0", log->segment_bases(), models[topic], true);
+  }
+}
+
 }  // namespace
 }  // namespace fjord::storage
