@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -11,20 +12,37 @@
 
 namespace fjord::storage {
 
-Flusher::Flusher() : worker_([this](LogBatchWorker::Batch& batch) { round(batch); }, LogBatchWorker::OnStop::drain) {}
+Flusher::Flusher(int lanes) {
+  for (int i = 0; i < std::max(lanes, 1); ++i) {
+    auto lane = std::make_unique<Lane>();
+    Lane* l = lane.get();
+    lane->worker = std::make_unique<LogBatchWorker>([l](LogBatchWorker::Batch& batch) { round(*l, batch); },
+                                                    LogBatchWorker::OnStop::drain);
+    lanes_.push_back(std::move(lane));
+  }
+}
 
 Flusher::~Flusher() { stop(); }
 
-void Flusher::schedule(std::shared_ptr<PartitionLog> log) { worker_.schedule(std::move(log)); }
+void Flusher::schedule(std::shared_ptr<PartitionLog> log) {
+  const size_t i = LogBatchWorker::lane_of(*log, lanes_.size());
+  lanes_[i]->worker->schedule(std::move(log));
+}
 
-void Flusher::stop() { worker_.stop(); }
+void Flusher::stop() {
+  for (auto& l : lanes_) l->worker->stop();
+}
 
-uint64_t Flusher::rounds() const { return worker_.rounds(); }
+uint64_t Flusher::rounds() const {
+  uint64_t n = 0;
+  for (auto& l : lanes_) n += l->worker->rounds();
+  return n;
+}
 
-void Flusher::round(LogBatchWorker::Batch& batch) {
+void Flusher::round(Lane& lane, LogBatchWorker::Batch& batch) {
   // Everything queued while the previous round was syncing shares this one.
   if (batch.size() >= kSyncfsMinLogs) {
-    sync_together(batch);
+    sync_together(lane, batch);
     return;
   }
   for (auto& log : batch) {
@@ -33,7 +51,7 @@ void Flusher::round(LogBatchWorker::Batch& batch) {
   }
 }
 
-void Flusher::sync_together(const LogBatchWorker::Batch& batch) {
+void Flusher::sync_together(Lane& lane, const LogBatchWorker::Batch& batch) {
   // One fdatasync per log costs one journal commit each: with 1000 dirty
   // partitions a round took seconds and acks=all latency grew without bound.
   // syncfs() writes back and commits everything on the filesystem at once.
@@ -48,7 +66,7 @@ void Flusher::sync_together(const LogBatchWorker::Batch& batch) {
   for (auto& [dir, ok] : dirs) {
     // Kept open: syncfs() reports writeback errors since its fd was opened,
     // so a fresh fd would miss an error from background writeback between rounds.
-    FileHandle& fd = dir_fds_[dir];
+    FileHandle& fd = lane.dir_fds[dir];
     if (!fd.valid()) fd = FileHandle(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     ok = fd.valid() && ::syncfs(fd.get()) == 0;
   }

@@ -1,7 +1,9 @@
 #pragma once
-// Group commit: one background thread fdatasyncs each dirty partition once
-// for every append that arrived since its last sync, then completes the
-// durability waiters of that partition (callbacks run on this thread).
+// Group commit: background threads ("lanes") fdatasync each dirty partition
+// once for every append that arrived since its last sync, then complete the
+// durability waiters of that partition (callbacks run on the lane's thread).
+// A partition always goes to the same lane; lanes sync concurrently, so one
+// partition's fdatasync does not wait behind every other partition's.
 #include <map>
 #include <memory>
 #include <string>
@@ -16,26 +18,30 @@ class PartitionLog;
 
 class Flusher {
  public:
-  Flusher();
+  static constexpr int kDefaultLanes = 4;
+  explicit Flusher(int lanes = kDefaultLanes);
   ~Flusher();
   Flusher(const Flusher&) = delete;
   Flusher& operator=(const Flusher&) = delete;
 
   // Queues `log` for a sync round (cheap; duplicates are folded by the log).
   void schedule(std::shared_ptr<PartitionLog> log);
-  // Drains the queue and stops the thread.
+  // Drains the queues and stops the threads.
   void stop();
   // Number of fdatasync rounds done (for tests/benchmarks).
   uint64_t rounds() const;
 
  private:
-  void round(LogBatchWorker::Batch& batch);
+  struct Lane {
+    std::map<std::string, FileHandle> dir_fds;  // this lane's thread only: syncfs() targets
+    std::unique_ptr<LogBatchWorker> worker;     // last: its thread uses dir_fds
+  };
+  static void round(Lane& lane, LogBatchWorker::Batch& batch);
   // One syncfs() per log dir for a round with many dirty logs.
-  void sync_together(const LogBatchWorker::Batch& batch);
+  static void sync_together(Lane& lane, const LogBatchWorker::Batch& batch);
   static constexpr size_t kSyncfsMinLogs = 8;
 
-  std::map<std::string, FileHandle> dir_fds_;  // flusher thread only: syncfs() targets
-  LogBatchWorker worker_;  // last: its thread uses the members above
+  std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
 }  // namespace fjord::storage

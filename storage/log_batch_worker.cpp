@@ -3,9 +3,17 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <functional>
+#include <string>
+
 #include "storage/partition_log.h"
 
 namespace fjord::storage {
+
+size_t LogBatchWorker::lane_of(const PartitionLog& log, size_t lanes) {
+  return (std::hash<std::string>{}(log.topic()) + size_t(log.partition())) % std::max<size_t>(lanes, 1);
+}
 
 LogBatchWorker::LogBatchWorker(std::function<void(Batch&)> work, OnStop on_stop, int nice)
     : work_(std::move(work)), on_stop_(on_stop), thread_([this, nice] { run(nice); }) {}

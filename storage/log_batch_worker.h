@@ -33,6 +33,8 @@ class LogBatchWorker {
   void stop();
   // Rounds done so far (tests, benchmarks).
   uint64_t rounds() const;
+  // Which of `lanes` workers serves `log`: always the same one, spread by partition.
+  static size_t lane_of(const PartitionLog& log, size_t lanes);
 
  private:
   void run(int nice);

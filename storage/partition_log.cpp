@@ -291,7 +291,10 @@ int64_t PartitionLog::write_tails() {
       spdlog::error("storage: {}-{}: writing the log failed: {}{}", topic_, partition_, strerror(err),
                     suppressed_note_locked());
     }
-    if (!config_.durable_mode()) ready = ok ? take_waiters_locked(written_end_, false) : take_waiters_locked(0, true);
+    // A failed write fails every waiter in both modes (durable ones would
+    // otherwise wait for a sync that cannot cover them).
+    if (!ok) ready = take_waiters_locked(0, true);
+    else if (!config_.durable_mode()) ready = take_waiters_locked(written_end_, false);
   }
   for (auto& w : ready) w.second(ok);
   return ok ? target : -1;

@@ -1,8 +1,6 @@
 #include "storage/tail_writer.h"
 
 #include <algorithm>
-#include <functional>
-#include <string>
 
 #include "storage/partition_log.h"
 
@@ -20,7 +18,7 @@ TailWriter::TailWriter(int threads) {
 TailWriter::~TailWriter() { stop(); }
 
 void TailWriter::schedule(std::shared_ptr<PartitionLog> log) {
-  const size_t i = (std::hash<std::string>{}(log->topic()) + size_t(log->partition())) % workers_.size();
+  const size_t i = LogBatchWorker::lane_of(*log, workers_.size());
   workers_[i]->schedule(std::move(log));
 }
 
