@@ -74,6 +74,7 @@ awk -v mode="$mode" -v mbs="$mbs" -v dur="$DURATION" -v m=$((m1 - m0)) -v b=$((b
 if ((PERF)); then
   kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true
   forget_pid "$PERF_PID"
+  cp "$SCRATCH/perf.data" /tmp/last-perf.data 2>/dev/null || true
   perf report -i "$SCRATCH/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null |
     grep '%' | grep -v '^#' | head -25
 fi

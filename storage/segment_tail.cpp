@@ -1,5 +1,7 @@
 #include "storage/segment_tail.h"
 
+#include "storage/chunk_pool.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -27,11 +29,13 @@ TailChunk::TailChunk(uint64_t fs, size_t cap, uint8_t* d) : file_start(fs), capa
 
 TailChunk::~TailChunk() {
   g_tail_bytes.fetch_sub(capacity, std::memory_order_relaxed);
-  std::free(data);
+  if (capacity == ChunkPool::kBlockBytes) ChunkPool::instance().give(data);
+  else std::free(data);
 }
 
 std::shared_ptr<TailChunk> TailChunk::allocate(uint64_t file_start, size_t capacity) {
-  void* p = std::aligned_alloc(SegmentTail::kBlock, capacity);
+  void* p = capacity == ChunkPool::kBlockBytes ? ChunkPool::instance().take()
+                                               : std::aligned_alloc(SegmentTail::kBlock, capacity);
   if (!p) return nullptr;
   return std::make_shared<TailChunk>(file_start, capacity, static_cast<uint8_t*>(p));
 }

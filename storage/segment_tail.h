@@ -59,10 +59,10 @@ class SegmentTail {
  public:
   static constexpr uint64_t kBlock = 4096;
   static constexpr size_t kMinChunk = 64 << 10;
-  static constexpr size_t kMaxChunk = 1 << 20;
+  static constexpr size_t kMaxChunk = 2 << 20;  // = ChunkPool::kBlockBytes
   // Written chunks kept behind the current one, while the process's chunks
   // stay within budget.
-  static constexpr uint64_t kKeepBehind = 8 << 20;
+  static constexpr uint64_t kKeepBehind = 4 << 20;
 
   // `fd`: the segment's own read-write fd (not owned; reads the last partial
   // block, and is the fallback writer where O_DIRECT is refused, e.g. tmpfs).
