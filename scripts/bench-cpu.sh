@@ -74,7 +74,8 @@ awk -v mode="$mode" -v mbs="$mbs" -v dur="$DURATION" -v m=$((m1 - m0)) -v b=$((b
 if ((PERF)); then
   kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true
   forget_pid "$PERF_PID"
-  cp "$SCRATCH/perf.data" /tmp/last-perf.data 2>/dev/null || true
+  # Kept for call graphs, e.g. perf report -i <file> --no-children -S clear_page_erms -G
+  cp "$SCRATCH/perf.data" "$BUILD/bench/perf-latest.data" && echo "perf data: $BUILD/bench/perf-latest.data"
   perf report -i "$SCRATCH/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null |
     grep '%' | grep -v '^#' | head -25
 fi
