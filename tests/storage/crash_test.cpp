@@ -36,15 +36,16 @@ std::vector<uint8_t> batch_for(int64_t seq) {
                           seq % 5 == 0 ? protocol::Compression::zstd : protocol::Compression::none);
 }
 
-StorageConfig config_for(const std::string& dir) {
+StorageConfig config_for(const std::string& dir, bool direct_io) {
   StorageConfig c;
   c.log_dirs = {dir};
+  c.direct_io = direct_io;  // in-memory tails written with O_DIRECT, or buffered writes
   c.defaults.segment_bytes = 256 * 1024;  // several rolls per round
   return c;
 }
 
-[[noreturn]] void child_main(const std::string& dir, int fd, int64_t first_seq) {
-  LogManager m(config_for(dir));
+[[noreturn]] void child_main(const std::string& dir, bool direct_io, int fd, int64_t first_seq) {
+  LogManager m(config_for(dir, direct_io));
   if (m.open() != Errc::ok) _exit(3);
   auto log = m.partition("crash", 0);
   if (!log) _exit(4);
@@ -63,10 +64,13 @@ StorageConfig config_for(const std::string& dir) {
   }
 }
 
-TEST(CrashTest, AcknowledgedAppendsSurviveSigkill) {
+class CrashTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CrashTest, AcknowledgedAppendsSurviveSigkill) {
+  const bool direct_io = GetParam();
   test::TempDir dir;
   {
-    LogManager m(config_for(dir.path()));
+    LogManager m(config_for(dir.path(), direct_io));
     ASSERT_EQ(m.open(), Errc::ok);
     std::string err;
     ASSERT_EQ(m.create_topic("crash", 1, {}, nullptr, &err), Errc::ok);
@@ -83,7 +87,7 @@ TEST(CrashTest, AcknowledgedAppendsSurviveSigkill) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       ::close(pipefd[0]);
-      child_main(dir.path(), pipefd[1], next_seq);
+      child_main(dir.path(), direct_io, pipefd[1], next_seq);
     }
     ::close(pipefd[1]);
     // Kill at a random moment after the child got going (its first ack).
@@ -109,7 +113,7 @@ TEST(CrashTest, AcknowledgedAppendsSurviveSigkill) {
     // with fresh sequence numbers after the last acknowledged one.
     next_seq += 1000000;
 
-    LogManager m(config_for(dir.path()));
+    LogManager m(config_for(dir.path(), direct_io));
     ASSERT_EQ(m.open(), Errc::ok);
     auto log = m.partition("crash", 0);
     ASSERT_TRUE(log);
@@ -148,6 +152,9 @@ TEST(CrashTest, AcknowledgedAppendsSurviveSigkill) {
   EXPECT_GE(rounds, 5);
   EXPECT_GT(acked.size(), 100u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Writes, CrashTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "DirectTails" : "Buffered"; });
 
 }  // namespace
 }  // namespace fjord::storage

@@ -2,6 +2,7 @@
 // Helpers for storage tests: temp dirs under the build tree and batch bytes.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -64,7 +65,8 @@ inline protocol::RecordBatchView view_of(std::vector<uint8_t>& bytes) {
 // The bytes a FileSlice points at.
 inline std::vector<uint8_t> slice_bytes(const protocol::FileSlice& s) {
   std::vector<uint8_t> out(s.length);
-  if (s.length && !pread_all(s.fd, out.data(), s.length, s.position)) out.clear();
+  if (s.memory) std::copy(s.memory, s.memory + s.length, out.begin());  // an in-memory tail
+  else if (s.length && !pread_all(s.fd, out.data(), s.length, s.position)) out.clear();
   return out;
 }
 
