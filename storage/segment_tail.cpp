@@ -44,11 +44,15 @@ uint64_t SegmentTail::total_bytes() { return g_tail_bytes.load(std::memory_order
 
 SegmentTail::~SegmentTail() = default;
 
-Errc SegmentTail::open(const std::string& path, int fd, uint64_t size, std::unique_ptr<SegmentTail>* out) {
-  // EINVAL: the filesystem has no O_DIRECT (tmpfs); the same chunks are then
-  // written with plain pwrite.
-  FileHandle direct(::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC));
-  if (!direct.valid() && errno != EINVAL) return Errc::io_error;
+Errc SegmentTail::open(const std::string& path, int fd, uint64_t size, std::unique_ptr<SegmentTail>* out,
+                       bool try_direct) {
+  // EINVAL: the filesystem has no O_DIRECT (tmpfs before Linux 6.6, some
+  // network filesystems); the same chunks are then written with plain pwrite.
+  FileHandle direct;
+  if (try_direct) {
+    direct = FileHandle(::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC));
+    if (!direct.valid() && errno != EINVAL) return Errc::io_error;
+  }
   std::unique_ptr<SegmentTail> t(new SegmentTail(fd, std::move(direct)));
   t->scratch_ = TailChunk::allocate(0, kBlock);
   if (!t->scratch_) return Errc::io_error;

@@ -67,7 +67,9 @@ class SegmentTail {
   // `fd`: the segment's own read-write fd (not owned; reads the last partial
   // block, and is the fallback writer where O_DIRECT is refused, e.g. tmpfs).
   // `size`: bytes already in the file, all on disk.
-  static Errc open(const std::string& path, int fd, uint64_t size, std::unique_ptr<SegmentTail>* out);
+  // `try_direct` false: always the plain-pwrite fallback (tests).
+  static Errc open(const std::string& path, int fd, uint64_t size, std::unique_ptr<SegmentTail>* out,
+                   bool try_direct = true);
   ~SegmentTail();
 
   // Copies n bytes to file position `pos`, which must be end().

@@ -61,9 +61,11 @@ class ScratchDir {
 class SegmentTailTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (!GetParam().empty() && !std::filesystem::is_directory(GetParam()))
+    // "buffered": the temp dir with the plain-pwrite fallback forced.
+    if (GetParam() == "buffered") try_direct_ = false;
+    else if (!GetParam().empty() && !std::filesystem::is_directory(GetParam()))
       GTEST_SKIP() << GetParam() << " missing";
-    dir_ = std::make_unique<ScratchDir>(GetParam());
+    dir_ = std::make_unique<ScratchDir>(GetParam() == "buffered" ? std::string() : GetParam());
     path_ = dir_->path() + "/00000000000000000000.log";
     fd_ = FileHandle(::open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     ASSERT_TRUE(fd_.valid());
@@ -76,7 +78,10 @@ class SegmentTailTest : public ::testing::TestWithParam<std::string> {
 
   // Opens the tail over the file's current `size` bytes (already in model_).
   void open_tail(uint64_t size) {
-    ASSERT_EQ(SegmentTail::open(path_, fd_.get(), size, &tail_), Errc::ok);
+    ASSERT_EQ(SegmentTail::open(path_, fd_.get(), size, &tail_, try_direct_), Errc::ok);
+    if (!try_direct_) {
+      ASSERT_FALSE(tail_->direct());
+    }
     ASSERT_EQ(tail_->end(), size);
     ASSERT_EQ(tail_->on_disk(), size);
     ASSERT_FALSE(tail_->pending());
@@ -213,6 +218,7 @@ class SegmentTailTest : public ::testing::TestWithParam<std::string> {
   std::string path_;
   FileHandle fd_;
   std::unique_ptr<SegmentTail> tail_;
+  bool try_direct_ = true;
   std::vector<uint8_t> model_;    // every byte appended, at its file position
   std::vector<uint64_t> starts_;  // batch start positions
   std::mt19937 rng_{42};
@@ -470,9 +476,12 @@ TEST_P(SegmentTailTest, RandomOperationsMatchTheModel) {
   expect_reads();
 }
 
-INSTANTIATE_TEST_SUITE_P(Filesystems, SegmentTailTest, ::testing::Values(std::string(), std::string("/dev/shm")),
+INSTANTIATE_TEST_SUITE_P(Filesystems, SegmentTailTest,
+                         ::testing::Values(std::string(), std::string("/dev/shm"), std::string("buffered")),
                          [](const ::testing::TestParamInfo<std::string>& p) {
-                           return p.param.empty() ? std::string("TempDir") : std::string("DevShm");
+                           return p.param.empty() ? std::string("TempDir")
+                                  : p.param == "buffered" ? std::string("BufferedFallback")
+                                                          : std::string("DevShm");
                          });
 
 }  // namespace
