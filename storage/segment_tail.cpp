@@ -3,6 +3,7 @@
 #include "storage/chunk_pool.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -58,6 +59,9 @@ Errc SegmentTail::open(const std::string& path, int fd, uint64_t size, std::uniq
   if (!t->scratch_) return Errc::io_error;
   Errc e = t->load_partial_block(size);
   if (e != Errc::ok) return e;
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Errc::io_error;
+  t->file_size_ = uint64_t(st.st_size);
   *out = std::move(t);
   return Errc::ok;
 }
@@ -146,6 +150,15 @@ void SegmentTail::plan_write(TailWrite* w) {
 
 bool SegmentTail::execute(const TailWrite& w) {
   if (w.empty()) return true;
+  if (direct()) {
+    uint64_t to = w.file_pos;
+    for (const auto& v : w.iov) to += v.iov_len;
+    if (to > file_size_) {
+      const uint64_t grown = align_down(to + kGrowStep);
+      if (::ftruncate(fd_, off_t(grown)) != 0) return false;
+      file_size_ = grown;
+    }
+  }
   std::vector<iovec> iov = w.iov;
   return pwritev_all(direct() ? direct_.get() : fd_, iov, w.file_pos);
 }
@@ -167,6 +180,7 @@ void SegmentTail::finish_write(const TailWrite& w, bool ok) {
 }
 
 Errc SegmentTail::truncate(uint64_t pos) {
+  file_size_ = std::min(file_size_, pos);  // the owner cut the file there
   if (pos < start()) return load_partial_block(pos);  // everything below start() is on disk
   while (chunks_.size() > 1 && chunks_.back()->file_start > pos) chunks_.pop_back();
   // Earlier chunks too: one may own bytes up to a later chunk's first batch.

@@ -63,6 +63,10 @@ class SegmentTail {
   // Written chunks kept behind the current one, while the process's chunks
   // stay within budget.
   static constexpr uint64_t kKeepBehind = 4 << 20;
+  // Direct writes never extend the file: its length is raised ahead of them
+  // in these steps. An extending direct write costs ext4 an orphan-list
+  // update in the journal (a filesystem-wide lock) per write.
+  static constexpr uint64_t kGrowStep = 8 << 20;
 
   // `fd`: the segment's own read-write fd (not owned; reads the last partial
   // block, and is the fallback writer where O_DIRECT is refused, e.g. tmpfs).
@@ -108,6 +112,7 @@ class SegmentTail {
   FileHandle direct_;
   std::deque<std::shared_ptr<TailChunk>> chunks_;
   uint64_t disk_end_ = 0;
+  uint64_t file_size_ = 0;  // the file's length as we last set it (direct writes stay below it)
   size_t next_capacity_ = kMinChunk;
   std::shared_ptr<TailChunk> scratch_;  // the zero-padded last block of a direct write
 };
