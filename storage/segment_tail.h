@@ -62,7 +62,7 @@ class SegmentTail {
   static constexpr size_t kMaxChunk = 2 << 20;  // = ChunkPool::kBlockBytes
   // Written chunks kept behind the current one, while the process's chunks
   // stay within budget.
-  static constexpr uint64_t kKeepBehind = 4 << 20;
+  static constexpr uint64_t kKeepBehind = 16 << 20;
   // Direct writes never extend the file: its length is raised ahead of them
   // in these steps. An extending direct write costs ext4 an orphan-list
   // update in the journal (a filesystem-wide lock) per write.
