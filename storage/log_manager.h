@@ -103,7 +103,8 @@ class LogManager {
   std::unique_ptr<Flusher> flusher_;
   std::unique_ptr<PageCacheTrimmer> trimmer_;  // null when the window is 0 or with direct_io
   std::unique_ptr<TailWriter> tail_writer_;    // direct_io only
-  // Two: one thread's synchronous direct writes cap near one disk queue's speed.
+  // Two: one thread's synchronous writes queue every partition behind each
+  // other; four made page-cache p99 worse (docs/performance.md).
   static constexpr int kTailWriterThreads = 2;
   // Guards topics_ (the topic map), not partition data; lookups share it.
   mutable std::shared_mutex mu_;

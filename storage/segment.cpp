@@ -96,7 +96,7 @@ void Segment::unmap_pages(uint64_t from, uint64_t to) {
   ::madvise(const_cast<uint8_t*>(map_) + from, to - from, MADV_DONTNEED);
 }
 
-const uint8_t* Segment::bytes_at(uint64_t pos) const {
+const uint8_t* Segment::data_at(uint64_t pos) const {
   if (tail_ && pos >= tail_->start()) {
     uint64_t end;
     return tail_->at(pos, &end, nullptr);
@@ -104,8 +104,6 @@ const uint8_t* Segment::bytes_at(uint64_t pos) const {
   if (ensure_mapped(size_) != Errc::ok) return nullptr;
   return map_ + pos;
 }
-
-const uint8_t* Segment::data_at(uint64_t position) const { return bytes_at(position); }
 
 const uint8_t* Segment::tail_at(uint64_t position, uint64_t* contiguous_end,
                                 std::shared_ptr<const void>* pin) const {
@@ -120,7 +118,8 @@ Errc Segment::enable_tail() {
 
 Errc Segment::drop_tail_if_written() {
   if (!tail_ || !sealed_ || tail_->pending()) return Errc::ok;
-  // Direct writes end on a block boundary; the segment ends at size_.
+  // The file runs ahead of its bytes (block padding, length raised ahead of
+  // direct writes); a finished segment ends at size_.
   if (::ftruncate(log_fd_.get(), static_cast<off_t>(size_)) != 0) return Errc::io_error;
   tail_.reset();
   return Errc::ok;
@@ -128,7 +127,7 @@ Errc Segment::drop_tail_if_written() {
 
 bool Segment::batch_at(uint64_t pos, StoredBatch* out) const {
   if (pos + protocol::kBatchHeaderSize > size_) return false;
-  const uint8_t* p = bytes_at(pos);
+  const uint8_t* p = data_at(pos);
   if (!p) return false;
   RecordBatchView v(const_cast<uint8_t*>(p), size_ - pos);
   int32_t len = v.batch_length();

@@ -82,7 +82,8 @@ class Segment {
   uint64_t end_of_batches(uint64_t from, uint64_t max_end, int64_t upto) const;
   // First batch with max_timestamp >= ts and offset >= min_offset.
   bool find_by_timestamp(int64_t ts, int64_t min_offset, StoredBatch* out) const;
-  // Pointer to the mapped bytes of a batch (valid under the partition lock).
+  // Pointer to a batch's bytes, from the tail or the mapping (valid under
+  // the partition lock); null on error.
   const uint8_t* data_at(uint64_t position) const;
 
   // Drops all batches with base offset >= offset (or containing it).
@@ -126,8 +127,6 @@ class Segment {
  private:
   Segment() = default;
   Errc ensure_mapped(uint64_t bytes) const;
-  // Bytes at `pos` from the tail or the mapping; null on error.
-  const uint8_t* bytes_at(uint64_t pos) const;
   void note_batch(const StoredBatch& b, bool index_it);
 
   std::string dir_;

@@ -1,7 +1,5 @@
 #include "storage/segment_tail.h"
 
-#include "storage/chunk_pool.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +8,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+
+#include "storage/chunk_pool.h"
 
 namespace fjord::storage {
 
