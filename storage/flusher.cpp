@@ -12,37 +12,23 @@
 
 namespace fjord::storage {
 
-Flusher::Flusher(int lanes) {
-  for (int i = 0; i < std::max(lanes, 1); ++i) {
-    auto lane = std::make_unique<Lane>();
-    Lane* l = lane.get();
-    lane->worker = std::make_unique<LogBatchWorker>([l](LogBatchWorker::Batch& batch) { round(*l, batch); },
-                                                    LogBatchWorker::OnStop::drain);
-    lanes_.push_back(std::move(lane));
-  }
-}
+Flusher::Flusher(int lanes)
+    : dir_fds_(size_t(std::max(lanes, 1))),
+      lanes_(dir_fds_.size(), [this](size_t lane, LogBatchWorker::Batch& batch) { round(dir_fds_[lane], batch); },
+             LogBatchWorker::OnStop::drain) {}
 
 Flusher::~Flusher() { stop(); }
 
-void Flusher::schedule(std::shared_ptr<PartitionLog> log) {
-  const size_t i = LogBatchWorker::lane_of(*log, lanes_.size());
-  lanes_[i]->worker->schedule(std::move(log));
-}
+void Flusher::schedule(std::shared_ptr<PartitionLog> log) { lanes_.schedule(std::move(log)); }
 
-void Flusher::stop() {
-  for (auto& l : lanes_) l->worker->stop();
-}
+void Flusher::stop() { lanes_.stop(); }
 
-uint64_t Flusher::rounds() const {
-  uint64_t n = 0;
-  for (auto& l : lanes_) n += l->worker->rounds();
-  return n;
-}
+uint64_t Flusher::rounds() const { return lanes_.rounds(); }
 
-void Flusher::round(Lane& lane, LogBatchWorker::Batch& batch) {
+void Flusher::round(DirFds& dir_fds, LogBatchWorker::Batch& batch) {
   // Everything queued while the previous round was syncing shares this one.
   if (batch.size() >= kSyncfsMinLogs) {
-    sync_together(lane, batch);
+    sync_together(dir_fds, batch);
     return;
   }
   for (auto& log : batch) {
@@ -51,7 +37,7 @@ void Flusher::round(Lane& lane, LogBatchWorker::Batch& batch) {
   }
 }
 
-void Flusher::sync_together(Lane& lane, const LogBatchWorker::Batch& batch) {
+void Flusher::sync_together(DirFds& dir_fds, const LogBatchWorker::Batch& batch) {
   // One fdatasync per log costs one journal commit each: with 1000 dirty
   // partitions a round took seconds and acks=all latency grew without bound.
   // syncfs() writes back and commits everything on the filesystem at once.
@@ -66,7 +52,7 @@ void Flusher::sync_together(Lane& lane, const LogBatchWorker::Batch& batch) {
   for (auto& [dir, ok] : dirs) {
     // Kept open: syncfs() reports writeback errors since its fd was opened,
     // so a fresh fd would miss an error from background writeback between rounds.
-    FileHandle& fd = lane.dir_fds[dir];
+    FileHandle& fd = dir_fds[dir];
     if (!fd.valid()) fd = FileHandle(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     ok = fd.valid() && ::syncfs(fd.get()) == 0;
   }

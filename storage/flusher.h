@@ -32,16 +32,14 @@ class Flusher {
   uint64_t rounds() const;
 
  private:
-  struct Lane {
-    std::map<std::string, FileHandle> dir_fds;  // this lane's thread only: syncfs() targets
-    std::unique_ptr<LogBatchWorker> worker;     // last: its thread uses dir_fds
-  };
-  static void round(Lane& lane, LogBatchWorker::Batch& batch);
+  using DirFds = std::map<std::string, FileHandle>;  // one lane's syncfs() targets
+  static void round(DirFds& dir_fds, LogBatchWorker::Batch& batch);
   // One syncfs() per log dir for a round with many dirty logs.
-  static void sync_together(Lane& lane, const LogBatchWorker::Batch& batch);
+  static void sync_together(DirFds& dir_fds, const LogBatchWorker::Batch& batch);
   static constexpr size_t kSyncfsMinLogs = 8;
 
-  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::vector<DirFds> dir_fds_;  // by lane, each touched by its lane's thread only
+  LogBatchLanes lanes_;          // last: its threads use dir_fds_
 };
 
 }  // namespace fjord::storage

@@ -11,8 +11,25 @@
 
 namespace fjord::storage {
 
-size_t LogBatchWorker::lane_of(const PartitionLog& log, size_t lanes) {
-  return (std::hash<std::string>{}(log.topic()) + size_t(log.partition())) % std::max<size_t>(lanes, 1);
+LogBatchLanes::LogBatchLanes(size_t lanes, std::function<void(size_t, LogBatchWorker::Batch&)> work,
+                             LogBatchWorker::OnStop on_stop) {
+  for (size_t i = 0; i < std::max<size_t>(lanes, 1); ++i)
+    workers_.push_back(std::make_unique<LogBatchWorker>([work, i](LogBatchWorker::Batch& b) { work(i, b); }, on_stop));
+}
+
+void LogBatchLanes::schedule(std::shared_ptr<PartitionLog> log) {
+  const size_t i = (std::hash<std::string>{}(log->topic()) + size_t(log->partition())) % workers_.size();
+  workers_[i]->schedule(std::move(log));
+}
+
+void LogBatchLanes::stop() {
+  for (auto& w : workers_) w->stop();
+}
+
+uint64_t LogBatchLanes::rounds() const {
+  uint64_t n = 0;
+  for (auto& w : workers_) n += w->rounds();
+  return n;
 }
 
 LogBatchWorker::LogBatchWorker(std::function<void(Batch&)> work, OnStop on_stop, int nice)

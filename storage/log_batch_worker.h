@@ -3,7 +3,8 @@
 // every log queued since the previous round and hands them to `work` as one
 // batch (so a round can share one syscall, e.g. a syncfs, among them).
 // Logs fold their own duplicates before queueing. Used by the Flusher
-// (group commit) and the PageCacheTrimmer.
+// (group commit), the TailWriter (both through LogBatchLanes) and the
+// PageCacheTrimmer.
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -33,8 +34,6 @@ class LogBatchWorker {
   void stop();
   // Rounds done so far (tests, benchmarks).
   uint64_t rounds() const;
-  // Which of `lanes` workers serves `log`: always the same one, spread by partition.
-  static size_t lane_of(const PartitionLog& log, size_t lanes);
 
  private:
   void run(int nice);
@@ -47,6 +46,24 @@ class LogBatchWorker {
   bool stop_ = false;
   uint64_t rounds_ = 0;
   std::thread thread_;  // last: starts after everything above exists
+};
+
+// Several LogBatchWorkers ("lanes") working side by side; a log always goes
+// to the same lane (spread by topic and partition), so its rounds stay in
+// order while other logs' rounds run concurrently.
+class LogBatchLanes {
+ public:
+  // work(lane, batch) runs on lane `lane`'s thread.
+  LogBatchLanes(size_t lanes, std::function<void(size_t lane, LogBatchWorker::Batch&)> work,
+                LogBatchWorker::OnStop on_stop);
+  size_t size() const { return workers_.size(); }
+  void schedule(std::shared_ptr<PartitionLog> log);
+  // Stops every lane (see LogBatchWorker::stop). Idempotent.
+  void stop();
+  uint64_t rounds() const;
+
+ private:
+  std::vector<std::unique_ptr<LogBatchWorker>> workers_;
 };
 
 }  // namespace fjord::storage

@@ -344,7 +344,7 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out) {
   }
   // Durable mode: only big writes ahead of the flusher (small direct writes
   // cost more CPU per byte than they save the flusher's round).
-  if (tails_ && (!config_.durable_mode() || active->tail()->end() - active->tail()->on_disk() >= (1u << 20)))
+  if (tails_ && (!config_.durable_mode() || active->tail()->end() - active->tail()->on_disk() >= kWriteAheadBytes))
     schedule_tail_write_locked();
   if (config_.durable_mode()) {
     schedule_flush_locked();

@@ -197,6 +197,7 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   PageCacheTrimmer* trimmer_ = nullptr;
   // In-memory tails: writes happen under write_mu_ (taken before mu_), one at a time.
   std::mutex write_mu_;
+  static constexpr uint64_t kWriteAheadBytes = 1 << 20;  // durable mode: tail bytes written before the flusher asks
   TailWriter* tail_writer_ = nullptr;
   bool tails_ = false;
   bool write_queued_ = false;

@@ -148,7 +148,7 @@ void SegmentTail::plan_write(TailWrite* w) {
   }
 }
 
-bool SegmentTail::execute(const TailWrite& w) {
+bool SegmentTail::execute(TailWrite& w) {
   if (w.empty()) return true;
   if (direct()) {
     uint64_t to = w.file_pos;
@@ -159,8 +159,7 @@ bool SegmentTail::execute(const TailWrite& w) {
       file_size_ = grown;
     }
   }
-  std::vector<iovec> iov = w.iov;
-  return pwritev_all(direct() ? direct_.get() : fd_, iov, w.file_pos);
+  return pwritev_all(direct() ? direct_.get() : fd_, w.iov, w.file_pos);
 }
 
 void SegmentTail::finish_write(const TailWrite& w, bool ok) {

@@ -90,8 +90,8 @@ class SegmentTail {
   bool direct() const { return direct_.valid(); }
 
   void plan_write(TailWrite* w);
-  // The write itself (pwritev); false on error (errno kept).
-  bool execute(const TailWrite& w);
+  // The write itself (pwritev; consumes w.iov); false on error (errno kept).
+  bool execute(TailWrite& w);
   // Records a done write and frees chunks wholly on disk, keeping the newest
   // one behind the current chunk for readers a little behind the end.
   void finish_write(const TailWrite& w, bool ok);

@@ -8,7 +8,6 @@
 // the tail right before its fdatasync.
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 #include "storage/log_batch_worker.h"
 
@@ -31,7 +30,7 @@ class TailWriter {
   uint64_t rounds() const;
 
  private:
-  std::vector<std::unique_ptr<LogBatchWorker>> workers_;
+  LogBatchLanes lanes_;
 };
 
 }  // namespace fjord::storage

@@ -144,15 +144,19 @@ void FetchOperation::respond(std::vector<Result>& results) {
       continue;
     }
     // Fetch v0-3 readers only understand magic 0/1 message sets.
-    auto raw = std::make_shared<std::vector<uint8_t>>(r.read.slice.length);
+    // Bytes still in a log's tail are converted where they are; file bytes are read first.
     const auto& slice = r.read.slice;
-    ssize_t n = slice.memory ? ssize_t(raw->size())
-                             : ::pread(slice.fd, raw->data(), raw->size(), static_cast<off_t>(slice.position));
-    if (slice.memory) std::memcpy(raw->data(), slice.memory, raw->size());
+    std::vector<uint8_t> raw;
+    bool read_ok = true;
+    if (!slice.memory) {
+      raw.resize(slice.length);
+      read_ok = ::pread(slice.fd, raw.data(), raw.size(), static_cast<off_t>(slice.position)) ==
+                static_cast<ssize_t>(raw.size());
+    }
+    const uint8_t* bytes = slice.memory ? slice.memory : raw.data();
     auto converted = std::make_shared<std::vector<uint8_t>>();
-    if (n != static_cast<ssize_t>(raw->size()) ||
-        protocol::down_convert_to_legacy(raw->data(), raw->size(), v <= 1 ? 0 : 1, scratch, *converted) !=
-            protocol::BatchError::ok) {
+    if (!read_ok || protocol::down_convert_to_legacy(bytes, slice.length, v <= 1 ? 0 : 1, scratch, *converted) !=
+                        protocol::BatchError::ok) {
       spdlog::warn("{}: down-conversion of {}-{} failed", req_.peer, t.key.topic, t.key.partition);
       pd.error_code = kafka_error::kCorruptMessage;
       continue;

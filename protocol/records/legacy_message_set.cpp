@@ -166,13 +166,15 @@ BatchError up_convert_legacy(const uint8_t* data, size_t size, std::optional<Com
   return builder.finish(out);
 }
 
-BatchError down_convert_to_legacy(uint8_t* data, size_t size, int8_t magic, std::vector<uint8_t>& scratch,
+BatchError down_convert_to_legacy(const uint8_t* data, size_t size, int8_t magic, std::vector<uint8_t>& scratch,
                                   std::vector<uint8_t>& out, size_t max_decompressed) {
   if (magic != 0 && magic != 1) return BatchError::bad_magic;
   size_t pos = 0;
   while (pos < size) {
     RecordBatchView batch;
-    BatchError e = RecordBatchView::parse(data + pos, size - pos, &batch);
+    // The view's setters are never called here: the input is only read
+    // (it may be a log tail other fetches are sending at the same time).
+    BatchError e = RecordBatchView::parse(const_cast<uint8_t*>(data) + pos, size - pos, &batch);
     if (e == BatchError::truncated) break;  // partial tail of fetch data
     if (e != BatchError::ok) return e;
     pos += batch.total_size();

@@ -94,7 +94,7 @@ BatchError up_convert_legacy(const uint8_t* data, size_t size, std::optional<Com
 // dropped (the old format cannot carry them) and control batches skipped,
 // as Kafka does. A trailing partial batch ends the conversion (fetch data
 // may be cut at max_bytes); anything else malformed is an error.
-BatchError down_convert_to_legacy(uint8_t* data, size_t size, int8_t magic, std::vector<uint8_t>& scratch,
+BatchError down_convert_to_legacy(const uint8_t* data, size_t size, int8_t magic, std::vector<uint8_t>& scratch,
                                   std::vector<uint8_t>& out,
                                   size_t max_decompressed = kDefaultMaxDecompressedBytes);
 
