@@ -27,6 +27,8 @@ TARGET_RATE_FRACTION=0.5  # the acceptance runs' "half that load"
 LINGER_MS=5
 LATENCY_LINGER_MS=""      # empty: same as --linger-ms
 CONSUMERS=""              # empty: fjord_bench's default (1); target runs pick their own
+WARMUP=""                 # empty: fjord_bench's default (1 s)
+STALL_REPORT_MS=""        # empty: off
 SETTLE_DIRTY_MIB=64
 SETTLE_TIMEOUT=20
 TARGET_CONSUMERS=2        # the acceptance runs' latency phase reads ~500 MB/s
@@ -67,6 +69,10 @@ usage: scripts/bench.sh [options]
                           target runs: 1)
   --consumers N           consumer instances splitting the partitions in the
                           latency phase (default 1; target runs: 2)
+  --warmup S              latency phase: records sent in its first S seconds are
+                          read but not counted (default 1)
+  --stall-report-ms MS    fjord_bench prints each 50 ms of send time with a record
+                          slower than MS end to end (stderr; default off)
   --sizes LIST            record sizes in bytes (default 1024,100)
   --partitions LIST       (default 1,16)
   --acks LIST             (default 1,all)
@@ -96,6 +102,8 @@ while [[ $# -gt 0 ]]; do
     --settle-timeout) SETTLE_TIMEOUT=$2; shift 2 ;;
     --linger-ms) LINGER_MS=$2; shift 2 ;;
     --latency-linger-ms) LATENCY_LINGER_MS=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --stall-report-ms) STALL_REPORT_MS=$2; shift 2 ;;
     --consumers) CONSUMERS=$2; shift 2 ;;
     --sizes) SIZES=$2; shift 2 ;;
     --partitions) PARTITIONS=$2; shift 2 ;;
@@ -197,6 +205,8 @@ set_latency_args() {  # RATE_FRACTION(empty: fixed --rate) CONSUMERS(empty: benc
     LAT_ARGS+=(--rate "$RATE")
   fi
   [[ -n $LATENCY_LINGER_MS ]] && LAT_ARGS+=(--latency-linger-ms "$LATENCY_LINGER_MS")
+  [[ -n $WARMUP ]] && LAT_ARGS+=(--warmup "$WARMUP")
+  [[ -n $STALL_REPORT_MS ]] && LAT_ARGS+=(--stall-report-ms "$STALL_REPORT_MS")
   [[ -n $2 ]] && LAT_ARGS+=(--consumers "$2")
   return 0
 }

@@ -4,7 +4,8 @@
 // for reuse instead of returned. Why: every O_DIRECT write pins its source
 // pages (get_user_pages, ~10% of the broker's CPU with 4 KiB pages; one huge
 // page is pinned at once), and on this project's VMs a never-touched page
-// costs a host fault, so warm blocks are worth keeping. Thread-safe.
+// costs a host fault, so warm blocks are worth keeping: idle ones go back to
+// the kernel only after a while unused (trim). Thread-safe.
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -16,16 +17,32 @@ class ChunkPool {
  public:
   static constexpr size_t kBlockBytes = 2 << 20;
   static ChunkPool& instance();
+  ChunkPool() = default;
+  ~ChunkPool();  // unmaps the idle blocks (instance() is never destroyed)
+  ChunkPool(const ChunkPool&) = delete;
+  ChunkPool& operator=(const ChunkPool&) = delete;
 
   // A kBlockBytes block, or null when memory is exhausted.
   uint8_t* take();
-  // Returns a block from take(); beyond kMaxFree idle blocks it is unmapped.
+  // Returns a block from take(); kept for reuse while the blocks in use and
+  // idle together stay within the limit, unmapped otherwise.
   void give(uint8_t* block);
+  // The limit (the tails' budget).
+  void set_max_bytes(uint64_t bytes);
+  // Called periodically: every kTrimPasses calls, unmaps the blocks that
+  // stayed idle through all of them.
+  void trim();
+  size_t idle_blocks();
+
+  static constexpr int kTrimPasses = 60;  // with LogManager's 1 s passes: blocks idle for a minute go
 
  private:
-  static constexpr size_t kMaxFree = 64;  // 128 MiB idle at most
   std::mutex mu_;
-  std::vector<uint8_t*> free_;
+  std::vector<uint8_t*> free_;  // taken from the back: the front ones are the longest idle
+  size_t max_blocks_ = 256;     // 512 MiB, in use and idle
+  size_t in_use_ = 0;
+  size_t min_free_ = 0;         // fewest idle blocks since the last release
+  int passes_ = 0;
 };
 
 }  // namespace fjord::storage

@@ -14,7 +14,7 @@ namespace fjord::storage {
 
 Flusher::Flusher(int lanes)
     : dir_fds_(size_t(std::max(lanes, 1))),
-      lanes_(dir_fds_.size(), [this](size_t lane, LogBatchWorker::Batch& batch) { round(dir_fds_[lane], batch); },
+      lanes_("fj-flush", dir_fds_.size(), [this](size_t lane, LogBatchWorker::Batch& batch) { round(dir_fds_[lane], batch); },
              LogBatchWorker::OnStop::drain) {}
 
 Flusher::~Flusher() { stop(); }

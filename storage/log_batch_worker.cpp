@@ -1,5 +1,6 @@
 #include "storage/log_batch_worker.h"
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -11,10 +12,11 @@
 
 namespace fjord::storage {
 
-LogBatchLanes::LogBatchLanes(size_t lanes, std::function<void(size_t, LogBatchWorker::Batch&)> work,
-                             LogBatchWorker::OnStop on_stop) {
+LogBatchLanes::LogBatchLanes(const std::string& name, size_t lanes,
+                             std::function<void(size_t, LogBatchWorker::Batch&)> work, LogBatchWorker::OnStop on_stop) {
   for (size_t i = 0; i < std::max<size_t>(lanes, 1); ++i)
-    workers_.push_back(std::make_unique<LogBatchWorker>([work, i](LogBatchWorker::Batch& b) { work(i, b); }, on_stop));
+    workers_.push_back(std::make_unique<LogBatchWorker>(
+        name + "-" + std::to_string(i), [work, i](LogBatchWorker::Batch& b) { work(i, b); }, on_stop));
 }
 
 void LogBatchLanes::schedule(std::shared_ptr<PartitionLog> log) {
@@ -32,8 +34,11 @@ uint64_t LogBatchLanes::rounds() const {
   return n;
 }
 
-LogBatchWorker::LogBatchWorker(std::function<void(Batch&)> work, OnStop on_stop, int nice)
-    : work_(std::move(work)), on_stop_(on_stop), thread_([this, nice] { run(nice); }) {}
+LogBatchWorker::LogBatchWorker(std::string name, std::function<void(Batch&)> work, OnStop on_stop, int nice)
+    : work_(std::move(work)), on_stop_(on_stop), thread_([this, name = std::move(name), nice] {
+        ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str());
+        run(nice);
+      }) {}
 
 LogBatchWorker::~LogBatchWorker() { stop(); }
 

@@ -23,7 +23,8 @@ class LogBatchWorker {
   enum class OnStop { drain, drop };  // what stop() does with queued logs
 
   // `nice` > 0 lowers the thread's priority (housekeeping).
-  LogBatchWorker(std::function<void(Batch&)> work, OnStop on_stop, int nice = 0);
+  // `name`: the thread's name as top -H and perf show it (15 characters at most).
+  LogBatchWorker(std::string name, std::function<void(Batch&)> work, OnStop on_stop, int nice = 0);
   ~LogBatchWorker();
   LogBatchWorker(const LogBatchWorker&) = delete;
   LogBatchWorker& operator=(const LogBatchWorker&) = delete;
@@ -54,7 +55,7 @@ class LogBatchWorker {
 class LogBatchLanes {
  public:
   // work(lane, batch) runs on lane `lane`'s thread.
-  LogBatchLanes(size_t lanes, std::function<void(size_t lane, LogBatchWorker::Batch&)> work,
+  LogBatchLanes(const std::string& name, size_t lanes, std::function<void(size_t lane, LogBatchWorker::Batch&)> work,
                 LogBatchWorker::OnStop on_stop);
   size_t size() const { return workers_.size(); }
   void schedule(std::shared_ptr<PartitionLog> log);

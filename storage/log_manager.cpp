@@ -1,6 +1,7 @@
 #include "storage/log_manager.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "storage/chunk_pool.h"
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
 #include "storage/page_cache_trimmer.h"
@@ -20,6 +22,7 @@
 #include "storage/offset_checkpoint.h"
 #include "storage/parallel_for.h"
 #include "storage/partition_metadata.h"
+#include "storage/segment_tail.h"
 #include "storage/topic_store.h"
 
 namespace fjord::storage {
@@ -70,6 +73,14 @@ bool parse_partition_dir(const std::string& name, std::string* topic, int32_t* p
 std::string log_dir_of(const PartitionLog& log) {
   auto slash = log.dir().find_last_of('/');
   return slash == std::string::npos ? "." : log.dir().substr(0, slash);
+}
+// Chunk memory all in-memory tails may hold together: an eighth of RAM, at
+// least 512 MiB (a window per busy partition; quiet ones free theirs, and
+// the ChunkPool keeps freed blocks warm up to the same amount).
+uint64_t tail_budget_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  const uint64_t ram = pages > 0 && page > 0 ? uint64_t(pages) * uint64_t(page) : 0;
+  return std::max<uint64_t>(512ull << 20, ram / 8);
 }
 }  // namespace
 
@@ -166,8 +177,10 @@ Errc LogManager::open() {
     return Errc::invalid_config;
   }
   flusher_ = std::make_unique<Flusher>();
-  if (config_.direct_io)
+  if (config_.direct_io) {
+    SegmentTail::set_budget(tail_budget_bytes());
     tail_writer_ = std::make_unique<TailWriter>(kTailWriterThreads);
+  }
   else if (config_.page_cache_window_bytes > 0)
     trimmer_ = std::make_unique<PageCacheTrimmer>(uint64_t(config_.page_cache_window_bytes));
   // Where each existing partition dir lives, and whether its log dir shut down cleanly.
@@ -259,7 +272,10 @@ Errc LogManager::open() {
     }
   }
   opened_ = true;
-  cleaner_ = std::thread([this] { cleaner_loop(); });
+  cleaner_ = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "fj-cleaner");
+    cleaner_loop();
+  });
   spdlog::info("storage: opened {} topics in {} log dirs", topics_.size(), config_.log_dirs.size());
   return Errc::ok;
 }
@@ -512,10 +528,12 @@ void LogManager::cleaner_loop() {
   int64_t next_flush = now + config_.flush_scheduler_interval_ms;
   int64_t next_clean = now + config_.log_cleaner_backoff_ms;
   int64_t next_checkpoint = now + 60000;  // log.flush.offset.checkpoint.interval.ms
+  int64_t next_tail_sweep = now + kTailSweepMs;
   size_t budget = size_t(std::max<int64_t>(config_.log_cleaner_dedupe_buffer_size, 1 << 16));
   std::unique_lock lk(cleaner_mu_);
   while (!cleaner_stop_) {
-    int64_t wake = std::min({next_retention, next_flush, next_clean, next_checkpoint});
+    int64_t wake = std::min({next_retention, next_flush, next_clean, next_checkpoint,
+                             config_.direct_io ? next_tail_sweep : INT64_MAX});
     cleaner_cv_.wait_for(lk, std::chrono::milliseconds(std::max<int64_t>(wake - wall_ms(), 1)));
     if (cleaner_stop_) break;
     lk.unlock();
@@ -535,6 +553,11 @@ void LogManager::cleaner_loop() {
       if (config_.log_cleaner_enable)
         for (auto& l : all_logs()) l->compact(now, budget);
       next_clean = now + config_.log_cleaner_backoff_ms;
+    }
+    if (config_.direct_io && now >= next_tail_sweep) {
+      for (auto& l : all_logs()) l->release_idle_tail();
+      ChunkPool::instance().trim();
+      next_tail_sweep = now + kTailSweepMs;
     }
     if (now >= next_checkpoint) {
       write_checkpoints();

@@ -106,6 +106,9 @@ class LogManager {
   // Two: one thread's synchronous writes queue every partition behind each
   // other; four made page-cache p99 worse (docs/performance.md).
   static constexpr int kTailWriterThreads = 2;
+  // How often quiet partitions' tails give back their window, and the
+  // ChunkPool is trimmed.
+  static constexpr int64_t kTailSweepMs = 1000;
   // Guards topics_ (the topic map), not partition data; lookups share it.
   mutable std::shared_mutex mu_;
   std::map<std::string, Topic> topics_;

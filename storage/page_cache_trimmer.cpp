@@ -8,6 +8,7 @@ namespace fjord::storage {
 PageCacheTrimmer::PageCacheTrimmer(uint64_t window_bytes)
     : window_(window_bytes),
       worker_(
+          "fj-trimmer",
           [this](LogBatchWorker::Batch& batch) {
             for (auto& log : batch) log->trim_page_cache(window_);
           },

@@ -250,6 +250,12 @@ Errc PartitionLog::use_tails(TailWriter* writer) {
   return Errc::ok;
 }
 
+void PartitionLog::release_idle_tail() {
+  std::lock_guard lk(mu_);
+  if (!tails_ || segments_.empty()) return;
+  if (SegmentTail* t = segments_.rbegin()->second->tail()) t->release_if_idle();
+}
+
 int64_t PartitionLog::write_tails() {
   struct Planned {
     std::shared_ptr<Segment> seg;

@@ -135,6 +135,9 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // bytes that are not on disk yet; returns the offset one past the last
   // record now written, or -1 on error. Page-cache mode: completes waiters.
   int64_t write_tails();
+  // Internal to LogManager's pass about once a second: frees the active
+  // tail's written window if nothing was appended since the previous pass.
+  void release_idle_tail();
   // Internal to the trimmer: starts writeback of bytes appended since the
   // last pass and evicts clean pages more than `window` bytes behind the end.
   void trim_page_cache(uint64_t window);

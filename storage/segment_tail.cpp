@@ -16,9 +16,10 @@ namespace fjord::storage {
 namespace {
 std::atomic<uint64_t> g_tail_bytes{0};
 // Above this much chunk memory in the process, tails stop growing chunks and
-// keep no chunk behind the current one (1000 quiet partitions must not each
-// hold megabytes).
-constexpr uint64_t kBudgetBytes = 512ull << 20;
+// keep no chunk behind the current one (1000 partitions must not each hold
+// megabytes).
+std::atomic<uint64_t> g_budget{SegmentTail::kDefaultBudget};
+bool over_budget() { return g_tail_bytes.load(std::memory_order_relaxed) > g_budget.load(std::memory_order_relaxed); }
 
 uint64_t align_down(uint64_t v) { return v / SegmentTail::kBlock * SegmentTail::kBlock; }
 uint64_t align_up(uint64_t v) { return align_down(v + SegmentTail::kBlock - 1); }
@@ -42,6 +43,11 @@ std::shared_ptr<TailChunk> TailChunk::allocate(uint64_t file_start, size_t capac
 }
 
 uint64_t SegmentTail::total_bytes() { return g_tail_bytes.load(std::memory_order_relaxed); }
+
+void SegmentTail::set_budget(uint64_t bytes) {
+  g_budget.store(bytes, std::memory_order_relaxed);
+  ChunkPool::instance().set_max_bytes(bytes);
+}
 
 SegmentTail::~SegmentTail() = default;
 
@@ -79,7 +85,7 @@ Errc SegmentTail::load_partial_block(uint64_t size) {
 }
 
 std::shared_ptr<TailChunk> SegmentTail::new_chunk(uint64_t file_start, size_t min_capacity) {
-  const bool tight = total_bytes() > kBudgetBytes;
+  const bool tight = over_budget();
   size_t cap = tight ? kMinChunk : next_capacity_;
   cap = std::max<size_t>(cap, align_up(min_capacity + 1));
   if (!tight) next_capacity_ = std::min(next_capacity_ * 2, kMaxChunk);
@@ -101,6 +107,7 @@ Errc SegmentTail::append(const uint8_t* data, uint32_t n, uint64_t pos) {
   }
   std::memcpy(cur->data + (pos - cur->file_start), data, n);
   cur->end = pos + n;
+  appended_ = true;
   return Errc::ok;
 }
 
@@ -165,11 +172,19 @@ bool SegmentTail::execute(TailWrite& w) {
 void SegmentTail::finish_write(const TailWrite& w, bool ok) {
   if (!ok) return;
   disk_end_ = std::max(disk_end_, std::min(w.end, end()));
-  // Chunk 0 may go once its last batch is on disk: a batch starting below
-  // start() is then read from the file, whole.
   // Consumers a little behind the end read from memory: the file's pages
   // are not cached, so a read below start() waits for the disk.
-  const uint64_t keep_behind = total_bytes() > kBudgetBytes ? 0 : kKeepBehind;
+  free_written_behind(over_budget() ? 0 : kKeepBehind);
+}
+
+void SegmentTail::release_if_idle() {
+  if (!appended_) free_written_behind(0);
+  appended_ = false;
+}
+
+void SegmentTail::free_written_behind(uint64_t keep_behind) {
+  // Chunk 0 may go once its last batch is on disk: a batch starting below
+  // start() is then read from the file, whole.
   uint64_t behind = 0;
   for (size_t i = 0; i + 1 < chunks_.size(); ++i) behind += chunks_[i]->capacity;
   while (chunks_.size() > 1 && chunks_[0]->end <= disk_end_ && behind > keep_behind) {

@@ -92,14 +92,21 @@ class SegmentTail {
   void plan_write(TailWrite* w);
   // The write itself (pwritev; consumes w.iov); false on error (errno kept).
   bool execute(TailWrite& w);
-  // Records a done write and frees chunks wholly on disk, keeping the newest
-  // one behind the current chunk for readers a little behind the end.
+  // Records a done write and frees chunks wholly on disk, keeping up to
+  // kKeepBehind behind the current chunk for readers a little behind the end.
   void finish_write(const TailWrite& w, bool ok);
+  // Frees every written chunk behind the current one if nothing was appended
+  // since the previous call: a quiet partition keeps no window.
+  void release_if_idle();
   // Forgets everything at or after `pos` (the caller truncates the file).
   Errc truncate(uint64_t pos);
 
   // Chunk memory held by all tails of the process (tests, budget).
   static uint64_t total_bytes();
+  // Process-wide: above this much chunk memory, tails keep nothing behind
+  // their current chunk and stop growing chunks (also the ChunkPool's limit).
+  static void set_budget(uint64_t bytes);
+  static constexpr uint64_t kDefaultBudget = 512ull << 20;
 
  private:
   SegmentTail(int fd, FileHandle direct) : fd_(fd), direct_(std::move(direct)) {}
@@ -107,6 +114,7 @@ class SegmentTail {
   // Chunk owning file position pos: the last one starting at or below it.
   size_t owner_of(uint64_t pos) const;
   Errc load_partial_block(uint64_t size);
+  void free_written_behind(uint64_t keep_behind);
 
   const int fd_;
   FileHandle direct_;
@@ -114,6 +122,7 @@ class SegmentTail {
   uint64_t disk_end_ = 0;
   uint64_t file_size_ = 0;  // the file's length as we last set it (direct writes stay below it)
   size_t next_capacity_ = kMinChunk;
+  bool appended_ = false;  // since the last release_if_idle()
   std::shared_ptr<TailChunk> scratch_;  // the zero-padded last block of a direct write
 };
 

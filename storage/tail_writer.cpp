@@ -5,7 +5,7 @@
 namespace fjord::storage {
 
 TailWriter::TailWriter(int threads)
-    : lanes_(size_t(std::max(threads, 1)),
+    : lanes_("fj-tailwrite", size_t(std::max(threads, 1)),
              [](size_t, LogBatchWorker::Batch& batch) {
                for (auto& log : batch) log->write_tails();
              },

@@ -1,5 +1,9 @@
 #include "broker/net/network_threads.h"
 
+#include <pthread.h>
+
+#include <string>
+
 #include <spdlog/spdlog.h>
 
 namespace fjord::broker {
@@ -20,7 +24,8 @@ boost::asio::io_context& NetworkThreads::next() {
 
 void NetworkThreads::start() {
   for (auto& ctx : contexts_) {
-    threads_.emplace_back([c = ctx.get()] {
+    threads_.emplace_back([c = ctx.get(), name = "fj-network-" + std::to_string(threads_.size())] {
+      ::pthread_setname_np(::pthread_self(), name.c_str());
       for (;;) {
         try {
           c->run();

@@ -23,6 +23,10 @@ constexpr const char* kUsage =
     "  --duration SECONDS       throughput/fill phase length; 0 = skip (default 10)\n"
     "  --records N              end that phase after N records in total (whichever first)\n"
     "  --latency-duration SECONDS  latency phase length; 0 = skip (default 5)\n"
+    "  --warmup SECONDS         latency phase: records sent in its first SECONDS are\n"
+    "                           read but not counted; it runs that much longer (default 1)\n"
+    "  --stall-report-ms MS     print (stderr) each 50 ms of send time in which a record\n"
+    "                           took over MS end to end (default 0: off)\n"
     "  --rate R                 latency phase records/s in total, run before the\n"
     "                           throughput phase (default 5000)\n"
     "  --rate-fraction F        instead: throughput phase first, then the latency phase\n"
@@ -101,6 +105,8 @@ bool parse_options(int argc, char** argv, BenchOptions& o) {
     else if (flag == "--duration") o.duration_s = to_double(flag, v);
     else if (flag == "--records") o.records = to_u64(flag, v);
     else if (flag == "--latency-duration") o.latency_duration_s = to_double(flag, v);
+    else if (flag == "--warmup") o.warmup_s = to_double(flag, v);
+    else if (flag == "--stall-report-ms") o.stall_report_ms = to_u64(flag, v);
     else if (flag == "--rate") o.rate = to_double(flag, v);
     else if (flag == "--rate-fraction") o.rate_fraction = to_double(flag, v);
     else if (flag == "--settle-dirty-mib") o.settle_dirty_mib = to_double(flag, v);

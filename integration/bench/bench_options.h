@@ -29,6 +29,13 @@ struct BenchOptions {
   // the throughput phase at rate_fraction x the rate that phase measured
   // (each target its own); otherwise it runs first at the fixed `rate`.
   double latency_duration_s = 5;
+  // Records sent in the first warmup_s of the latency phase (clients
+  // connecting, fetch sessions forming) reach the consumers uncounted; the
+  // phase runs that much longer.
+  double warmup_s = 1;
+  // > 0: the consumers print every 50 ms of send time in which a record took
+  // longer than this end to end (stderr; finding stalls).
+  std::uint64_t stall_report_ms = 0;
   double rate = 5000;
   double rate_fraction = 0;     // 0 = fixed --rate, latency phase first
   // Between the phases (rate_fraction mode): wait until the machine's

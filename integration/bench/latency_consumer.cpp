@@ -1,6 +1,8 @@
 #include "latency_consumer.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <map>
 #include <thread>
 
 #include "kafka_handle.h"
@@ -12,6 +14,33 @@ namespace {
 void note_error(ConsumeOutcome& out, const std::string& what) {
   if (out.errors++ == 0) out.first_error = what;
 }
+
+// Slow records by 50 ms of send time, for --stall-report-ms.
+class StallLog {
+ public:
+  void note(std::uint64_t send_ns, std::uint64_t latency_ns) {
+    Bucket& b = buckets_[send_ns / kBucketNs];
+    ++b.records;
+    b.max_ns = std::max(b.max_ns, latency_ns);
+  }
+  void print(std::uint64_t from_ns, int instance_partition) const {
+    for (const auto& [k, b] : buckets_)
+      // The monotonic time too, to line up with perf's timestamps.
+      std::fprintf(stderr,
+                   "stall: consumer of partition %d, sent at +%.2f s (monotonic %.2f): %llu records slow, max %.1f ms\n",
+                   instance_partition, (static_cast<double>(k * kBucketNs) - static_cast<double>(from_ns)) / 1e9,
+                   static_cast<double>(k * kBucketNs) / 1e9, static_cast<unsigned long long>(b.records),
+                   static_cast<double>(b.max_ns) / 1e6);
+  }
+
+ private:
+  static constexpr std::uint64_t kBucketNs = 50'000'000;
+  struct Bucket {
+    std::uint64_t records = 0;
+    std::uint64_t max_ns = 0;
+  };
+  std::map<std::uint64_t, Bucket> buckets_;
+};
 
 struct PartitionStart {
   int partition;
@@ -52,6 +81,7 @@ void consume_share(const std::string& brokers, const std::string& topic, const s
   out.assigned_ns = now_ns();
   ++control.ready;
 
+  StallLog stalls;
   while (!stop.load(std::memory_order_relaxed) && !control.abandon.load(std::memory_order_relaxed)) {
     if (control.consumed.load(std::memory_order_relaxed) >= control.expected.load(std::memory_order_relaxed)) break;
     const std::uint64_t deadline = control.deadline_ns.load(std::memory_order_relaxed);
@@ -72,12 +102,17 @@ void consume_share(const std::string& brokers, const std::string& topic, const s
       control.consumed.fetch_add(1, std::memory_order_relaxed);
       out.bytes += msg->len;
       out.last_ns = now;
-      out.e2e_latency.record(now >= stamp->send_ns ? now - stamp->send_ns : 0);
+      const std::uint64_t latency = now >= stamp->send_ns ? now - stamp->send_ns : 0;
+      if (stamp->send_ns >= control.measure_from_ns.load(std::memory_order_relaxed)) {
+        out.e2e_latency.record(latency);
+        if (control.stall_report_ns > 0 && latency > control.stall_report_ns) stalls.note(stamp->send_ns, latency);
+      }
     } else {
       ++out.foreign;
     }
     rd_kafka_message_destroy(msg);
   }
+  stalls.print(control.measure_from_ns.load(), share.front().partition);
   rd_kafka_assign(rk.get(), nullptr);
   rd_kafka_consumer_close(rk.get());
 }

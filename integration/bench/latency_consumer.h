@@ -39,6 +39,10 @@ struct ConsumeControl {
   // Set by an instance that hit OFFSET_OUT_OF_RANGE: with auto.offset.reset=error
   // that partition stops, so the expected count can never be reached.
   std::atomic<bool> abandon{false};
+  // Records sent before this steady-clock time are read but not counted in
+  // the latency histogram (the warm-up).
+  std::atomic<std::uint64_t> measure_from_ns{0};
+  std::uint64_t stall_report_ns = 0;  // set before consume_records; see BenchOptions::stall_report_ms
 };
 
 // Partition p is read by instance p % instances, from start_offsets[p].

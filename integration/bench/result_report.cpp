@@ -37,6 +37,7 @@ std::string config_text(const BenchOptions& o) {
     if (latency_linger(o) != o.linger_ms) s << " latency-linger=" << latency_linger(o) << "ms";
     if (o.rate_fraction > 0) s << " latency@" << fmt("%g", o.rate_fraction) << "xthroughput";
     if (o.consumers > 1) s << " consumers=" << o.consumers;
+    if (o.warmup_s > 0) s << " warmup=" << fmt("%g", o.warmup_s) << "s";
   }
   return s.str();
 }
@@ -143,7 +144,8 @@ std::string json_document(const BenchOptions& o, const TargetResult& t, const Ta
   s << ",\"partitions\":" << o.partitions << ",\"record_size\":" << o.record_size << ",\"acks\":\"" << o.acks
     << "\",\"compression\":\"" << o.compression << "\",\"producers\":" << o.producers
     << ",\"duration_s\":" << o.duration_s << ",\"records\":" << o.records
-    << ",\"latency_duration_s\":" << o.latency_duration_s << ",\"rate\":" << o.rate
+    << ",\"latency_duration_s\":" << o.latency_duration_s << ",\"warmup_s\":" << o.warmup_s
+    << ",\"rate\":" << o.rate
     << ",\"rate_fraction\":" << o.rate_fraction << ",\"phase_order\":\""
     << (o.rate_fraction > 0 ? "throughput,latency" : "latency,throughput") << "\""
     << ",\"linger_ms\":" << o.linger_ms << ",\"latency_linger_ms\":" << latency_linger(o)

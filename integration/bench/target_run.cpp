@@ -97,12 +97,14 @@ void latency_phase(const BenchOptions& o, TargetResult& r, const std::vector<std
   r.latency_linger_ms = latency_linger(o);
   const std::uint64_t nonce = fresh_nonce();
   ConsumeControl control;
+  control.stall_report_ns = o.stall_report_ms * 1'000'000;
   const int consumers = consumer_instances(o.consumers, start.size());
   std::thread consumer([&] {
     r.consume = consume_records(r.brokers, o.topic, start, consumers, o.fetch_wait_ms, nonce, control, stop);
   });
   while (control.ready.load() < consumers) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const ProducePlan plan{o.latency_duration_s, 0, r.latency_rate, false, r.latency_linger_ms};
+  const ProducePlan plan{o.latency_duration_s + o.warmup_s, 0, r.latency_rate, false, r.latency_linger_ms};
+  control.measure_from_ns = now_ns() + static_cast<std::uint64_t>(o.warmup_s * 1e9);
   r.latency_produce = run_producers(o, plan, r.brokers, nonce, stop);
   if (r.latency_produce.send_seconds > 0)
     r.latency_rate_achieved = static_cast<double>(r.latency_produce.sent) / r.latency_produce.send_seconds;

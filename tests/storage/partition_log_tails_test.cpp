@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/chunk_pool.h"
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
 #include "storage/log_manager.h"
@@ -665,4 +666,42 @@ TEST(LogManagerTailsTest, DirectIoUncleanRestartKeepsAcknowledgedBatches) {
 }
 
 }  // namespace
+// A quiet partition gives back its window of written bytes within about two
+// of LogManager's passes; the blocks stay in the ChunkPool for reuse.
+TEST(LogManagerTailsTest, AQuietPartitionGivesBackItsWindow) {
+  test::TempDir dir;
+  StorageConfig c;
+  c.log_dirs = {dir.path()};
+  c.direct_io = true;
+  const uint64_t before = SegmentTail::total_bytes();
+  LogManager m(c);
+  ASSERT_EQ(m.open(), Errc::ok);
+  std::string err;
+  ASSERT_EQ(m.create_topic("quiet", 1, {{"flush.ms", "3600000"}}, nullptr, &err), Errc::ok) << err;
+  auto log = m.partition("quiet", 0);
+  ASSERT_TRUE(log);
+  Model model;
+  std::vector<std::future<bool>> acks;
+  for (int64_t seq = 0; seq < 100; ++seq) {  // about 10 MB
+    auto b = make_batch(1, 1000 + seq, "k", std::string(100000, char('a' + seq % 26)));
+    AppendInfo info;
+    ASSERT_EQ(log->append(view_of(b), &info), Errc::ok);
+    model.add(info.base_offset, info.last_offset, std::move(b));
+    auto p = std::make_shared<std::promise<bool>>();
+    acks.push_back(p->get_future());
+    log->when_durable(info.last_offset, [p](bool ok) { p->set_value(ok); });
+  }
+  for (auto& a : acks) ASSERT_TRUE(a.get());
+  EXPECT_GE(SegmentTail::total_bytes() - before, 6u << 20) << "the window was not kept";
+  const size_t idle_before = ChunkPool::instance().idle_blocks();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (SegmentTail::total_bytes() - before > 2 * SegmentTail::kMaxChunk + SegmentTail::kBlock &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_LE(SegmentTail::total_bytes() - before, 2 * SegmentTail::kMaxChunk + SegmentTail::kBlock)
+      << "a quiet partition kept its window";
+  EXPECT_GT(ChunkPool::instance().idle_blocks(), idle_before) << "freed blocks were not kept for reuse";
+  expect_reads_back(*log, model);  // now from the file
+}
+
 }  // namespace fjord::storage

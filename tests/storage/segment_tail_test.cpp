@@ -348,6 +348,38 @@ TEST_P(SegmentTailTest, WrittenChunksBehindAreFreedButNeverUnwrittenOnes) {
   EXPECT_EQ(SegmentTail::total_bytes(), before) << "chunk memory leaked";
 }
 
+TEST_P(SegmentTailTest, AQuietTailGivesBackItsWindowAndABusyOneKeepsIt) {
+  open_tail(0);
+  while (model_.size() < (12u << 20)) append(60000 + uint32_t(rng_() % 50000));
+  write();
+  const uint64_t window = tail_->end() - tail_->start();
+  EXPECT_GE(window, 8u << 20);
+  tail_->release_if_idle();  // appended since the last pass: busy
+  EXPECT_EQ(tail_->end() - tail_->start(), window);
+  append(5000);
+  tail_->release_if_idle();  // appended again: still busy
+  EXPECT_EQ(tail_->end() - tail_->start(), window + 5000);
+  tail_->release_if_idle();  // nothing since: the window goes, unwritten bytes never do
+  EXPECT_LE(tail_->end() - tail_->start(), SegmentTail::kMaxChunk);
+  EXPECT_LE(tail_->start(), tail_->on_disk());
+  expect_reads();
+  write();
+  expect_file(model_.size());
+}
+
+TEST_P(SegmentTailTest, OverTheBudgetNothingIsKeptBehind) {
+  struct Budget {  // restores the default for the tests that follow
+    explicit Budget(uint64_t b) { SegmentTail::set_budget(b); }
+    ~Budget() { SegmentTail::set_budget(SegmentTail::kDefaultBudget); }
+  } budget(SegmentTail::total_bytes() + (1u << 20));
+  open_tail(0);
+  while (model_.size() < (8u << 20)) append(60000 + uint32_t(rng_() % 50000));
+  write();
+  EXPECT_LE(tail_->end() - tail_->start(), SegmentTail::kMaxChunk) << "kept a window over the budget";
+  expect_reads();
+  expect_file(model_.size());
+}
+
 TEST_P(SegmentTailTest, TruncateInsideTheTailThenAppendAgain) {
   open_tail(0);
   for (int i = 0; i < 40; ++i) append(3000 + uint32_t(rng_() % 20000));

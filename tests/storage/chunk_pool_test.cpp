@@ -1,0 +1,71 @@
+// ChunkPool keeps returned blocks warm for reuse and gives back to the kernel
+// only those that stayed idle through a whole trim period.
+#include "storage/chunk_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace fjord::storage {
+namespace {
+
+std::vector<uint8_t*> take(ChunkPool& pool, int n) {
+  std::vector<uint8_t*> v;
+  for (int i = 0; i < n; ++i) {
+    uint8_t* b = pool.take();
+    EXPECT_NE(b, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(b) % ChunkPool::kBlockBytes, 0u) << "not 2 MiB aligned";
+    std::memset(b, 0x5a, ChunkPool::kBlockBytes);  // writable, whole
+    v.push_back(b);
+  }
+  return v;
+}
+
+void trim_period(ChunkPool& pool) {
+  for (int i = 0; i < ChunkPool::kTrimPasses; ++i) pool.trim();
+}
+
+TEST(ChunkPoolTest, ReturnedBlocksAreReusedWithinTheLimit) {
+  ChunkPool pool;
+  pool.set_max_bytes(3 * ChunkPool::kBlockBytes);
+  auto blocks = take(pool, 5);
+  for (uint8_t* b : blocks) pool.give(b);
+  EXPECT_EQ(pool.idle_blocks(), 3u) << "beyond the limit blocks are unmapped";
+  auto in_use = take(pool, 4);  // the 3 idle ones, then a new one
+  EXPECT_EQ(pool.idle_blocks(), 0u);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_NE(std::find(blocks.begin(), blocks.end(), in_use[i]), blocks.end()) << "not reused";
+  // In use and idle together stay within the limit: with 3 in use, a
+  // returned block is unmapped.
+  pool.give(in_use[3]);
+  EXPECT_EQ(pool.idle_blocks(), 0u);
+  for (int i = 0; i < 3; ++i) pool.give(in_use[i]);
+  EXPECT_EQ(pool.idle_blocks(), 3u);
+}
+
+TEST(ChunkPoolTest, TrimReleasesOnlyBlocksIdleForAWholePeriod) {
+  ChunkPool pool;
+  pool.set_max_bytes(64 * ChunkPool::kBlockBytes);
+  for (uint8_t* b : take(pool, 6)) pool.give(b);
+  trim_period(pool);  // the first period started before the blocks came back
+  EXPECT_EQ(pool.idle_blocks(), 6u);
+  // A period in which 2 of them were in use at once: 4 stayed idle throughout.
+  auto busy = take(pool, 2);
+  for (uint8_t* b : busy) pool.give(b);
+  trim_period(pool);
+  EXPECT_EQ(pool.idle_blocks(), 2u);
+  // A period in which all the rest were in use: nothing goes.
+  auto rest = take(pool, 2);
+  for (uint8_t* b : rest) pool.give(b);
+  for (int i = 0; i + 1 < ChunkPool::kTrimPasses; ++i) pool.trim();
+  EXPECT_EQ(pool.idle_blocks(), 2u) << "released before the period ended";
+  pool.trim();
+  EXPECT_EQ(pool.idle_blocks(), 2u);
+  trim_period(pool);  // a quiet period
+  EXPECT_EQ(pool.idle_blocks(), 0u);
+}
+
+}  // namespace
+}  // namespace fjord::storage
