@@ -105,5 +105,48 @@ def test_produce_and_assign_consume():
               "are lz4")
 
 
+def test_topic_compression_type_is_applied():
+    # Kafka recompresses what a producer sends when the topic's compression.type
+    # names a codec; "producer" keeps the producer's.
+    with Broker() as broker:
+        admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+        cases = {"ct-gzip": ("gzip", "lz4", "gzip"), "ct-plain": ("uncompressed", "zstd", "none"),
+                 "ct-zstd": ("zstd", "none", "zstd"), "ct-producer": ("producer", "snappy", "snappy")}
+        futures = admin.create_topics([
+            ck.admin.NewTopic(t, num_partitions=1, replication_factor=1, config={"compression.type": ct})
+            for t, (ct, _, _) in cases.items()])
+        for t, f in futures.items():
+            f.result(timeout=15)
+        for topic, (topic_codec, producer_codec, stored) in cases.items():
+            p = ck.Producer({"bootstrap.servers": broker.bootstrap, "acks": "all", "linger.ms": 20,
+                             "compression.type": producer_codec})
+            sent = []
+            for seq in range(500):
+                key, value, headers = message(seq)
+                value = value + b"x" * 200  # compressible, so librdkafka does compress
+                sent.append((key, value, headers))
+                p.produce(topic, key=key, value=value, headers=headers)
+            check(p.flush(30) == 0, f"{topic}: producer did not flush")
+            _, batches = kw.read_all(broker.host_port, topic, 0)
+            used = sorted({b["codec"] for b in batches})
+            check(used == [stored], f"{topic} (compression.type={topic_codec}, producer {producer_codec}): "
+                  f"stored codecs {used}, expected {stored}")
+            c = ck.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "unused",
+                             "enable.auto.commit": False, "enable.partition.eof": True})
+            try:
+                c.assign([ck.TopicPartition(topic, 0, ck.OFFSET_BEGINNING)])
+                got, deadline = [], time.monotonic() + 30
+                while len(got) < len(sent) and time.monotonic() < deadline:
+                    m = c.poll(0.5)
+                    if m is None or (m.error() and m.error().code() == ck.KafkaError._PARTITION_EOF):
+                        continue
+                    check(not m.error(), f"{topic}: consumer error {m.error()}")
+                    got.append((m.key(), m.value(), m.headers()))
+            finally:
+                c.close()
+            check(got == sent, f"{topic}: {len(got)} records read back, "
+                  f"{sum(1 for a, b in zip(got, sent) if a != b)} differ")
+
+
 if __name__ == "__main__":
-    sys.exit(main(test_produce_and_assign_consume))
+    sys.exit(main(test_produce_and_assign_consume, test_topic_compression_type_is_applied))

@@ -280,4 +280,14 @@ std::vector<ConfigEntry> LogConfig::describe(const std::map<std::string, std::st
   return out;
 }
 
+std::optional<protocol::Compression> LogConfig::stored_codec() const {
+  using protocol::Compression;
+  if (compression_type == "uncompressed") return Compression::none;
+  if (compression_type == "gzip") return Compression::gzip;
+  if (compression_type == "snappy") return Compression::snappy;
+  if (compression_type == "lz4") return Compression::lz4;
+  if (compression_type == "zstd") return Compression::zstd;
+  return std::nullopt;  // producer
+}
+
 }  // namespace fjord::storage

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/records/record_batch.h"
 #include "storage/errc.h"
 
 namespace fjord::storage {
@@ -53,6 +54,9 @@ struct LogConfig {
   // append is fdatasync'ed first (group commit). Otherwise Kafka's page-cache
   // behaviour with periodic flushes.
   bool durable_mode() const { return !flush_messages && !flush_ms; }
+  // The codec compression.type stores batches in; nullopt for "producer"
+  // (kept as sent).
+  std::optional<protocol::Compression> stored_codec() const;
 
   // Returns `base` with `overrides` applied. Unknown key or bad value ->
   // invalid_config and *error names the key and the reason.

@@ -53,7 +53,9 @@ PartitionLog::PartitionLog(std::string dir, std::string topic, int32_t partition
       partition_(partition),
       topic_id_(topic_id),
       flusher_(flusher),
-      config_(std::move(config)) {}
+      config_(std::move(config)) {
+  stored_codec_ = config_.stored_codec() ? int8_t(*config_.stored_codec()) : int8_t(-1);
+}
 
 PartitionLog::~PartitionLog() = default;
 
@@ -747,6 +749,7 @@ Errc PartitionLog::truncate_to(int64_t offset) {
 void PartitionLog::set_config(const LogConfig& config) {
   std::lock_guard lk(mu_);
   config_ = config;
+  stored_codec_ = config_.stored_codec() ? int8_t(*config_.stored_codec()) : int8_t(-1);
   publish_hw_locked();
   if (config_.durable_mode() && durable_end_ < log_end_) schedule_flush_locked();
   if (!config_.durable_mode() && tails_ && written_end_ < log_end_) schedule_tail_write_locked();

@@ -99,6 +99,11 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // Applies new config (alter_topic_config); takes effect on the next append/roll.
   void set_config(const LogConfig& config);
   LogConfig config() const;
+  // config().stored_codec() without the copy and the lock (the produce path).
+  std::optional<protocol::Compression> stored_codec() const {
+    const int8_t c = stored_codec_.load(std::memory_order_relaxed);
+    return c < 0 ? std::nullopt : std::optional(protocol::Compression(c));
+  }
 
   // Background housekeeping, called by the LogManager's cleaner thread.
   // Retention by time/size (never the active segment). Returns segments deleted.
@@ -194,6 +199,7 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   int64_t last_flush_ms_ = 0;
   std::vector<std::pair<int64_t, std::function<void(bool)>>> waiters_;
   std::atomic<int64_t> hw_{0};          // readable without the mutex
+  std::atomic<int8_t> stored_codec_{-1};  // config_.stored_codec(), -1: none (producer)
   std::atomic<int64_t> log_start_atomic_{0};
   std::atomic<int64_t> log_end_atomic_{0};
   bool flush_queued_ = false;

@@ -12,6 +12,7 @@
 #include "broker/topics/auto_create.h"
 #include "protocol/messages/produce_request.h"
 #include "protocol/messages/produce_response.h"
+#include "protocol/records/batch_recompression.h"
 #include "protocol/records/batch_validation.h"
 #include "protocol/records/legacy_message_set.h"
 #include "protocol/records/record_batch.h"
@@ -44,9 +45,10 @@ int16_t batch_error_code(protocol::BatchError e) {
 }
 
 // Appends every batch in `data` (checked and validated first). Fills base
-// offset, append time and log start in `pr`.
+// offset, append time and log start in `pr`. `as_sent`: the client's own
+// batches (false after conversion to the topic's codec, already checked).
 int16_t append_batches(storage::PartitionLog& log, uint8_t* data, size_t size, int16_t version,
-                       PartitionResponse* pr, int64_t* last_offset) {
+                       PartitionResponse* pr, int64_t* last_offset, bool as_sent = true) {
   thread_local std::vector<uint8_t> scratch;
   // Validate everything before appending anything, so a request either
   // lands whole or not at all for this partition.
@@ -56,7 +58,7 @@ int16_t append_batches(storage::PartitionLog& log, uint8_t* data, size_t size, i
     protocol::RecordBatchView view;
     auto e = protocol::RecordBatchView::parse(data + pos, size - pos, &view);
     if (e != protocol::BatchError::ok) return batch_error_code(e);
-    if (version < 7 && view.compression() == protocol::Compression::zstd)
+    if (as_sent && version < 7 && view.compression() == protocol::Compression::zstd)
       return kafka_error::kUnsupportedCompressionType;
     e = protocol::validate(view, scratch);
     if (e != protocol::BatchError::ok) return batch_error_code(e);
@@ -82,6 +84,24 @@ int16_t append_batches(storage::PartitionLog& log, uint8_t* data, size_t size, i
   return kafka_error::kNone;
 }
 
+// Whether any batch in data[0..size) is in another codec than `codec`
+// (a malformed one too: recompress_batches then reports it). *zstd: one is
+// zstd, which Produce before v7 may not carry whatever the topic stores.
+bool needs_recompression(const uint8_t* data, size_t size, protocol::Compression codec, bool* zstd) {
+  bool needs = false;
+  size_t pos = 0;
+  while (pos < size) {
+    protocol::RecordBatchView view;
+    if (protocol::RecordBatchView::parse(const_cast<uint8_t*>(data + pos), size - pos, &view) !=
+        protocol::BatchError::ok)
+      return true;
+    if (view.compression() == protocol::Compression::zstd) *zstd = true;
+    if (view.compression() != codec && !view.control()) needs = true;
+    pos += view.total_size();
+  }
+  return needs;
+}
+
 int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t partition,
                           protocol::Records& records, int16_t version, PartitionResponse* pr,
                           std::shared_ptr<storage::PartitionLog>* log_out, int64_t* last_offset) {
@@ -96,18 +116,28 @@ int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t 
   size_t size = records.size;
   if (size <= protocol::kMagicOffset) return kafka_error::kCorruptMessage;
   int8_t magic = static_cast<int8_t>(data[protocol::kMagicOffset]);
+  // The topic's compression.type, unless "producer" (batches kept as sent).
+  const std::optional<protocol::Compression> codec = log->stored_codec();
+  thread_local std::vector<uint8_t> scratch;
   if (magic != 2) {
     if (version >= 3 || magic < 0) return kafka_error::kInvalidRecord;
     // Pre-0.11 producers: convert the message set to one magic-2 batch,
-    // compressed with the producer's codec as Kafka does (compression.type=producer).
-    thread_local std::vector<uint8_t> scratch;
+    // compressed with the topic's codec or else the producer's, as Kafka does.
     std::vector<uint8_t> converted;
-    auto e = protocol::up_convert_legacy(data, size, std::nullopt, scratch, converted);
+    auto e = protocol::up_convert_legacy(data, size, codec, scratch, converted);
     if (e != protocol::BatchError::ok) return kafka_error::kCorruptMessage;
     *log_out = log;
-    return append_batches(*log, converted.data(), converted.size(), version, pr, last_offset);
+    return append_batches(*log, converted.data(), converted.size(), version, pr, last_offset, false);
   }
   *log_out = log;
+  bool zstd = false;
+  if (codec && needs_recompression(data, size, *codec, &zstd)) {
+    if (version < 7 && zstd) return kafka_error::kUnsupportedCompressionType;
+    std::vector<uint8_t> converted;
+    auto e = protocol::recompress_batches(data, size, *codec, scratch, converted);
+    if (e != protocol::BatchError::ok) return batch_error_code(e);
+    return append_batches(*log, converted.data(), converted.size(), version, pr, last_offset, false);
+  }
   return append_batches(*log, data, size, version, pr, last_offset);
 }
 
