@@ -148,5 +148,42 @@ def test_topic_compression_type_is_applied():
                   f"{sum(1 for a, b in zip(got, sent) if a != b)} differ")
 
 
+def test_two_listeners_each_advertise_themselves():
+    # Kafka answers Metadata with the advertised listener of the same name as
+    # the one the client came through: a client of either listener must be
+    # sent back to that one.
+    with Broker(overrides={"listeners": "PLAINTEXT://127.0.0.1:0,INTERNAL://127.0.0.1:0",
+                           "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT",
+                           "num.partitions": 1}) as broker:
+        ports = broker.listener_ports(2)
+        check(set(ports) == {"PLAINTEXT", "INTERNAL"} and ports["PLAINTEXT"] != ports["INTERNAL"],
+              f"listeners reported: {ports}")
+        for name, port in ports.items():
+            with kw.Connection(("127.0.0.1", port)) as conn:
+                md = kw.metadata(conn)
+            check([(b["host"], b["port"]) for b in md["brokers"]] == [("127.0.0.1", port)],
+                  f"Metadata through {name} advertised {md['brokers']}, not 127.0.0.1:{port}")
+        topic = "two-listeners"
+        p = ck.Producer({"bootstrap.servers": f"127.0.0.1:{ports['INTERNAL']}", "acks": "all"})
+        for seq in range(200):
+            p.produce(topic, key=str(seq).encode(), value=b"v" * seq)
+        check(p.flush(30) == 0, "producer through INTERNAL did not flush")
+        c = ck.Consumer({"bootstrap.servers": f"127.0.0.1:{ports['PLAINTEXT']}", "group.id": "unused",
+                         "enable.auto.commit": False})
+        try:
+            c.assign([ck.TopicPartition(topic, 0, ck.OFFSET_BEGINNING)])
+            got, deadline = [], time.monotonic() + 30
+            while len(got) < 200 and time.monotonic() < deadline:
+                m = c.poll(0.5)
+                if m is None or m.error():
+                    continue
+                got.append((m.key(), m.value()))
+        finally:
+            c.close()
+        check(got == [(str(s).encode(), b"v" * s) for s in range(200)],
+              f"read {len(got)} of 200 through PLAINTEXT")
+
+
 if __name__ == "__main__":
-    sys.exit(main(test_produce_and_assign_consume, test_topic_compression_type_is_applied))
+    sys.exit(main(test_produce_and_assign_consume, test_topic_compression_type_is_applied,
+                  test_two_listeners_each_advertise_themselves))

@@ -1,10 +1,12 @@
 #include "broker/config/server_config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -71,7 +73,42 @@ struct Pending {
   std::optional<int64_t> roll_ms, roll_hours;
   std::optional<std::vector<std::string>> log_dirs, log_dir;
   std::optional<int32_t> node_id, broker_id;
+  std::map<std::string, std::string> security_protocols;  // listener.security.protocol.map
+  std::vector<std::string> controller_listeners;         // controller.listener.names
 };
+
+// Kafka's rules for listeners, plus what this broker serves: PLAINTEXT only
+// so far (TLS and SASL come later), so an SSL or SASL listener fails start-up
+// instead of silently speaking plaintext. Listeners named in
+// controller.listener.names (KRaft's controller port) are not served to
+// clients. Returns the error, naming the key, or "".
+std::string check_listeners(ServerConfig& c, const Pending& p) {
+  std::vector<Listener> served;
+  std::set<std::string> names;
+  for (const Listener& l : c.listeners) {
+    if (!names.insert(l.name).second) return "config key 'listeners' names listener " + l.name + " twice";
+    if (std::find(p.controller_listeners.begin(), p.controller_listeners.end(), l.name) !=
+        p.controller_listeners.end())
+      continue;
+    std::string protocol = l.name;
+    if (auto it = p.security_protocols.find(l.name); it != p.security_protocols.end()) protocol = it->second;
+    else if (l.name != "PLAINTEXT" && l.name != "SSL" && l.name != "SASL_PLAINTEXT" && l.name != "SASL_SSL")
+      return "listener " + l.name + " has no security protocol in config key 'listener.security.protocol.map'";
+    if (protocol != "PLAINTEXT")
+      return "listener " + l.name + " uses " + protocol +
+             ", which this broker does not support yet (config key 'listeners'); use PLAINTEXT";
+    for (const Listener& s : served)
+      if (s.port != 0 && s.port == l.port && s.host == l.host)
+        return "config key 'listeners': " + s.name + " and " + l.name + " both use port " + std::to_string(l.port);
+    served.push_back(l);
+  }
+  if (served.empty()) return "config key 'listeners' has no listener for clients (all are controller listeners)";
+  for (const Listener& a : c.advertised_listeners)
+    if (!names.count(a.name))
+      return "config key 'advertised.listeners' names " + a.name + ", which is not in 'listeners'";
+  c.listeners = std::move(served);
+  return "";
+}
 
 using Setter = std::function<bool(const std::string&, ServerConfig&, Pending&)>;
 
@@ -96,6 +133,23 @@ Setter pending_int(Slot slot, T min) {
 const std::map<std::string, Setter, std::less<>>& setters() {
   static const std::map<std::string, Setter, std::less<>> table = {
       {"listeners", [](const std::string& v, ServerConfig& c, Pending&) { return parse_listeners(v, &c.listeners); }},
+      {"listener.security.protocol.map", [](const std::string& v, ServerConfig&, Pending& p) {
+         std::map<std::string, std::string> m;
+         for (auto& item : split_list(v)) {
+           auto colon = item.find(':');
+           if (colon == std::string::npos || colon == 0) return false;
+           std::string protocol = item.substr(colon + 1);
+           if (protocol != "PLAINTEXT" && protocol != "SSL" && protocol != "SASL_PLAINTEXT" && protocol != "SASL_SSL")
+             return false;
+           m[item.substr(0, colon)] = protocol;
+         }
+         p.security_protocols = std::move(m);
+         return true;
+       }},
+      {"controller.listener.names", [](const std::string& v, ServerConfig&, Pending& p) {
+         p.controller_listeners = split_list(v);
+         return true;
+       }},
       {"advertised.listeners",
        [](const std::string& v, ServerConfig& c, Pending&) { return parse_listeners(v, &c.advertised_listeners); }},
       {"node.id", pending_int<int32_t>(&Pending::node_id, 0)},
@@ -179,8 +233,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
 // without security; listed so they do not produce "unknown key" noise.
 bool is_ignored_kafka_key(std::string_view key) {
   static const char* keys[] = {
-      "process.roles", "controller.quorum.voters", "controller.listener.names",
-      "listener.security.protocol.map", "inter.broker.listener.name", "socket.send.buffer.bytes",
+      "process.roles", "controller.quorum.voters", "inter.broker.listener.name", "socket.send.buffer.bytes",
       "socket.receive.buffer.bytes", "num.recovery.threads.per.data.dir",
       "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
       "transaction.state.log.min.isr", "zookeeper.connect", "zookeeper.connection.timeout.ms",
@@ -241,6 +294,10 @@ ConfigResult parse_server_config(const Properties& props) {
   }
   if (p.node_id) c.node_id = *p.node_id;
   else if (p.broker_id) c.node_id = *p.broker_id;
+  if (std::string e = check_listeners(c, p); !e.empty()) {
+    result.error = e;
+    return result;
+  }
   if (c.message_max_bytes > c.socket_request_max_bytes) {
     result.warnings.push_back("message.max.bytes exceeds socket.request.max.bytes");
   }

@@ -17,8 +17,12 @@ struct Listener {
 };
 
 struct ServerConfig {
+  // The listeners served to clients (controller.listener.names dropped),
+  // all PLAINTEXT.
   std::vector<Listener> listeners{Listener{}};
-  std::vector<Listener> advertised_listeners;  // empty = same as listeners
+  // What Metadata tells a client that came through the listener of the same
+  // name; a listener not named here advertises itself.
+  std::vector<Listener> advertised_listeners;
   int32_t node_id = 0;
   std::vector<std::string> log_dirs{"/tmp/fjord-logs"};
 
@@ -55,11 +59,6 @@ struct ServerConfig {
 
   // spdlog levels: "info" or "info,net=debug,storage=warn" (fjord.log.level).
   std::string log_level = "info";
-
-  // Listener clients should dial: advertised.listeners, else listeners.
-  const std::vector<Listener>& advertised() const {
-    return advertised_listeners.empty() ? listeners : advertised_listeners;
-  }
 };
 
 struct ConfigResult {

@@ -20,6 +20,7 @@ struct Request {
   size_t body_offset = 0;       // first body byte in *frame
   std::string peer;             // "host:port" for logs
   boost::asio::io_context* io = nullptr;  // the connection's thread, for timers
+  int listener = 0;             // index in `listeners` the connection came through
 
   uint8_t* body() const { return frame->data() + body_offset; }
   size_t body_size() const { return frame->size() - body_offset; }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "broker/config/server_config.h"
 #include "broker/fetch/fetch_session_cache.h"
@@ -23,8 +24,17 @@ struct BrokerContext {
   const Dispatcher& dispatcher;  // ApiVersions advertises its table
   std::string cluster_id;
   int32_t node_id = 0;
-  std::string advertised_host;
-  int32_t advertised_port = 0;
+  // Per listener (index as in config.listeners): the endpoint Metadata and
+  // FindCoordinator give clients that came through it, as Kafka answers
+  // with the advertised listener of the same name.
+  struct Endpoint {
+    std::string host;
+    int32_t port = 0;
+  };
+  std::vector<Endpoint> advertised;
+  const Endpoint& advertised_for(int listener) const {
+    return advertised.at(listener >= 0 && size_t(listener) < advertised.size() ? size_t(listener) : 0);
+  }
   std::atomic<bool> shutting_down{false};
 };
 

@@ -18,7 +18,7 @@ constexpr int8_t kTransactionKey = 1;
 // On a single node every group and transactional id is coordinated by this
 // node: the coordinator is the partition leader of __consumer_offsets /
 // __transaction_state, and this node leads every partition.
-Response::Coordinator locate(const BrokerContext& ctx, const std::string& key, int8_t key_type) {
+Response::Coordinator locate(const BrokerContext& ctx, int listener, const std::string& key, int8_t key_type) {
   Response::Coordinator c;
   c.key = key;
   if (key_type != kGroupKey && key_type != kTransactionKey) {
@@ -39,8 +39,8 @@ Response::Coordinator locate(const BrokerContext& ctx, const std::string& key, i
   }
   c.error_message = std::nullopt;
   c.node_id = ctx.node_id;
-  c.host = ctx.advertised_host;
-  c.port = ctx.advertised_port;
+  c.host = ctx.advertised_for(listener).host;
+  c.port = ctx.advertised_for(listener).port;
   return c;
 }
 
@@ -54,9 +54,9 @@ void handle_find_coordinator(BrokerContext& ctx, Request req, Responder out) {
   if (req.api_version >= 4) {
     // Batched layout (KIP-699): one answer per key.
     resp.coordinators.reserve(body.coordinator_keys.size());
-    for (const auto& key : body.coordinator_keys) resp.coordinators.push_back(locate(ctx, key, body.key_type));
+    for (const auto& key : body.coordinator_keys) resp.coordinators.push_back(locate(ctx, req.listener, key, body.key_type));
   } else {
-    Response::Coordinator c = locate(ctx, body.key, body.key_type);
+    Response::Coordinator c = locate(ctx, req.listener, body.key, body.key_type);
     resp.error_code = c.error_code;
     resp.error_message = c.error_message;
     resp.node_id = c.node_id;

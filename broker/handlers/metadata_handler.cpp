@@ -60,8 +60,9 @@ void handle_metadata(BrokerContext& ctx, Request req, Responder out) {
   Response resp;
   Response::MetadataResponseBroker self;
   self.node_id = ctx.node_id;
-  self.host = ctx.advertised_host;
-  self.port = ctx.advertised_port;
+  const auto& endpoint = ctx.advertised_for(req.listener);
+  self.host = endpoint.host;
+  self.port = endpoint.port;
   resp.brokers.push_back(std::move(self));
   resp.cluster_id = ctx.cluster_id;
   resp.controller_id = ctx.node_id;  // never -1: admin clients send to it

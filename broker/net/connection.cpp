@@ -131,6 +131,7 @@ bool Connection::handle_frames() {
     req.frame = std::move(frame);
     req.peer = peer_;
     req.io = &io_;
+    req.listener = limits_.listener;
     dispatcher_.dispatch(std::move(req), std::move(responder));
     if (queue_.pending() >= limits_.max_in_flight) return true;  // read_more() will pause
   }

@@ -16,10 +16,6 @@ Broker::Broker(ServerConfig config) : config_(std::move(config)) {}
 Broker::~Broker() { shutdown(); }
 
 uint16_t Broker::start() {
-  if (config_.listeners.size() > 1)
-    spdlog::warn("only the first listener ({}) is served", config_.listeners[0].name);
-  const Listener& listener = config_.listeners.at(0);
-
   std::string cluster_id = load_or_create_cluster_id(config_.log_dirs, config_.node_id);
   logs_ = std::make_unique<storage::LogManager>(make_storage_config(config_));
   if (auto e = logs_->open(); e != storage::Errc::ok)
@@ -36,24 +32,34 @@ uint16_t Broker::start() {
   ConnectionLimits limits;
   limits.max_request_bytes = config_.socket_request_max_bytes;
   limits.idle_timeout = std::chrono::milliseconds(config_.connections_max_idle_ms);
-  server_ = std::make_unique<TcpServer>(*threads_, dispatcher_, limits);
-  uint16_t port = server_->listen(listener.host, listener.port);
-
-  const Listener& adv = config_.advertised().at(0);
-  context_ = std::unique_ptr<BrokerContext>(new BrokerContext{
-      config_, *logs_, fetch_sessions_, waiters_, dispatcher_, cluster_id, config_.node_id, adv.host,
-      adv.port == 0 || config_.advertised_listeners.empty() ? port : adv.port});
+  std::vector<BrokerContext::Endpoint> advertised;
+  std::vector<uint16_t> ports;
+  for (size_t i = 0; i < config_.listeners.size(); ++i) {
+    const Listener& listener = config_.listeners[i];
+    limits.listener = static_cast<int>(i);
+    servers_.push_back(std::make_unique<TcpServer>(*threads_, dispatcher_, limits));
+    ports.push_back(servers_.back()->listen(listener.host, listener.port));
+    // advertised.listeners' entry of the same name (port 0 there: the bound
+    // one), else the listener itself.
+    BrokerContext::Endpoint e{listener.host, ports.back()};
+    for (const Listener& adv : config_.advertised_listeners)
+      if (adv.name == listener.name) e = {adv.host, adv.port == 0 ? ports.back() : adv.port};
+    advertised.push_back(e);
+  }
+  context_ = std::unique_ptr<BrokerContext>(new BrokerContext{config_, *logs_, fetch_sessions_, waiters_, dispatcher_,
+                                                              cluster_id, config_.node_id, std::move(advertised)});
   dispatcher_.set_table(make_handler_table(*context_));
 
   threads_->start();
-  server_->start_accepting();
+  for (auto& s : servers_) s->start_accepting();
   started_ = true;
   std::string dirs;
   for (const auto& d : config_.log_dirs) dirs += (dirs.empty() ? "" : ",") + d;
   spdlog::info("fjord node {} (cluster {}) with {} network threads, log dirs {}", config_.node_id, cluster_id,
                threads, dirs);
-  spdlog::info("listening on {}:{}", listener.host, port);
-  return port;
+  for (size_t i = 0; i < servers_.size(); ++i)
+    spdlog::info("listening on {}:{} ({})", config_.listeners[i].host, ports[i], config_.listeners[i].name);
+  return ports.front();
 }
 
 void Broker::shutdown() {
@@ -61,10 +67,10 @@ void Broker::shutdown() {
   stopped_ = true;
   if (started_) {
     spdlog::info("shutting down: no new connections, finishing in-flight requests");
-    server_->stop_accepting();
+    for (auto& s : servers_) s->stop_accepting();
     context_->shutting_down = true;
     waiters_.notify_all();  // parked fetches answer now with what they have
-    server_->drain(std::chrono::seconds(10));
+    for (auto& s : servers_) s->drain(std::chrono::seconds(10));
     waiters_.notify_all();
     threads_->stop();
   }

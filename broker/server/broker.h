@@ -4,6 +4,7 @@
 // shutdown for a single node (stop accepting, answer what is in flight,
 // flush and mark logs clean).
 #include <memory>
+#include <vector>
 
 #include "broker/config/server_config.h"
 #include "broker/dispatch/dispatcher.h"
@@ -21,7 +22,8 @@ class Broker {
   explicit Broker(ServerConfig config);
   ~Broker();
 
-  // Throws std::runtime_error on start-up failure. Returns the bound port.
+  // Throws std::runtime_error on start-up failure. Returns the first
+  // listener's bound port.
   uint16_t start();
   void shutdown();
 
@@ -33,7 +35,7 @@ class Broker {
   Dispatcher dispatcher_;
   std::unique_ptr<BrokerContext> context_;
   std::unique_ptr<NetworkThreads> threads_;
-  std::unique_ptr<TcpServer> server_;
+  std::vector<std::unique_ptr<TcpServer>> servers_;  // one per listener
   bool started_ = false;
   bool stopped_ = false;
 };

@@ -18,6 +18,7 @@ import threading
 import time
 
 LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
+LISTENER_LINE = re.compile(r"listening on 127\.0\.0\.1:(\d+) \(([A-Za-z0-9_]+)\)")
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -93,6 +94,18 @@ class Broker:
                 raise RuntimeError("fjord did not report 'listening on 127.0.0.1:<port>' within "
                                    f"{self.startup_timeout}s:\n" + self.log_tail())
         return self
+
+    def listener_ports(self, count, timeout=5.0):
+        """{listener name: port}, once `count` listeners have reported."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = {m.group(2): int(m.group(1))
+                     for m in map(LISTENER_LINE.search, list(self.output)) if m}
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{len(found)} of {count} listeners reported:\n" + self.log_tail())
+            time.sleep(0.05)
 
     def _read_output(self, proc):
         for line in proc.stdout:

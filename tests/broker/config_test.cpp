@@ -44,8 +44,9 @@ TEST(ServerConfig, ParsesKafkaKeys) {
   ASSERT_EQ(c.listeners.size(), 1u);
   EXPECT_EQ(c.listeners[0].host, "127.0.0.1");
   EXPECT_EQ(c.listeners[0].port, 0);
-  EXPECT_EQ(c.advertised()[0].host, "localhost");
-  EXPECT_EQ(c.advertised()[0].port, 19092);
+  ASSERT_EQ(c.advertised_listeners.size(), 1u);
+  EXPECT_EQ(c.advertised_listeners[0].host, "localhost");
+  EXPECT_EQ(c.advertised_listeners[0].port, 19092);
   EXPECT_EQ(c.node_id, 3);
   EXPECT_EQ(c.log_dirs, (std::vector<std::string>{"/tmp/a", "/tmp/b"}));
   EXPECT_EQ(c.num_partitions, 4);
@@ -102,6 +103,43 @@ TEST(ServerConfig, NodeIdAndBrokerIdMustAgree) {
   auto r = parse("node.id=4\n");
   ASSERT_TRUE(r.config);
   EXPECT_EQ(r.config->node_id, 4);
+}
+
+TEST(ServerConfig, SeveralListenersAndKafkasListenerRules) {
+  // Kafka's KRaft sample: a client listener, a controller listener (not served
+  // to clients here) and a protocol map.
+  auto r = parse(
+      "listeners=PLAINTEXT://127.0.0.1:9092,INTERNAL://127.0.0.1:19093,CONTROLLER://127.0.0.1:9093\n"
+      "controller.listener.names=CONTROLLER\n"
+      "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT\n"
+      "advertised.listeners=INTERNAL://broker-1.internal:19093\n");
+  ASSERT_TRUE(r.config) << r.error;
+  ASSERT_EQ(r.config->listeners.size(), 2u);
+  EXPECT_EQ(r.config->listeners[0].name, "PLAINTEXT");
+  EXPECT_EQ(r.config->listeners[1].name, "INTERNAL");
+  EXPECT_EQ(r.config->listeners[1].port, 19093);
+  ASSERT_EQ(r.config->advertised_listeners.size(), 1u);
+  EXPECT_EQ(r.config->advertised_listeners[0].host, "broker-1.internal");
+  EXPECT_TRUE(r.warnings.empty());
+
+  struct Bad {
+    const char* text;
+    const char* names;  // the key the error must name
+  } bad[] = {
+      {"listeners=PLAINTEXT://:9092,PLAINTEXT://:9093\n", "'listeners'"},
+      {"listeners=A://:9092,B://:9092\nlistener.security.protocol.map=A:PLAINTEXT,B:PLAINTEXT\n", "'listeners'"},
+      {"listeners=INTERNAL://:9092\n", "'listener.security.protocol.map'"},
+      {"listeners=SSL://:9093\n", "'listeners'"},
+      {"listeners=EXT://:9093\nlistener.security.protocol.map=EXT:SASL_SSL\n", "'listeners'"},
+      {"listeners=PLAINTEXT://:9092\nadvertised.listeners=OTHER://h:1\n", "'advertised.listeners'"},
+      {"listeners=CONTROLLER://:9093\ncontroller.listener.names=CONTROLLER\n", "'listeners'"},
+      {"listener.security.protocol.map=A:TLS\n", "'listener.security.protocol.map'"},
+  };
+  for (const Bad& b : bad) {
+    auto e = parse(b.text);
+    EXPECT_FALSE(e.config) << b.text;
+    EXPECT_NE(e.error.find(b.names), std::string::npos) << b.text << " -> " << e.error;
+  }
 }
 
 TEST(ServerConfig, OverridesApplyAfterTheFile) {

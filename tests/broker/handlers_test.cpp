@@ -79,7 +79,7 @@ class HandlersTest : public ::testing::Test {
     logs_ = std::make_unique<storage::LogManager>(make_storage_config(config_));
     ASSERT_EQ(logs_->open(), storage::Errc::ok);
     ctx_ = std::unique_ptr<BrokerContext>(new BrokerContext{config_, *logs_, sessions_, waiters_, dispatcher_,
-                                                            "test-cluster", 0, "127.0.0.1", 9092});
+                                                            "test-cluster", 0, {{"127.0.0.1", 9092}}});
     dispatcher_.set_table(make_handler_table(*ctx_));
   }
 
