@@ -83,6 +83,15 @@ struct ReadStats {
   int file_slices = 0;
 };
 
+// Completes once everything up to `offset` is acknowledgeable (written in
+// page-cache mode, synced in durable mode).
+std::future<bool> durable_future(PartitionLog& log, int64_t offset) {
+  auto p = std::make_shared<std::promise<bool>>();
+  auto f = p->get_future();
+  log.when_durable(offset, [p](bool ok) { p->set_value(ok); });
+  return f;
+}
+
 std::vector<uint8_t> bytes_of(const ReadResult& r) {
   if (r.slice.memory) return std::vector<uint8_t>(r.slice.memory, r.slice.memory + r.slice.length);
   return slice_bytes(r.slice);
@@ -154,12 +163,7 @@ class PartitionLogTailsTest : public ::testing::Test {
     model_.add(info.base_offset, info.last_offset, std::move(b));  // rewritten in place by append
     return info;
   }
-  bool wait_durable(int64_t offset) {
-    auto p = std::make_shared<std::promise<bool>>();
-    auto f = p->get_future();
-    log_->when_durable(offset, [p](bool ok) { p->set_value(ok); });
-    return f.get();
-  }
+  bool wait_durable(int64_t offset) { return durable_future(*log_, offset).get(); }
 
   test::TempDir dir_;
   Flusher flusher_;
@@ -218,9 +222,7 @@ TEST_F(PartitionLogTailsTest, DurableModeWithAppendsInFlightAcrossRolls) {
   for (int64_t seq = 0; seq < 200; ++seq) {
     auto info = append(seq);
     last = info.last_offset;
-    auto p = std::make_shared<std::promise<bool>>();
-    acks.push_back(p->get_future());
-    log_->when_durable(info.last_offset, [p](bool ok) { p->set_value(ok); });
+    acks.push_back(durable_future(*log_, info.last_offset));
     EXPECT_LE(log_->high_watermark(), info.last_offset + 1);
   }
   for (auto& a : acks) EXPECT_TRUE(a.get());
@@ -519,18 +521,12 @@ TEST(LogManagerTailsTest, ConcurrentReadersSeeExactBatchesWhileTheWriterRuns) {
     end = info.last_offset + 1;
     total += b.size();
     if (seq % 64 == 63) {  // now and then an acknowledgement, as a producer with acks=1 waits
-      auto p = std::make_shared<std::promise<bool>>();
-      auto f = p->get_future();
-      log->when_durable(info.last_offset, [p](bool ok) { p->set_value(ok); });
-      ASSERT_TRUE(f.get());
+      ASSERT_TRUE(durable_future(*log, info.last_offset).get());
       ASSERT_GE(log->high_watermark(), end);
     }
   }
   // Acknowledged once the TailWriter has written it all.
-  auto p = std::make_shared<std::promise<bool>>();
-  auto f = p->get_future();
-  log->when_durable(end - 1, [p](bool ok) { p->set_value(ok); });
-  EXPECT_TRUE(f.get());
+  EXPECT_TRUE(durable_future(*log, end - 1).get());
   EXPECT_EQ(log->high_watermark(), end);
   done = true;
   for (auto& t : readers) t.join();
@@ -564,9 +560,7 @@ TEST(LogManagerTailsTest, DirectIoOpenAppendShutdownReopen) {
         AppendInfo info;
         ASSERT_EQ(log->append(view_of(b), &info), Errc::ok);
         model.add(info.base_offset, info.last_offset, std::move(b));
-        auto p = std::make_shared<std::promise<bool>>();
-        acks.push_back(p->get_future());
-        log->when_durable(info.last_offset, [p](bool ok) { p->set_value(ok); });
+        acks.push_back(durable_future(*log, info.last_offset));
       }
       for (auto& a : acks) EXPECT_TRUE(a.get()) << topic;
       EXPECT_EQ(log->high_watermark(), model.end) << topic;
@@ -641,9 +635,7 @@ TEST(LogManagerTailsTest, DirectIoUncleanRestartKeepsAcknowledgedBatches) {
         AppendInfo info;
         ASSERT_EQ(log->append(view_of(b), &info), Errc::ok);
         models[topic].add(info.base_offset, info.last_offset, std::move(b));
-        auto p = std::make_shared<std::promise<bool>>();
-        acks.push_back(p->get_future());
-        log->when_durable(info.last_offset, [p](bool ok) { p->set_value(ok); });
+        acks.push_back(durable_future(*log, info.last_offset));
       }
       for (auto& a : acks) ASSERT_TRUE(a.get()) << topic;
     }
@@ -687,9 +679,7 @@ TEST(LogManagerTailsTest, AQuietPartitionGivesBackItsWindow) {
     AppendInfo info;
     ASSERT_EQ(log->append(view_of(b), &info), Errc::ok);
     model.add(info.base_offset, info.last_offset, std::move(b));
-    auto p = std::make_shared<std::promise<bool>>();
-    acks.push_back(p->get_future());
-    log->when_durable(info.last_offset, [p](bool ok) { p->set_value(ok); });
+    acks.push_back(durable_future(*log, info.last_offset));
   }
   for (auto& a : acks) ASSERT_TRUE(a.get());
   EXPECT_GE(SegmentTail::total_bytes() - before, 6u << 20) << "the window was not kept";
