@@ -220,19 +220,30 @@ flush_overrides() {
 }
 
 # ---- machine limits ----
+# The disk's fdatasync'd sequential write speed: dd through the page cache
+# and with O_DIRECT, and the better of the two is the reference. Why both:
+# on this project's VMs the buffered figure swings 600-2200 MB/s with how
+# warm free memory is (a fresh page costs a host fault), the direct one
+# stays near the device's speed.
 measure_disk() {
-  local dd_out
-  dd_out=$(dd if=/dev/zero of="$SCRATCH/dd.bin" bs=1M count=1024 conv=fdatasync 2>&1 | tail -n1)
+  local buffered direct
+  buffered=$(dd if=/dev/zero of="$SCRATCH/dd.bin" bs=1M count=1024 conv=fdatasync 2>&1 | tail -n1)
   rm -f "$SCRATCH/dd.bin"
-  echo "disk (dd 1 GiB, conv=fdatasync): $dd_out"
-  /usr/bin/python3 - "$dd_out" "$OUT/limits-disk.json" <<'EOF'
+  direct=$(dd if=/dev/zero of="$SCRATCH/dd.bin" bs=1M count=1024 oflag=direct conv=fdatasync 2>&1 | tail -n1)
+  rm -f "$SCRATCH/dd.bin"
+  echo "disk (dd 1 GiB, conv=fdatasync): $buffered"
+  echo "disk (dd 1 GiB, oflag=direct conv=fdatasync): $direct"
+  /usr/bin/python3 - "$buffered" "$direct" "$OUT/limits-disk.json" <<'EOF'
 import json, re, sys
-line, path = sys.argv[1], sys.argv[2]
-m = re.search(r"(\d+) bytes.*copied, ([0-9.]+) s", line)
-doc = {"dd": line}
-if m:
-    doc["bytes"] = int(m.group(1)); doc["seconds"] = float(m.group(2))
-    doc["mb_per_s"] = doc["bytes"] / doc["seconds"] / 1e6
+buffered, direct, path = sys.argv[1:4]
+def rate(line):
+    m = re.search(r"(\d+) bytes.*copied, ([0-9.]+) s", line)
+    return int(m.group(1)) / float(m.group(2)) / 1e6 if m else None
+doc = {"dd": buffered, "dd_direct": direct,
+       "buffered_mb_per_s": rate(buffered), "direct_mb_per_s": rate(direct)}
+rates = [r for r in (doc["buffered_mb_per_s"], doc["direct_mb_per_s"]) if r]
+if rates:
+    doc["mb_per_s"] = max(rates)
 json.dump(doc, open(path, "w"))
 EOF
 }
@@ -388,11 +399,14 @@ if targets:
     du = targets.get("durable")
     dd = limits.get("disk", {}).get("mb_per_s")
     if du is None or not usable(du["target"]) or not dd:
-        print("  durable MB/s vs dd: NO FIGURE (run failed, or no dd figure)")
+        print("  durable >= 0.8 x disk: NO VERDICT (a run failed, or no dd figure)")
     else:
         f = du["target"]["mb_per_s"]
-        print(f"  durable MB/s vs dd (same run): fjord durable {f:.0f} MB/s = {f / dd:.2f} x dd {dd:.0f} MB/s "
-              f"(dd: 1 MiB writes, one fdatasync at the end; fjord fsyncs before every acks=all answer)")
+        d = limits["disk"]
+        print(f"  durable >= 0.8 x disk: {'MET' if f >= 0.8 * dd else 'MISSED'}: fjord durable {f:.0f} MB/s = "
+              f"{f / dd:.2f} x disk {dd:.0f} MB/s (the better of dd 1 MiB writes + fdatasync: "
+              f"buffered {d.get('buffered_mb_per_s') or 0:.0f}, O_DIRECT {d.get('direct_mb_per_s') or 0:.0f}; "
+              f"fjord fsyncs before every acks=all answer)")
 
     for mode in ("pagecache", "durable"):
         r = targets.get(mode)
