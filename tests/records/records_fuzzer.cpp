@@ -1,11 +1,13 @@
 // libFuzzer target for everything that reads record data off the wire. The
 // first byte picks the entry point: 0 magic-2 batch (its CRC and length are
 // fixed up so mutations reach the record framing), 1 legacy message set,
-// 2 raw codec input, 3 down-conversion. Outputs are bounded to 1 MiB.
+// 2 raw codec input, 3 down-conversion; case 0 also recompresses the batch
+// (a topic's compression.type). Outputs are bounded to 1 MiB.
 #include <cstring>
 #include <vector>
 
 #include "batch_test_helpers.h"
+#include "protocol/records/batch_recompression.h"
 #include "protocol/records/batch_validation.h"
 #include "protocol/records/compression/compression.h"
 #include "protocol/records/crc32c.h"
@@ -32,6 +34,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       volatile size_t sink = testing::touch_records(view, scratch, 1 << 20);
       (void)sink;
       down_convert_to_legacy(buf.data(), buf.size(), 1, scratch, out, 1 << 20);
+      out.clear();
+      if (recompress_batches(buf.data(), buf.size(), Compression(buf[kAttributesOffset + 1] % 5), scratch, out,
+                             1 << 20) == BatchError::ok) {
+        RecordBatchView again;
+        if (RecordBatchView::parse(out.data(), out.size(), &again) != BatchError::ok || !again.crc_valid())
+          __builtin_trap();  // recompression must produce a well-formed batch
+      }
       break;
     }
     case 1:
