@@ -11,7 +11,6 @@
 #include "broker/dispatch/dispatcher.h"
 #include "broker/dispatch/request.h"
 #include "broker/dispatch/responder.h"
-#include "broker/net/page_cache_warmer.h"
 
 namespace fjord::broker {
 
@@ -116,22 +115,10 @@ bool Connection::handle_frames() {
     uint64_t seq = queue_.reserve();
     std::weak_ptr<Connection> weak = weak_from_this();
     asio::io_context* io = &io_;
-    PageCacheWarmer* warmer = limits_.page_cache_warmer;
-    Responder responder([weak, io, seq, warmer](SlotOutcome outcome, OutgoingResponse response) {
+    Responder responder([weak, io, seq](SlotOutcome outcome, OutgoingResponse response) {
       auto self = weak.lock();
       // After shutdown the network threads are gone; nobody can be answered.
       if (!self || io->stopped()) return;
-      if (warmer && outcome == SlotOutcome::respond && PageCacheWarmer::needs_warming(response)) {
-        // Read from the disk off the network thread; answered once cached.
-        warmer->warm(std::move(response), [weak, io, seq](OutgoingResponse r) {
-          auto self = weak.lock();
-          if (!self || io->stopped()) return;
-          asio::post(*io, [self, seq, r = std::move(r)]() mutable {
-            self->complete(seq, SlotOutcome::respond, std::move(r));
-          });
-        });
-        return;
-      }
       if (io->get_executor().running_in_this_thread()) {
         self->complete(seq, outcome, std::move(response));
       } else {

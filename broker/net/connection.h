@@ -19,16 +19,11 @@ namespace fjord::broker {
 
 class Dispatcher;
 
-class PageCacheWarmer;
-
 struct ConnectionLimits {
   int32_t max_request_bytes = 104857600;
   std::chrono::milliseconds idle_timeout{600000};
   size_t max_in_flight = 64;  // stop reading while this many responses are owed
   int listener = 0;           // index in `listeners`, copied into every Request
-  // Not owned; null: responses go out as they are, even if their file
-  // slices must come from the disk.
-  PageCacheWarmer* page_cache_warmer = nullptr;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

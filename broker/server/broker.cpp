@@ -29,9 +29,7 @@ uint16_t Broker::start() {
                     ? config_.num_network_threads
                     : static_cast<int>(std::max(4u, std::thread::hardware_concurrency()));
   threads_ = std::make_unique<NetworkThreads>(threads);
-  warmer_ = std::make_unique<PageCacheWarmer>(kPageCacheWarmerThreads);
   ConnectionLimits limits;
-  limits.page_cache_warmer = warmer_.get();
   limits.max_request_bytes = config_.socket_request_max_bytes;
   limits.idle_timeout = std::chrono::milliseconds(config_.connections_max_idle_ms);
   std::vector<BrokerContext::Endpoint> advertised;
@@ -73,7 +71,6 @@ void Broker::shutdown() {
     context_->shutting_down = true;
     waiters_.notify_all();  // parked fetches answer now with what they have
     for (auto& s : servers_) s->drain(std::chrono::seconds(10));
-    warmer_->stop();  // before the network threads: its answers are posted to them
     waiters_.notify_all();
     threads_->stop();
   }

@@ -12,7 +12,6 @@
 #include "broker/fetch/partition_waiters.h"
 #include "broker/handlers/broker_context.h"
 #include "broker/net/network_threads.h"
-#include "broker/net/page_cache_warmer.h"
 #include "broker/net/tcp_server.h"
 #include "storage/log_manager.h"
 
@@ -36,11 +35,7 @@ class Broker {
   Dispatcher dispatcher_;
   std::unique_ptr<BrokerContext> context_;
   std::unique_ptr<NetworkThreads> threads_;
-  std::unique_ptr<PageCacheWarmer> warmer_;
   std::vector<std::unique_ptr<TcpServer>> servers_;  // one per listener
-  // Disk reads for fetches run here, not in the network threads; two keep
-  // the device busy while one waits.
-  static constexpr int kPageCacheWarmerThreads = 2;
   bool started_ = false;
   bool stopped_ = false;
 };
