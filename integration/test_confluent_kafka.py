@@ -184,6 +184,42 @@ def test_two_listeners_each_advertise_themselves():
               f"read {len(got)} of 200 through PLAINTEXT")
 
 
+def test_reading_far_behind_the_end():
+    # 40 MB on one partition: all but the newest 16 MiB has left the broker's
+    # memory, and O_DIRECT writes never put it in the page cache, so reading
+    # from the start comes from the disk. Every record must come back, in
+    # order, intact.
+    count, size = 20000, 2000
+    value = lambda seq: (f"{seq:08d}".encode() * (size // 8 + 1))[:size]  # noqa: E731
+    with Broker(overrides={"num.partitions": 1}) as broker:
+        topic = "far-behind"
+        p = ck.Producer({"bootstrap.servers": broker.bootstrap, "acks": "all", "linger.ms": 20})
+        for seq in range(count):
+            while True:
+                try:
+                    p.produce(topic, value=value(seq))
+                    break
+                except BufferError:
+                    p.poll(0.1)
+            p.poll(0)
+        check(p.flush(60) == 0, "producer did not flush")
+        c = ck.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "unused",
+                         "enable.auto.commit": False})
+        try:
+            c.assign([ck.TopicPartition(topic, 0, ck.OFFSET_BEGINNING)])
+            seq, deadline = 0, time.monotonic() + 60
+            while seq < count and time.monotonic() < deadline:
+                m = c.poll(0.5)
+                if m is None or m.error():
+                    continue
+                check(m.offset() == seq and m.value() == value(seq), f"record {seq}: offset {m.offset()}, "
+                      f"value {'intact' if m.value() == value(seq) else 'differs'}")
+                seq += 1
+        finally:
+            c.close()
+        check(seq == count, f"read {seq} of {count} records back from the start")
+
+
 if __name__ == "__main__":
     sys.exit(main(test_produce_and_assign_consume, test_topic_compression_type_is_applied,
-                  test_two_listeners_each_advertise_themselves))
+                  test_two_listeners_each_advertise_themselves, test_reading_far_behind_the_end))

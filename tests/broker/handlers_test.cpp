@@ -329,6 +329,35 @@ TEST_F(HandlersTest, ProduceValidatesAndAcks) {
   EXPECT_EQ(logs_->partition("p", 0)->log_end_offset(), 5);
 }
 
+// A topic whose compression.type names a codec stores good batches in it and
+// refuses bad ones with Kafka's error codes, appending nothing from them.
+TEST_F(HandlersTest, ProduceToATopicWithACodecRecompressesAndRefusesBadBatches) {
+  std::string err;
+  ASSERT_EQ(logs_->create_topic("gz", 1, {{"compression.type", "gzip"}}, nullptr, &err), storage::Errc::ok) << err;
+  auto corrupt = batch(2);
+  corrupt.back() ^= 0xff;  // breaks the CRC: must not be recompressed into a valid batch
+  EXPECT_EQ(decode_produce(produce("gz", corrupt, 1)).responses[0].partition_responses[0].error_code, 2);
+  auto zstd = batch(3, protocol::Compression::zstd);
+  EXPECT_EQ(decode_produce(produce("gz", zstd, 1, 6), 6).responses[0].partition_responses[0].error_code, 76);
+  auto log = logs_->partition("gz", 0);
+  ASSERT_TRUE(log);
+  EXPECT_EQ(log->log_end_offset(), 0);
+
+  auto good = batch(4);
+  EXPECT_EQ(decode_produce(produce("gz", good, -1)).responses[0].partition_responses[0].error_code, 0);
+  EXPECT_EQ(log->log_end_offset(), 4);
+  storage::ReadResult r = log->read(0, 1 << 20);
+  ASSERT_GE(r.slice.length, protocol::kBatchHeaderSize);
+  std::vector<uint8_t> stored(r.slice.length);
+  if (r.slice.memory) std::memcpy(stored.data(), r.slice.memory, stored.size());
+  else ASSERT_EQ(::pread(r.slice.fd, stored.data(), stored.size(), off_t(r.slice.position)), ssize_t(stored.size()));
+  protocol::RecordBatchView view;
+  ASSERT_EQ(protocol::RecordBatchView::parse(stored.data(), stored.size(), &view), protocol::BatchError::ok);
+  EXPECT_EQ(view.compression(), protocol::Compression::gzip);
+  EXPECT_TRUE(view.crc_valid());
+  EXPECT_EQ(view.record_count(), 4);
+}
+
 TEST_F(HandlersTest, FetchReturnsFileSliceAndWaitsForData) {
   create("f", 1, 1);
   auto data = batch(4);
