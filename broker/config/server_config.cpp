@@ -77,6 +77,11 @@ struct Pending {
   std::vector<std::string> controller_listeners;         // controller.listener.names
 };
 
+// Kafka's security protocols; a listener named like one uses it by default.
+bool is_security_protocol(const std::string& s) {
+  return s == "PLAINTEXT" || s == "SSL" || s == "SASL_PLAINTEXT" || s == "SASL_SSL";
+}
+
 // Kafka's rules for listeners, plus what this broker serves: PLAINTEXT only
 // so far (TLS and SASL come later), so an SSL or SASL listener fails start-up
 // instead of silently speaking plaintext. Listeners named in
@@ -92,7 +97,7 @@ std::string check_listeners(ServerConfig& c, const Pending& p) {
       continue;
     std::string protocol = l.name;
     if (auto it = p.security_protocols.find(l.name); it != p.security_protocols.end()) protocol = it->second;
-    else if (l.name != "PLAINTEXT" && l.name != "SSL" && l.name != "SASL_PLAINTEXT" && l.name != "SASL_SSL")
+    else if (!is_security_protocol(l.name))
       return "listener " + l.name + " has no security protocol in config key 'listener.security.protocol.map'";
     if (protocol != "PLAINTEXT")
       return "listener " + l.name + " uses " + protocol +
@@ -139,7 +144,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
            auto colon = item.find(':');
            if (colon == std::string::npos || colon == 0) return false;
            std::string protocol = item.substr(colon + 1);
-           if (protocol != "PLAINTEXT" && protocol != "SSL" && protocol != "SASL_PLAINTEXT" && protocol != "SASL_SSL")
+           if (!is_security_protocol(protocol))
              return false;
            m[item.substr(0, colon)] = protocol;
          }
