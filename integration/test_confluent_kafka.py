@@ -188,7 +188,8 @@ def test_reading_far_behind_the_end():
     # 40 MB on one partition: all but the newest 16 MiB has left the broker's
     # memory, and O_DIRECT writes never put it in the page cache, so reading
     # from the start comes from the disk. Every record must come back, in
-    # order, intact.
+    # order, intact, and the disk reads must happen on the loader threads:
+    # a network thread that waits for the disk holds up all its connections.
     count, size = 20000, 2000
     value = lambda seq: (f"{seq:08d}".encode() * (size // 8 + 1))[:size]  # noqa: E731
     with Broker(overrides={"num.partitions": 1}) as broker:
@@ -203,6 +204,7 @@ def test_reading_far_behind_the_end():
                     p.poll(0.1)
             p.poll(0)
         check(p.flush(60) == 0, "producer did not flush")
+        before = broker.storage_reads_by_thread()
         c = ck.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "unused",
                          "enable.auto.commit": False})
         try:
@@ -218,6 +220,10 @@ def test_reading_far_behind_the_end():
         finally:
             c.close()
         check(seq == count, f"read {seq} of {count} records back from the start")
+        after = broker.storage_reads_by_thread()
+        read = {name: after.get(name, 0) - before.get(name, 0) for name in after}
+        check(read.get("fj-network", 0) == 0, f"network threads read from the disk: {read}")
+        print(f"bytes read from the disk while consuming, by thread: {read}")
 
 
 if __name__ == "__main__":

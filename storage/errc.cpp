@@ -19,6 +19,7 @@ const char* to_string(Errc e) {
     case Errc::not_enough_space: return "not enough space";
     case Errc::shutting_down: return "shutting down";
     case Errc::invalid_request: return "invalid request";
+    case Errc::not_cached: return "not in the page cache";
   }
   return "unknown error";
 }

@@ -21,6 +21,7 @@ enum class Errc : int8_t {
   not_enough_space,       // ENOSPC on append
   shutting_down,          // LogManager already shut down
   invalid_request,        // e.g. truncate/delete beyond log end
+  not_cached,             // a cached-only read would have to wait for the disk (ReadResult::load)
 };
 
 const char* to_string(Errc e);

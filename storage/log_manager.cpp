@@ -17,6 +17,7 @@
 #include "storage/chunk_pool.h"
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
+#include "storage/page_cache_loader.h"
 #include "storage/page_cache_trimmer.h"
 #include "storage/tail_writer.h"
 #include "storage/offset_checkpoint.h"
@@ -177,6 +178,7 @@ Errc LogManager::open() {
     return Errc::invalid_config;
   }
   flusher_ = std::make_unique<Flusher>();
+  loader_ = std::make_unique<PageCacheLoader>(config_.read_threads);
   if (config_.direct_io) {
     SegmentTail::set_budget(tail_budget_bytes());
     tail_writer_ = std::make_unique<TailWriter>(kTailWriterThreads);
@@ -580,6 +582,7 @@ void LogManager::shutdown() {
   cleaner_cv_.notify_all();
   if (cleaner_.joinable()) cleaner_.join();
   if (trimmer_) trimmer_->stop();
+  if (loader_) loader_->stop();
   // In parallel: concurrent fdatasyncs share journal commits (page-cache mode
   // with 1000 dirty partitions took 13 s one by one).
   auto logs = all_logs();

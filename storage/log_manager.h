@@ -25,6 +25,7 @@
 namespace fjord::storage {
 
 class Flusher;
+class PageCacheLoader;
 class PageCacheTrimmer;
 class TailWriter;
 using OffsetCheckpointEntries = std::map<std::pair<std::string, int32_t>, int64_t>;
@@ -67,6 +68,8 @@ class LogManager {
   void shutdown();
 
   const StorageConfig& config() const { return config_; }
+  // For reads that must not wait for the disk (ReadMode::cached_only); null before open().
+  PageCacheLoader* page_cache_loader() const { return loader_.get(); }
   // Runs one cleaner pass now (retention, rolls, compaction); for tests and admin.
   void run_cleaner_once(int64_t now_ms, bool force_compaction = false);
 
@@ -103,6 +106,7 @@ class LogManager {
   std::unique_ptr<Flusher> flusher_;
   std::unique_ptr<PageCacheTrimmer> trimmer_;  // null when the window is 0 or with direct_io
   std::unique_ptr<TailWriter> tail_writer_;    // direct_io only
+  std::unique_ptr<PageCacheLoader> loader_;
   // Two: one thread's synchronous writes queue every partition behind each
   // other; four made page-cache p99 worse (docs/performance.md).
   static constexpr int kTailWriterThreads = 2;

@@ -537,7 +537,7 @@ Errc PartitionLog::flush() {
 }
 
 ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_batch,
-                              std::optional<int64_t> upto) const {
+                              std::optional<int64_t> upto, ReadMode mode) const {
   std::lock_guard lk(mu_);
   ReadResult r;
   r.high_watermark = hw_.load(std::memory_order_acquire);
@@ -549,12 +549,24 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
   }
   int64_t limit = std::min(upto ? *upto : r.high_watermark, log_end_);
   if (offset >= limit) return r;
+  uint64_t miss = Segment::kNoMiss;
+  uint64_t* const miss_at = mode == ReadMode::cached_only ? &miss : nullptr;
+  // Everything a fetch of max_bytes from `from` may touch, up to where the file ends.
+  auto not_cached = [&](const std::shared_ptr<Segment>& seg, uint64_t from, uint64_t to) {
+    r.error = Errc::not_cached;
+    r.load = {seg->fd(), from, std::min(to, seg->file_end()) - std::min(from, seg->file_end()), seg};
+    return r;
+  };
+  const uint64_t reach = uint64_t(std::max(max_bytes, 0)) + uint64_t(kLoadSlack);
   auto it = segments_.upper_bound(offset);
   if (it != segments_.begin()) --it;
   for (; it != segments_.end(); ++it) {
     const auto& seg = it->second;
     StoredBatch b;
-    if (!seg->find_batch(offset, &b)) continue;  // compaction may leave gaps
+    if (!seg->find_batch(offset, &b, miss_at)) {
+      if (miss != Segment::kNoMiss) return not_cached(seg, miss, miss + reach);
+      continue;  // compaction may leave gaps
+    }
     if (b.base_offset >= limit) return r;
     uint64_t max_end = b.position + uint64_t(std::max(max_bytes, 0));
     max_end = std::min<uint64_t>(max_end, seg->size());
@@ -564,11 +576,14 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
     std::shared_ptr<const void> pin;
     const uint8_t* memory = seg->tail_at(b.position, &contiguous_end, &pin);
     max_end = std::min(max_end, memory ? contiguous_end : seg->file_end());
-    uint64_t end = seg->end_of_batches(b.position, max_end, limit);
+    uint64_t end = seg->end_of_batches(b.position, max_end, limit, miss_at);
+    if (miss != Segment::kNoMiss) return not_cached(seg, b.position, b.position + reach);
     if (end == b.position) {
       if (!min_one_batch) return r;
       end = b.position + b.size;  // Kafka's minOneMessage
     }
+    // sendfile would wait for the disk in the caller's thread.
+    if (miss_at && !memory && !seg->resident(b.position, end)) return not_cached(seg, b.position, end);
     r.slice = protocol::FileSlice{seg->fd(), b.position, uint32_t(end - b.position), memory};
     r.keepalive = memory ? std::move(pin) : std::shared_ptr<const void>(seg);
     return r;

@@ -34,8 +34,23 @@ struct AppendInfo {
   int64_t log_start_offset = 0;
 };
 
+// File bytes to bring into the page cache before a cached-only read is
+// retried (PageCacheLoader).
+struct CacheLoad {
+  int fd = -1;
+  uint64_t position = 0;
+  uint64_t length = 0;
+  std::shared_ptr<const void> keepalive;  // keeps fd open
+};
+
+enum class ReadMode : uint8_t {
+  may_block,    // page faults and sendfile may wait for the disk
+  cached_only,  // Errc::not_cached (with ReadResult::load) instead of waiting
+};
+
 struct ReadResult {
   Errc error = Errc::ok;
+  CacheLoad load;                        // what to load when error == not_cached
   protocol::FileSlice slice;             // whole batches, ready for sendfile
   std::shared_ptr<const void> keepalive; // keeps the segment's fd open while the response is sent
   int64_t high_watermark = 0;
@@ -73,9 +88,11 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // (at least one whole batch when min_one_batch), never beyond `upto`
   // (default: the high watermark). offset == log end -> empty slice, ok.
   // Outside [log start, log end] -> offset_out_of_range. A slice never spans
-  // two segments; the caller fetches again for more.
+  // two segments; the caller fetches again for more. cached_only: no disk
+  // read happens, under the partition lock or later in sendfile; when one
+  // would, the answer is not_cached and `load` says what to read in first.
   ReadResult read(int64_t offset, int32_t max_bytes, bool min_one_batch = true,
-                  std::optional<int64_t> upto = std::nullopt) const;
+                  std::optional<int64_t> upto = std::nullopt, ReadMode mode = ReadMode::may_block) const;
 
   int64_t log_start_offset() const;
   int64_t log_end_offset() const;
@@ -206,6 +223,9 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   PageCacheTrimmer* trimmer_ = nullptr;
   // In-memory tails: writes happen under write_mu_ (taken before mu_), one at a time.
   std::mutex write_mu_;
+  // Loaded beyond a cached-only read's max_bytes so its retry, which walks
+  // batch headers from an index entry before and past the end, finds them cached.
+  static constexpr uint64_t kLoadSlack = 64 << 10;
   static constexpr uint64_t kWriteAheadBytes = 1 << 20;  // durable mode: tail bytes written before the flusher asks
   TailWriter* tail_writer_ = nullptr;
   bool tails_ = false;

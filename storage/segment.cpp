@@ -253,22 +253,47 @@ bool Segment::should_roll(uint32_t bytes, int64_t last_offset, int64_t now_ms, i
          oidx_.full() || tidx_.full() || last_offset - base_ > INT32_MAX;
 }
 
-bool Segment::find_batch(int64_t offset, StoredBatch* out) const {
+bool Segment::resident(uint64_t from, uint64_t to) const {
+  if (tail_) to = std::min(to, tail_->start());  // tail bytes are memory
+  if (from >= to) return true;
+  if (ensure_mapped(size_) != Errc::ok) return false;
+  const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
+  uint64_t first = from / page * page;
+  unsigned char vec[256];
+  while (first < to) {
+    const uint64_t pages = std::min<uint64_t>((to - first + page - 1) / page, sizeof vec);
+    if (::mincore(const_cast<uint8_t*>(map_) + first, pages * page, vec) != 0) return false;
+    for (uint64_t i = 0; i < pages; ++i)
+      if (!(vec[i] & 1)) return false;
+    first += pages * page;
+  }
+  return true;
+}
+
+bool Segment::header_at(uint64_t pos, StoredBatch* out, uint64_t* miss) const {
+  if (miss && !resident(pos, std::min<uint64_t>(pos + protocol::kBatchHeaderSize, size_))) {
+    *miss = pos;
+    return false;
+  }
+  return batch_at(pos, out);
+}
+
+bool Segment::find_batch(int64_t offset, StoredBatch* out, uint64_t* miss) const {
   uint64_t pos = oidx_.lookup(offset).position;
   while (pos < size_) {
-    if (!batch_at(pos, out)) return false;
+    if (!header_at(pos, out, miss)) return false;
     if (out->last_offset >= offset) return true;
     pos += out->size;
   }
   return false;
 }
 
-uint64_t Segment::end_of_batches(uint64_t from, uint64_t max_end, int64_t upto) const {
+uint64_t Segment::end_of_batches(uint64_t from, uint64_t max_end, int64_t upto, uint64_t* miss) const {
   uint64_t pos = from;
   auto jump = oidx_.lookup_position(max_end);
   if (jump.position > from && jump.offset < upto) pos = jump.position;
   StoredBatch b;
-  while (pos < size_ && batch_at(pos, &b) && pos + b.size <= max_end && b.base_offset < upto) pos += b.size;
+  while (pos < size_ && header_at(pos, &b, miss) && pos + b.size <= max_end && b.base_offset < upto) pos += b.size;
   return pos;
 }
 

@@ -72,14 +72,22 @@ class Segment {
   bool should_roll(uint32_t bytes, int64_t last_offset, int64_t now_ms, int64_t segment_bytes,
                    int64_t segment_ms) const;
 
+  // `miss` (find_batch, end_of_batches): when given, a batch header on a
+  // page the page cache does not hold is not read; the walk stops there and
+  // *miss gets its file position (else it stays kNoMiss). Reads done this
+  // way never wait for the disk.
+  static constexpr uint64_t kNoMiss = UINT64_MAX;
   // First batch whose last offset >= offset, scanning from the index hint.
-  // False when none (offset beyond this segment).
-  bool find_batch(int64_t offset, StoredBatch* out) const;
+  // False when none (offset beyond this segment) or on a miss.
+  bool find_batch(int64_t offset, StoredBatch* out, uint64_t* miss = nullptr) const;
   // The batch at `position` (must be a batch boundary below size()).
   bool batch_at(uint64_t position, StoredBatch* out) const;
   // Byte position where the whole batches starting at `from` end, not beyond
   // `max_end` and excluding batches whose base offset >= upto.
-  uint64_t end_of_batches(uint64_t from, uint64_t max_end, int64_t upto) const;
+  uint64_t end_of_batches(uint64_t from, uint64_t max_end, int64_t upto, uint64_t* miss = nullptr) const;
+  // Whether every byte of [from, to) is in memory: in the tail or in the
+  // page cache (mincore on the mapping; no page is touched).
+  bool resident(uint64_t from, uint64_t to) const;
   // First batch with max_timestamp >= ts and offset >= min_offset.
   bool find_by_timestamp(int64_t ts, int64_t min_offset, StoredBatch* out) const;
   // Pointer to a batch's bytes, from the tail or the mapping (valid under
@@ -127,6 +135,8 @@ class Segment {
  private:
   Segment() = default;
   Errc ensure_mapped(uint64_t bytes) const;
+  // batch_at, unless `miss` is set and the header is not resident.
+  bool header_at(uint64_t position, StoredBatch* out, uint64_t* miss) const;
   void note_batch(const StoredBatch& b, bool index_it);
 
   std::string dir_;

@@ -22,6 +22,9 @@ struct StorageConfig {
   // New log bytes are kept in memory and written with O_DIRECT (segment_tail.h);
   // the page-cache window then only applies without it. fjord.log.direct.io
   bool direct_io = false;
+  // PageCacheLoader threads: fetches wait on them for log bytes not in
+  // memory. num.io.threads (Kafka's request threads, which do its disk reads)
+  int32_t read_threads = 8;
 };
 
 }  // namespace fjord::storage

@@ -8,6 +8,7 @@ storage::StorageConfig make_storage_config(const ServerConfig& c) {
   s.retention_check_interval_ms = c.log_retention_check_interval_ms;
   s.page_cache_window_bytes = c.log_cache_window_bytes;
   s.direct_io = c.log_direct_io;
+  s.read_threads = c.num_io_threads;
   if (c.log_flush_scheduler_interval_ms != INT64_MAX) s.flush_scheduler_interval_ms = c.log_flush_scheduler_interval_ms;
   auto& d = s.defaults;
   d.segment_bytes = c.log_segment_bytes;

@@ -11,6 +11,7 @@
 #include "broker/handlers/error_codes.h"
 #include "protocol/messages/fetch_response.h"
 #include "protocol/records/legacy_message_set.h"
+#include "storage/page_cache_loader.h"
 #include "storage/partition_log.h"
 
 namespace fjord::broker {
@@ -40,6 +41,10 @@ void FetchOperation::wake() {
 }
 
 void FetchOperation::attempt(bool deadline_passed) {
+  if (loads_pending_ > 0) {  // the loads' completion attempts again
+    deadline_passed_ = deadline_passed_ || deadline_passed;
+    return;
+  }
   const bool may_wait = !deadline_passed && limits_.max_wait_ms > 0 && !ctx_.shutting_down.load() &&
                         failures_.empty() && !session_.targets.empty();
   // Register before reading so an append between the read and the
@@ -52,6 +57,10 @@ void FetchOperation::attempt(bool deadline_passed) {
   std::vector<Result> results(session_.targets.size());
   int64_t total = 0;
   bool any_error = false;
+  storage::PageCacheLoader* loader = ctx_.logs.page_cache_loader();
+  const auto mode = loader && load_rounds_ < kMaxLoadRounds ? storage::ReadMode::cached_only
+                                                             : storage::ReadMode::may_block;
+  std::vector<storage::CacheLoad> loads;
   for (size_t i = 0; i < session_.targets.size(); ++i) {
     const auto& t = session_.targets[i];
     auto& r = results[i];
@@ -65,8 +74,12 @@ void FetchOperation::attempt(bool deadline_passed) {
     int32_t limit = static_cast<int32_t>(std::max<int64_t>(0, std::min<int64_t>(t.max_bytes, remaining)));
     // Kafka's rule: the first partition with data returns at least one
     // whole batch even above the limits, so consumers never get stuck.
-    r.read = log->read(t.fetch_offset, limit, total == 0);
+    r.read = log->read(t.fetch_offset, limit, total == 0, std::nullopt, mode);
     r.has_offsets = true;
+    if (r.read.error == storage::Errc::not_cached) {
+      loads.push_back(std::move(r.read.load));
+      continue;
+    }
     if (r.read.error != storage::Errc::ok) {
       r.error = kafka_error::from_storage(r.read.error);
       r.read.high_watermark = log->high_watermark();
@@ -79,6 +92,7 @@ void FetchOperation::attempt(bool deadline_passed) {
     }
     total += r.read.slice.length;
   }
+  if (!loads.empty()) return load_then_retry(std::move(loads));
 
   if (may_wait && !any_error && total < limits_.min_bytes) {
     if (!parked_) {
@@ -91,6 +105,24 @@ void FetchOperation::attempt(bool deadline_passed) {
     return;
   }
   respond(results);
+}
+
+void FetchOperation::load_then_retry(std::vector<storage::CacheLoad> loads) {
+  ++load_rounds_;
+  loads_pending_ = loads.size();
+  for (auto& l : loads) {
+    // The completion runs on a loader thread: hand our reference straight to
+    // the connection's thread so the operation is only ever touched there.
+    ctx_.logs.page_cache_loader()->load(std::move(l), [self = shared_from_this()]() mutable {
+      auto* io = self->req_.io;
+      boost::asio::post(*io, [self = std::move(self)] {
+        if (--self->loads_pending_ > 0 || self->done_) return;
+        const bool deadline_passed = self->deadline_passed_;
+        self->deadline_passed_ = false;
+        self->attempt(deadline_passed);
+      });
+    });
+  }
 }
 
 void FetchOperation::respond(std::vector<Result>& results) {

@@ -2,7 +2,9 @@
 // One Fetch request from first read to response. If not enough data is
 // available it parks: it registers with PartitionWaiters (woken by Produce)
 // and arms a max_wait_ms deadline, re-reading only when woken. All reads
-// and the response happen on the connection's thread.
+// and the response happen on the connection's thread, and never wait for
+// the disk there: log bytes not in memory are first read in by the
+// PageCacheLoader, and the request is read again once they are.
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <vector>
@@ -42,7 +44,13 @@ class FetchOperation : public FetchWaiter, public std::enable_shared_from_this<F
  private:
   struct Result;
   void attempt(bool deadline_passed);
+  // Has `loads` read into the page cache, then attempts again.
+  void load_then_retry(std::vector<storage::CacheLoad> loads);
   void respond(std::vector<Result>& results);
+
+  // After this many rounds of loads (the cache may keep losing what was
+  // loaded), reads may wait for the disk, so every fetch ends.
+  static constexpr int kMaxLoadRounds = 3;
 
   BrokerContext& ctx_;
   Request req_;
@@ -53,6 +61,9 @@ class FetchOperation : public FetchWaiter, public std::enable_shared_from_this<F
   boost::asio::steady_timer timer_;
   bool parked_ = false;
   bool done_ = false;
+  int load_rounds_ = 0;
+  size_t loads_pending_ = 0;
+  bool deadline_passed_ = false;  // while loads are pending
 };
 
 }  // namespace fjord::broker

@@ -107,6 +107,21 @@ class Broker:
                 raise RuntimeError(f"{len(found)} of {count} listeners reported:\n" + self.log_tail())
             time.sleep(0.05)
 
+    def storage_reads_by_thread(self):
+        """{thread name prefix (as fj-loader): bytes its threads had the block layer read}."""
+        totals = {}
+        task_dir = f"/proc/{self.proc.pid}/task"
+        for tid in os.listdir(task_dir):
+            try:
+                with open(f"{task_dir}/{tid}/comm") as f:
+                    name = f.read().strip().rstrip("0123456789").rstrip("-")
+                with open(f"{task_dir}/{tid}/io") as f:
+                    fields = dict(line.split(": ") for line in f.read().splitlines())
+            except OSError:
+                continue  # the thread ended meanwhile
+            totals[name] = totals.get(name, 0) + int(fields["read_bytes"])
+        return totals
+
     def _read_output(self, proc):
         for line in proc.stdout:
             self.output.append(line.rstrip("\n"))

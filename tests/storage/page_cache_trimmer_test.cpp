@@ -13,6 +13,7 @@
 
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
+#include "storage/page_cache_loader.h"
 #include "storage/page_cache_trimmer.h"
 #include "storage/partition_log.h"
 #include "storage/partition_metadata.h"
@@ -119,6 +120,33 @@ TEST_F(PageCacheTrimmerTest, AppendsWakeTheTrimmerAndOnlyTheTailStaysCached) {
   EXPECT_LE(resident, kWindow / page + total / 32);
   EXPECT_GE(resident, std::min(total, kWindow / page) - 4);
   EXPECT_EQ(last_resident, last_total);  // the tail itself stays cached
+}
+
+TEST_F(PageCacheTrimmerTest, CachedOnlyReadsOfEvictedBatchesAskForALoadFirst) {
+  fill(20 << 20);
+  log_->trim_page_cache(kWindow);
+  if (on_tmpfs(dir_.path())) GTEST_SKIP() << "tmpfs keeps every page in memory";
+  // The newest bytes are still cached.
+  ReadResult newest = log_->read(log_->log_end_offset() - 1, 1 << 20, true, std::nullopt, ReadMode::cached_only);
+  ASSERT_EQ(newest.error, Errc::ok);
+  EXPECT_GT(newest.slice.length, 0u);
+  // The oldest are not: nothing is read, the answer says what to load.
+  ReadResult r = log_->read(0, 1 << 20, true, std::nullopt, ReadMode::cached_only);
+  ASSERT_EQ(r.error, Errc::not_cached);
+  EXPECT_EQ(r.slice.length, 0u);
+  EXPECT_EQ(r.load.position, 0u);
+  EXPECT_GE(r.load.length, uint64_t(1 << 20));
+  PageCacheLoader loader(1);
+  std::promise<void> loaded;
+  loader.load(r.load, [&] { loaded.set_value(); });
+  loaded.get_future().get();
+  // One load is enough, and the answer is what a blocking read gives.
+  r = log_->read(0, 1 << 20, true, std::nullopt, ReadMode::cached_only);
+  ASSERT_EQ(r.error, Errc::ok);
+  ReadResult blocking = log_->read(0, 1 << 20);
+  EXPECT_EQ(r.slice.position, blocking.slice.position);
+  EXPECT_EQ(r.slice.length, blocking.slice.length);
+  EXPECT_GE(r.slice.length, uint64_t(1 << 20) - (64 << 10) - 100);
 }
 
 TEST_F(PageCacheTrimmerTest, EvictedBatchesReadBackFromDisk) {

@@ -106,8 +106,20 @@ void expect_reads_back(const PartitionLog& log, const Model& m, ReadStats* stats
   int64_t offset = next->first;
   while (offset < m.end) {
     const int64_t read_at = offset;
+    // A fetch's read first: the same slice, or what to load before it (never for memory).
+    ReadResult cached = log.read(read_at, max_bytes, true, std::nullopt, ReadMode::cached_only);
     ReadResult r = log.read(read_at, max_bytes);
     ASSERT_EQ(r.error, Errc::ok) << "offset " << offset;
+    if (cached.error == Errc::not_cached) {
+      ASSERT_EQ(r.slice.memory, nullptr) << "offset " << offset;
+      EXPECT_LE(cached.load.position, r.slice.position);
+      EXPECT_GT(cached.load.length, 0u);
+    } else {
+      ASSERT_EQ(cached.error, Errc::ok) << "offset " << offset;
+      EXPECT_EQ(cached.slice.position, r.slice.position);
+      EXPECT_EQ(cached.slice.length, r.slice.length);
+      EXPECT_EQ(cached.slice.memory, r.slice.memory);
+    }
     ASSERT_GT(r.slice.length, 0u) << "offset " << offset << " hw " << r.high_watermark;
     if (stats) ++(r.slice.memory ? stats->memory_slices : stats->file_slices);
     const auto bytes = bytes_of(r);
