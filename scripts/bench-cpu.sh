@@ -10,8 +10,10 @@
 #   scripts/bench-cpu.sh --pagecache --perf   # also perf-record the broker, print top symbols
 #   scripts/bench-cpu.sh --pagecache -- num.network.threads=2 fjord.log.cache.window.bytes=0
 #
-# Options: --build-dir DIR (default build), --duration S (default 5).
-# Everything after -- is passed to fjord as --override key=value.
+# Options: --build-dir DIR (default build), --duration S (default 5),
+# --compression CODEC (the producers', default none), --fjord BINARY
+# (default DIR/fjord). Everything after -- is passed to fjord as
+# --override key=value.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO=$ROOT
@@ -20,6 +22,8 @@ DURATION=5
 TARGET=fjord
 PAGECACHE=0
 PERF=0
+CODEC=none
+FJORD=""
 OVERRIDES=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -28,15 +32,17 @@ while [[ $# -gt 0 ]]; do
     --mock) TARGET=mock; shift ;;
     --pagecache) PAGECACHE=1; shift ;;
     --perf) PERF=1; shift ;;
+    --compression) CODEC=$2; shift 2 ;;
+    --fjord) FJORD=$(realpath "$2"); shift 2 ;;
     --) shift; OVERRIDES=("$@"); break ;;
-    *) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 2 ;;
+    *) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 2 ;;
   esac
 done
-for bin in "$BUILD/fjord" "$BUILD/integration/bench/fjord_bench" "$BUILD/integration/bench/fjord_mock_peer"; do
+FJORD=${FJORD:-$BUILD/fjord}
+for bin in "$FJORD" "$BUILD/integration/bench/fjord_bench" "$BUILD/integration/bench/fjord_mock_peer"; do
   [[ -x $bin ]] || { echo "bench-cpu.sh: $bin missing; build first (scripts/setup.sh)" >&2; exit 2; }
 done
 
-FJORD="$BUILD/fjord"
 TOOLS="$BUILD/integration/bench"
 mkdir -p "$BUILD/bench"
 SCRATCH=$(mktemp -d "$BUILD/bench/scratch.XXXXXX")  # under the build dir, so not tmpfs
@@ -62,11 +68,12 @@ if ((PERF)); then
 fi
 m0=$(busy); b0=$(ticks "$BROKER_PID")
 line=$("$BUILD/integration/bench/fjord_bench" --brokers "$ADDR" --topic t --partitions 16 --size 1024 \
-  --acks all --producers 4 --duration "$DURATION" --latency-duration 0 2>&1 | grep 'rec/s' | tail -1)
+  --acks all --compression "$CODEC" --producers 4 --duration "$DURATION" --latency-duration 0 2>&1 | grep 'rec/s' | tail -1)
 m1=$(busy); b1=$(ticks "$BROKER_PID")
 mbs=$(grep -o '[0-9.]* MB/s' <<< "$line" | head -1 | cut -d' ' -f1)
 mode=$TARGET
 [[ $TARGET == fjord ]] && { ((PAGECACHE)) && mode="fjord pagecache" || mode="fjord durable"; }
+[[ $CODEC != none ]] && mode+=", $CODEC"
 ((${#OVERRIDES[@]})) && mode+=" (${OVERRIDES[*]})"
 awk -v mode="$mode" -v mbs="$mbs" -v dur="$DURATION" -v m=$((m1 - m0)) -v b=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" \
   'BEGIN { gb = mbs * dur / 1000; if (gb <= 0) { print mode ": no throughput"; exit 1 }

@@ -43,12 +43,12 @@ BatchError RecordReader::open(const RecordBatchView& batch, std::vector<uint8_t>
     end_ = area + area_size;
     return BatchError::ok;
   }
-  scratch.clear();
-  CodecError e = decompress(Compression(compression), std::span<const uint8_t>(area, area_size), scratch,
-                            max_decompressed);
+  size_t size = 0;
+  CodecError e = decompress_into(Compression(compression), std::span<const uint8_t>(area, area_size), scratch,
+                                 &size, max_decompressed);
   if (e != CodecError::ok) { error_ = BatchError::bad_compression; left_ = 0; return error_; }
   begin_ = cur_ = scratch.data();
-  end_ = scratch.data() + scratch.size();
+  end_ = scratch.data() + size;
   return BatchError::ok;
 }
 

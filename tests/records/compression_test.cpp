@@ -68,6 +68,33 @@ TEST_P(CodecTest, RefusesOutputBeyondLimit) {
   EXPECT_EQ(out.size(), zeros.size());
 }
 
+TEST_P(CodecTest, DecompressIntoReusesTheBufferWithoutShrinkingIt) {
+  // Largest first, then smaller ones into the same buffer, then a refused one.
+  std::vector<uint8_t> buffer;
+  for (size_t n : {size_t{1} << 20, size_t{70000}, size_t{100}, size_t{0}, size_t{32769}}) {
+    auto in = text_data(n);
+    std::vector<uint8_t> compressed;
+    ASSERT_EQ(compress(GetParam(), in, compressed), CodecError::ok);
+    size_t size = 12345;
+    ASSERT_EQ(decompress_into(GetParam(), compressed, buffer, &size, n), CodecError::ok) << n;
+    ASSERT_EQ(size, n);
+    EXPECT_TRUE(std::equal(in.begin(), in.end(), buffer.begin())) << "size " << n;
+    EXPECT_GE(buffer.size(), size_t{1} << 20) << "shrank after " << n;
+  }
+  std::vector<uint8_t> zeros(4 << 20, 0), bomb;
+  ASSERT_EQ(compress(GetParam(), zeros, bomb), CodecError::ok);
+  size_t size = 1;
+  EXPECT_EQ(decompress_into(GetParam(), bomb, buffer, &size, 2 << 20), CodecError::too_large);
+  EXPECT_EQ(size, 0u);
+  EXPECT_LE(buffer.size(), (size_t{2} << 20) + 1);  // grew at most to the limit
+  // None copies, bounded the same way.
+  auto plain = text_data(300);
+  ASSERT_EQ(decompress_into(Compression::none, plain, buffer, &size, 300), CodecError::ok);
+  EXPECT_EQ(size, 300u);
+  EXPECT_TRUE(std::equal(plain.begin(), plain.end(), buffer.begin()));
+  EXPECT_EQ(decompress_into(Compression::none, plain, buffer, &size, 299), CodecError::too_large);
+}
+
 TEST_P(CodecTest, GarbageAndTruncationAreErrorsNotCrashes) {
   auto in = text_data(5000);
   std::vector<uint8_t> compressed;

@@ -1,5 +1,9 @@
 #include "protocol/records/compression/compression.h"
 
+#include <algorithm>
+
+#include "protocol/records/compression/output_window.h"
+
 namespace fjord::protocol {
 
 const char* to_string(CodecError e) {
@@ -25,19 +29,41 @@ CodecError compress(Compression codec, std::span<const uint8_t> in, std::vector<
   return CodecError::unsupported;
 }
 
-CodecError decompress(Compression codec, std::span<const uint8_t> in, std::vector<uint8_t>& out,
-                      size_t max_out, CodecOptions options) {
+namespace {
+
+CodecError decompress_through(Compression codec, std::span<const uint8_t> in, codec::OutputWindow& window,
+                              size_t max_out, CodecOptions options) {
   switch (codec) {
-    case Compression::none:
+    case Compression::none: {
       if (in.size() > max_out) return CodecError::too_large;
-      out.insert(out.end(), in.begin(), in.end());
+      if (!in.empty() && !window.grow(in.size())) return CodecError::too_large;
+      std::copy(in.begin(), in.end(), window.cursor());
+      window.advance(in.size());
+      window.finish();
       return CodecError::ok;
-    case Compression::gzip: return codec::gzip_decompress(in, out, max_out);
-    case Compression::snappy: return codec::snappy_decompress(in, out, max_out);
-    case Compression::lz4: return codec::lz4_decompress(in, out, max_out, options.lz4_header);
-    case Compression::zstd: return codec::zstd_decompress(in, out, max_out);
+    }
+    case Compression::gzip: return codec::gzip_decompress(in, window);
+    case Compression::snappy: return codec::snappy_decompress(in, window);
+    case Compression::lz4: return codec::lz4_decompress(in, window, options.lz4_header);
+    case Compression::zstd: return codec::zstd_decompress(in, window);
   }
   return CodecError::unsupported;
+}
+
+}  // namespace
+
+CodecError decompress(Compression codec, std::span<const uint8_t> in, std::vector<uint8_t>& out,
+                      size_t max_out, CodecOptions options) {
+  codec::OutputWindow window(out, max_out);
+  return decompress_through(codec, in, window, max_out, options);
+}
+
+CodecError decompress_into(Compression codec, std::span<const uint8_t> in, std::vector<uint8_t>& buffer,
+                           size_t* size, size_t max_out, CodecOptions options) {
+  codec::OutputWindow window(buffer, max_out, codec::OutputWindow::Mode::reuse);
+  CodecError e = decompress_through(codec, in, window, max_out, options);
+  *size = window.produced();
+  return e;
 }
 
 }  // namespace fjord::protocol

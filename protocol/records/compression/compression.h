@@ -40,18 +40,24 @@ CodecError compress(Compression codec, std::span<const uint8_t> in, std::vector<
 // content size.
 CodecError decompress(Compression codec, std::span<const uint8_t> in, std::vector<uint8_t>& out,
                       size_t max_out, CodecOptions options = {});
+// The same, written from the start of `buffer`, which grows when needed but
+// never shrinks: a buffer reused for every batch is neither reallocated nor
+// zero-filled again. *size gets the decompressed length; bytes beyond it
+// are left over from before.
+CodecError decompress_into(Compression codec, std::span<const uint8_t> in, std::vector<uint8_t>& buffer,
+                           size_t* size, size_t max_out, CodecOptions options = {});
 
 namespace codec {
 // One implementation file each; the dispatch above calls these.
 CodecError gzip_compress(std::span<const uint8_t> in, std::vector<uint8_t>& out);
-CodecError gzip_decompress(std::span<const uint8_t> in, std::vector<uint8_t>& out, size_t max_out);
+class OutputWindow;
+CodecError gzip_decompress(std::span<const uint8_t> in, OutputWindow& window);
 CodecError snappy_compress(std::span<const uint8_t> in, std::vector<uint8_t>& out);
-CodecError snappy_decompress(std::span<const uint8_t> in, std::vector<uint8_t>& out, size_t max_out);
+CodecError snappy_decompress(std::span<const uint8_t> in, OutputWindow& window);
 CodecError lz4_compress(std::span<const uint8_t> in, std::vector<uint8_t>& out, Lz4HeaderChecksum hc);
-CodecError lz4_decompress(std::span<const uint8_t> in, std::vector<uint8_t>& out, size_t max_out,
-                          Lz4HeaderChecksum hc);
+CodecError lz4_decompress(std::span<const uint8_t> in, OutputWindow& window, Lz4HeaderChecksum hc);
 CodecError zstd_compress(std::span<const uint8_t> in, std::vector<uint8_t>& out);
-CodecError zstd_decompress(std::span<const uint8_t> in, std::vector<uint8_t>& out, size_t max_out);
+CodecError zstd_decompress(std::span<const uint8_t> in, OutputWindow& window);
 }  // namespace codec
 
 }  // namespace fjord::protocol

@@ -45,12 +45,11 @@ CodecError gzip_compress(std::span<const uint8_t> in, std::vector<uint8_t>& out)
   return CodecError::ok;
 }
 
-CodecError gzip_decompress(std::span<const uint8_t> in, std::vector<uint8_t>& out, size_t max_out) {
+CodecError gzip_decompress(std::span<const uint8_t> in, OutputWindow& window) {
   thread_local Inflater inf;
   if (!inf.ready || inflateReset(&inf.zs) != Z_OK) return CodecError::internal;
   z_stream& zs = inf.zs;
   if (in.empty()) return CodecError::corrupt;
-  OutputWindow window(out, max_out);
   zs.next_in = const_cast<Bytef*>(in.data());
   zs.avail_in = uInt(in.size());
     size_t hint = in.size() * 4 < 4096 ? 4096 : in.size() * 4;

@@ -79,13 +79,11 @@ CodecError lz4_compress(std::span<const uint8_t> in, std::vector<uint8_t>& out, 
   return CodecError::ok;
 }
 
-CodecError lz4_decompress(std::span<const uint8_t> in, std::vector<uint8_t>& out, size_t max_out,
-                          Lz4HeaderChecksum hc) {
+CodecError lz4_decompress(std::span<const uint8_t> in, OutputWindow& window, Lz4HeaderChecksum hc) {
   thread_local Decompressor d;
   if (!d.ctx) d.create();
   if (!d.ctx) return CodecError::internal;
   LZ4F_resetDecompressionContext(d.ctx);
-  OutputWindow window(out, max_out);
   CodecError e = decompress_frames(d.ctx, in.data(), in.size(), window, hc);
   if (e != CodecError::ok) {
     window.abandon();

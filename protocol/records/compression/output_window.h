@@ -12,8 +12,17 @@ namespace fjord::protocol::codec {
 
 class OutputWindow {
  public:
-  OutputWindow(std::vector<uint8_t>& out, size_t max_out)
-      : out_(out), base_(out.size()), limit_(max_out == SIZE_MAX ? max_out : max_out + 1) {}
+  // append: output goes after out's current bytes; finish() trims to it.
+  // reuse: output overwrites out from its start and out never shrinks, so a
+  // reused buffer is neither reallocated nor zero-filled again (resize
+  // zero-fills what it adds; for a batch's records that cost 11% of the
+  // broker's CPU under lz4). The length is produced().
+  enum class Mode : uint8_t { append, reuse };
+  OutputWindow(std::vector<uint8_t>& out, size_t max_out, Mode mode = Mode::append)
+      : out_(out),
+        base_(mode == Mode::append ? out.size() : 0),
+        limit_(max_out == SIZE_MAX ? max_out : max_out + 1),
+        mode_(mode) {}
 
   // Makes room for at least min(want, what the limit allows) bytes after
   // `produced()`; returns false when the limit is already reached.
@@ -34,15 +43,21 @@ class OutputWindow {
   void advance(size_t n) { produced_ += n; }
   size_t produced() const { return produced_; }
   bool over_limit() const { return limit_ != SIZE_MAX && produced_ >= limit_; }
-  // Trims the vector to what was produced.
-  void finish() { out_.resize(base_ + produced_); }
+  // append: trims the vector to what was produced.
+  void finish() {
+    if (mode_ == Mode::append) out_.resize(base_ + produced_);
+  }
   // Drops everything this window added (used on failure).
-  void abandon() { out_.resize(base_); }
+  void abandon() {
+    if (mode_ == Mode::append) out_.resize(base_);
+    produced_ = 0;
+  }
 
  private:
   std::vector<uint8_t>& out_;
   size_t base_;
   size_t limit_;
+  Mode mode_;
   size_t produced_ = 0;
 };
 

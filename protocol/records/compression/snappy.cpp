@@ -58,8 +58,7 @@ CodecError snappy_compress(std::span<const uint8_t> in, std::vector<uint8_t>& ou
   return CodecError::ok;
 }
 
-CodecError snappy_decompress(std::span<const uint8_t> in, std::vector<uint8_t>& out, size_t max_out) {
-  OutputWindow window(out, max_out);
+CodecError snappy_decompress(std::span<const uint8_t> in, OutputWindow& window) {
   const uint8_t* p = in.data();
   size_t n = in.size();
   if (!starts_with_magic(p, n)) {

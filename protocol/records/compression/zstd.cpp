@@ -45,12 +45,11 @@ CodecError zstd_compress(std::span<const uint8_t> in, std::vector<uint8_t>& out)
   return CodecError::ok;
 }
 
-CodecError zstd_decompress(std::span<const uint8_t> in, std::vector<uint8_t>& out, size_t max_out) {
+CodecError zstd_decompress(std::span<const uint8_t> in, OutputWindow& window) {
   ZSTD_DCtx* d = contexts().d;
   if (!d) return CodecError::internal;
   ZSTD_DCtx_reset(d, ZSTD_reset_session_only);
   if (in.empty()) return CodecError::corrupt;
-  OutputWindow window(out, max_out);
   ZSTD_inBuffer input{in.data(), in.size(), 0};
   size_t hint = in.size() * 4 < 65536 ? 65536 : in.size() * 4;
   size_t rc = 1;
