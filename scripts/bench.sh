@@ -69,8 +69,9 @@ usage: scripts/bench.sh [options]
                           target runs: 1)
   --consumers N           consumer instances splitting the partitions in the
                           latency phase (default 1; target runs: 2)
-  --warmup S              latency phase: records sent in its first S seconds are
-                          read but not counted (default 1)
+  --warmup S              each phase runs S s longer; what is acknowledged
+                          (throughput) or sent (latency) in its first S s is not
+                          measured (default 1)
   --stall-report-ms MS    fjord_bench prints each 50 ms of send time with a record
                           slower than MS end to end (stderr; default off)
   --sizes LIST            record sizes in bytes (default 1024,100)

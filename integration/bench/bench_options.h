@@ -29,9 +29,10 @@ struct BenchOptions {
   // the throughput phase at rate_fraction x the rate that phase measured
   // (each target its own); otherwise it runs first at the fixed `rate`.
   double latency_duration_s = 5;
-  // Records sent in the first warmup_s of the latency phase (clients
-  // connecting, fetch sessions forming) reach the consumers uncounted; the
-  // phase runs that much longer.
+  // Each phase runs warmup_s longer and its first warmup_s is not measured:
+  // the throughput phase counts only what is acknowledged after it (a fresh
+  // broker first touching its memory), the latency phase only records sent
+  // after it (clients connecting, fetch sessions forming). Not with --records.
   double warmup_s = 1;
   // > 0: the consumers print every 50 ms of send time in which a record took
   // longer than this end to end (stderr; finding stalls).

@@ -19,6 +19,8 @@ struct ProducerState {
   LatencyHistogram ack_latency;
   std::uint64_t sent = 0;
   std::uint64_t acked = 0;
+  std::uint64_t measure_from_ns = 0;  // end of the warm-up
+  std::uint64_t measured_acked = 0;
   std::uint64_t failed = 0;
   std::uint64_t unflushed = 0;
   std::uint64_t sleeps = 0;
@@ -36,7 +38,9 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   }
   ++state->acked;
   const auto sent_ns = reinterpret_cast<std::uintptr_t>(msg->_private);
-  state->ack_latency.record(now_ns() - sent_ns);
+  const std::uint64_t now = now_ns();
+  if (now >= state->measure_from_ns) ++state->measured_acked;
+  state->ack_latency.record(now - sent_ns);
 }
 
 void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::string& brokers, std::uint64_t nonce, int id,
@@ -64,7 +68,8 @@ void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::str
   const PayloadFiller filler(o.record_size, nonce + static_cast<std::uint64_t>(id));
   std::vector<std::byte> buf(o.record_size);
   const std::uint64_t deadline_ns =
-      plan.duration_s > 0 ? start_ns + static_cast<std::uint64_t>(plan.duration_s * 1e9) : UINT64_MAX;
+      plan.duration_s > 0 ? start_ns + static_cast<std::uint64_t>((plan.duration_s + plan.warmup_s) * 1e9)
+                          : UINT64_MAX;
   const SendPacer pacer(start_ns, plan.rate / o.producers);
 
   std::uint64_t seq = 0;
@@ -123,6 +128,8 @@ ProduceOutcome run_producers(const BenchOptions& o, const ProducePlan& plan, con
   std::vector<ProducerState> states(static_cast<std::size_t>(o.producers));
   std::vector<std::thread> threads;
   const std::uint64_t start_ns = now_ns();
+  const std::uint64_t measure_from_ns = start_ns + static_cast<std::uint64_t>(plan.warmup_s * 1e9);
+  for (auto& s : states) s.measure_from_ns = measure_from_ns;
   for (int i = 0; i < o.producers; ++i) {
     std::uint64_t quota = UINT64_MAX;
     const auto n = static_cast<std::uint64_t>(o.producers);
@@ -138,6 +145,7 @@ ProduceOutcome run_producers(const BenchOptions& o, const ProducePlan& plan, con
   for (const auto& s : states) {
     out.sent += s.sent;
     out.acked += s.acked;
+    out.measured_acked += s.measured_acked;
     out.failed += s.failed;
     out.unflushed += s.unflushed;
     out.sleeps += s.sleeps;
@@ -147,6 +155,7 @@ ProduceOutcome run_producers(const BenchOptions& o, const ProducePlan& plan, con
     if (out.first_error.empty() && !s.first_error.empty()) out.first_error = s.first_error;
   }
   out.seconds = static_cast<double>(end_ns - start_ns) / 1e9;
+  out.measured_seconds = end_ns > measure_from_ns ? static_cast<double>(end_ns - measure_from_ns) / 1e9 : 0;
   out.send_seconds = static_cast<double>(sent_ns - start_ns) / 1e9;
   return out;
 }

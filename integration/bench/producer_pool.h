@@ -18,6 +18,11 @@ struct ProduceOutcome {
   std::uint64_t failed = 0;     // delivery reports with error, or refused sends
   std::uint64_t unflushed = 0;  // still queued when the flush timed out
   double seconds = 0;           // first send to last delivery report
+  // After the plan's warm-up: acknowledgements, and the time from the
+  // warm-up's end to the last delivery report (equal to acked and seconds
+  // without one).
+  std::uint64_t measured_acked = 0;
+  double measured_seconds = 0;
   double send_seconds = 0;      // first send to the last producer's last send
   std::uint64_t sleeps = 0;     // pacing sleeps, all producers (to check pacing does not spin)
   LatencyHistogram ack_latency; // produce call to delivery report
@@ -31,6 +36,9 @@ struct ProducePlan {
   double rate = 0;            // total records/s; 0 = flat out
   bool round_robin = false;   // spread records evenly instead of librdkafka's sticky partitioner
   int linger_ms = 5;          // producer linger.ms
+  // Runs this much longer; what is acknowledged before it ends is not
+  // measured (a fresh broker's, or mock's, first touches of memory).
+  double warmup_s = 0;
 };
 
 // Runs the producers to completion. `stop` ends the run early (signal).

@@ -37,8 +37,8 @@ std::string config_text(const BenchOptions& o) {
     if (latency_linger(o) != o.linger_ms) s << " latency-linger=" << latency_linger(o) << "ms";
     if (o.rate_fraction > 0) s << " latency@" << fmt("%g", o.rate_fraction) << "xthroughput";
     if (o.consumers > 1) s << " consumers=" << o.consumers;
-    if (o.warmup_s > 0) s << " warmup=" << fmt("%g", o.warmup_s) << "s";
   }
+  if (o.mode == BenchMode::kProduce && o.warmup_s > 0) s << " warmup=" << fmt("%g", o.warmup_s) << "s";
   return s.str();
 }
 
@@ -94,6 +94,7 @@ void json_target(std::ostringstream& s, BenchMode mode, const TargetResult& r) {
   s << ",\"records_per_s\":" << r.records_per_s(mode) << ",\"mb_per_s\":" << r.mb_per_s(mode)
     << ",\"produce\":{\"records_per_s\":" << r.produce_records_per_s << ",\"mb_per_s\":" << r.produce_mb_per_s
     << ",\"seconds\":" << r.bulk.seconds << ",\"sent\":" << r.bulk.sent << ",\"acked\":" << r.bulk.acked
+    << ",\"measured_seconds\":" << r.bulk.measured_seconds << ",\"measured_acked\":" << r.bulk.measured_acked
     << ",\"failed\":" << r.bulk.failed << ",\"unflushed\":" << r.bulk.unflushed
     << ",\"log_growth\":" << r.log_growth << ",\"growth_settle_ms\":" << r.growth_settle_ms
     << ",\"ack_latency\":";

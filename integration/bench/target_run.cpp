@@ -80,12 +80,14 @@ void finish_consume(TargetResult& r) {
 
 void throughput_phase(const BenchOptions& o, TargetResult& r, std::vector<std::int64_t>& offsets,
                       const std::atomic<bool>& stop) {
-  const ProducePlan plan{o.duration_s, o.records, 0, false, o.linger_ms};
+  // A time-bounded phase warms up first, as the latency phase does.
+  const double warmup_s = o.records == 0 ? o.warmup_s : 0;
+  const ProducePlan plan{o.duration_s, o.records, 0, false, o.linger_ms, warmup_s};
   r.bulk = run_producers(o, plan, r.brokers, fresh_nonce(), stop);
   add_produce_errors(r, r.bulk, "throughput phase");
   if (r.bulk.acked == 0 && !stop.load()) add_error(r, "throughput phase: no record was acknowledged");
-  if (r.bulk.seconds > 0) {
-    r.produce_records_per_s = static_cast<double>(r.bulk.acked) / r.bulk.seconds;
+  if (r.bulk.measured_seconds > 0) {
+    r.produce_records_per_s = static_cast<double>(r.bulk.measured_acked) / r.bulk.measured_seconds;
     r.produce_mb_per_s = r.produce_records_per_s * static_cast<double>(o.record_size) / 1e6;
   }
   std::vector<std::int64_t> end;
