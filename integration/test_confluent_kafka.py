@@ -187,8 +187,9 @@ def test_two_listeners_each_advertise_themselves():
 def test_reading_far_behind_the_end():
     # 40 MB on one partition: all but the newest 16 MiB has left the broker's
     # memory, and O_DIRECT writes never put it in the page cache, so reading
-    # from the start comes from the disk. Every record must come back, in
-    # order, intact, and the disk reads must happen on the loader threads:
+    # from the start (or looking up its timestamps) comes from the disk.
+    # Every record must come back, in order, intact, and the disk reads must
+    # happen on the loader threads:
     # a network thread that waits for the disk holds up all its connections.
     count, size = 20000, 2000
     value = lambda seq: (f"{seq:08d}".encode() * (size // 8 + 1))[:size]  # noqa: E731
@@ -208,6 +209,9 @@ def test_reading_far_behind_the_end():
         c = ck.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "unused",
                          "enable.auto.commit": False})
         try:
+            # A timestamp lookup of the oldest records reads them from the disk too.
+            found = c.offsets_for_times([ck.TopicPartition(topic, 0, 0)], timeout=30)
+            check(found[0].offset == 0, f"offsets_for_times(0) gave offset {found[0].offset}")
             c.assign([ck.TopicPartition(topic, 0, ck.OFFSET_BEGINNING)])
             seq, deadline = 0, time.monotonic() + 60
             while seq < count and time.monotonic() < deadline:

@@ -551,10 +551,9 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
   if (offset >= limit) return r;
   uint64_t miss = Segment::kNoMiss;
   uint64_t* const miss_at = mode == ReadMode::cached_only ? &miss : nullptr;
-  // Everything a fetch of max_bytes from `from` may touch, up to where the file ends.
   auto not_cached = [&](const std::shared_ptr<Segment>& seg, uint64_t from, uint64_t to) {
     r.error = Errc::not_cached;
-    r.load = {seg->fd(), from, std::min(to, seg->file_end()) - std::min(from, seg->file_end()), seg};
+    r.load = load_of(seg, from, to);
     return r;
   };
   const uint64_t reach = uint64_t(std::max(max_bytes, 0)) + uint64_t(kLoadSlack);
@@ -653,13 +652,34 @@ std::optional<std::pair<int64_t, int64_t>> record_in_batch(const Segment& seg, c
 }
 }  // namespace
 
-std::optional<std::pair<int64_t, int64_t>> PartitionLog::offset_for_timestamp(int64_t ts) const {
+CacheLoad PartitionLog::load_of(const std::shared_ptr<Segment>& seg, uint64_t from, uint64_t to) {
+  const uint64_t end = seg->file_end();
+  return {seg->fd(), std::min(from, end), std::min(to, end) - std::min(from, end), seg};
+}
+
+bool PartitionLog::stop_for_load(const std::shared_ptr<Segment>& seg, bool found, const StoredBatch& b, uint64_t miss,
+                                 CacheLoad* not_cached) {
+  if (miss != Segment::kNoMiss) {
+    *not_cached = load_of(seg, miss, miss + kTimestampLoadBytes);  // the walk goes on from there
+    return true;
+  }
+  if (found && not_cached && !seg->resident(b.position, b.position + b.size)) {
+    *not_cached = load_of(seg, b.position, b.position + b.size);  // its records are read
+    return true;
+  }
+  return false;
+}
+
+std::optional<std::pair<int64_t, int64_t>> PartitionLog::offset_for_timestamp(int64_t ts, CacheLoad* not_cached) const {
   std::lock_guard lk(mu_);
   int64_t hw = hw_.load(std::memory_order_acquire);
+  uint64_t miss = Segment::kNoMiss;
   for (auto& [base, seg] : segments_) {
     if (seg->next_offset() <= log_start_ || seg->max_timestamp() < ts) continue;
     StoredBatch b;
-    if (!seg->find_by_timestamp(ts, log_start_, &b)) continue;
+    const bool in_segment = seg->find_by_timestamp(ts, log_start_, &b, not_cached ? &miss : nullptr);
+    if (stop_for_load(seg, in_segment, b, miss, not_cached)) return std::nullopt;
+    if (!in_segment) continue;
     auto found = record_in_batch(*seg, b, ts, log_start_, false);
     if (!found) found = std::make_pair(std::max(b.base_offset, log_start_), b.max_timestamp);
     if (found->first >= hw) return std::nullopt;
@@ -668,19 +688,23 @@ std::optional<std::pair<int64_t, int64_t>> PartitionLog::offset_for_timestamp(in
   return std::nullopt;
 }
 
-std::pair<int64_t, int64_t> PartitionLog::max_timestamp_offset() const {
+std::pair<int64_t, int64_t> PartitionLog::max_timestamp_offset(CacheLoad* not_cached) const {
   std::lock_guard lk(mu_);
-  const Segment* best = nullptr;
+  const std::shared_ptr<Segment>* best = nullptr;
   for (auto& [base, seg] : segments_) {
-    if (seg->offset_of_max_timestamp() >= log_start_ && (!best || seg->max_timestamp() > best->max_timestamp()))
-      best = seg.get();
+    if (seg->offset_of_max_timestamp() >= log_start_ && (!best || seg->max_timestamp() > (*best)->max_timestamp()))
+      best = &seg;
   }
-  if (!best || best->max_timestamp() < 0) return {-1, -1};
+  if (!best || (*best)->max_timestamp() < 0) return {-1, -1};
+  const Segment& seg = **best;
   StoredBatch b;
-  if (best->find_batch(best->offset_of_max_timestamp(), &b)) {
-    if (auto r = record_in_batch(*best, b, best->max_timestamp(), log_start_, true)) return *r;
+  uint64_t miss = Segment::kNoMiss;
+  const bool found = seg.find_batch(seg.offset_of_max_timestamp(), &b, not_cached ? &miss : nullptr);
+  if (stop_for_load(*best, found, b, miss, not_cached)) return {-1, -1};
+  if (found) {
+    if (auto r = record_in_batch(seg, b, seg.max_timestamp(), log_start_, true)) return *r;
   }
-  return {best->offset_of_max_timestamp(), best->max_timestamp()};
+  return {seg.offset_of_max_timestamp(), seg.max_timestamp()};
 }
 
 void PartitionLog::remove_segment_locked(int64_t base) {

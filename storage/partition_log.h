@@ -23,6 +23,7 @@
 namespace fjord::storage {
 
 class Segment;
+struct StoredBatch;
 class Flusher;
 class PageCacheTrimmer;
 class TailWriter;
@@ -100,10 +101,13 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   int64_t size_bytes() const;  // sum of segment .log sizes
 
   // ListOffsets: first offset whose timestamp >= ts, with that timestamp
-  // (nullopt when none).
-  std::optional<std::pair<int64_t, int64_t>> offset_for_timestamp(int64_t ts) const;
+  // (nullopt when none). Both lookups take `not_cached` like read() takes
+  // ReadMode::cached_only: when given, nothing is read from the disk, and if
+  // something would be, the answer is empty and not_cached->fd >= 0 with
+  // the range to load.
+  std::optional<std::pair<int64_t, int64_t>> offset_for_timestamp(int64_t ts, CacheLoad* not_cached = nullptr) const;
   // ListOffsets MAX_TIMESTAMP: {offset, timestamp}; {-1, -1} when empty.
-  std::pair<int64_t, int64_t> max_timestamp_offset() const;
+  std::pair<int64_t, int64_t> max_timestamp_offset(CacheLoad* not_cached = nullptr) const;
 
   // DeleteRecords: moves the log start to `offset` (-1 = high watermark),
   // deleting whole segments below it.
@@ -226,6 +230,15 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // Loaded beyond a cached-only read's max_bytes so its retry, which walks
   // batch headers from an index entry before and past the end, finds them cached.
   static constexpr uint64_t kLoadSlack = 64 << 10;
+  // [from, to) of seg's file, cut at what the file holds.
+  static CacheLoad load_of(const std::shared_ptr<Segment>& seg, uint64_t from, uint64_t to);
+  // Timestamp lookups walk batch headers from an index entry; a load ahead of a miss.
+  static constexpr uint64_t kTimestampLoadBytes = 1 << 20;
+  // For the cached-only timestamp lookups, after a batch search (`found`,
+  // `miss` as Segment's): true, with *not_cached set, when a load must come
+  // first (a header missed, or the found batch's records are not in memory).
+  static bool stop_for_load(const std::shared_ptr<Segment>& seg, bool found, const StoredBatch& b, uint64_t miss,
+                            CacheLoad* not_cached);
   static constexpr uint64_t kWriteAheadBytes = 1 << 20;  // durable mode: tail bytes written before the flusher asks
   TailWriter* tail_writer_ = nullptr;
   bool tails_ = false;

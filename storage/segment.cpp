@@ -297,11 +297,11 @@ uint64_t Segment::end_of_batches(uint64_t from, uint64_t max_end, int64_t upto, 
   return pos;
 }
 
-bool Segment::find_by_timestamp(int64_t ts, int64_t min_offset, StoredBatch* out) const {
+bool Segment::find_by_timestamp(int64_t ts, int64_t min_offset, StoredBatch* out, uint64_t* miss) const {
   int64_t hint = std::max(tidx_.lookup(ts).offset, min_offset);
   uint64_t pos = oidx_.lookup(hint).position;
   while (pos < size_) {
-    if (!batch_at(pos, out)) return false;
+    if (!header_at(pos, out, miss)) return false;
     if (out->max_timestamp >= ts && out->last_offset >= min_offset) return true;
     pos += out->size;
   }

@@ -89,7 +89,7 @@ class Segment {
   // page cache (mincore on the mapping; no page is touched).
   bool resident(uint64_t from, uint64_t to) const;
   // First batch with max_timestamp >= ts and offset >= min_offset.
-  bool find_by_timestamp(int64_t ts, int64_t min_offset, StoredBatch* out) const;
+  bool find_by_timestamp(int64_t ts, int64_t min_offset, StoredBatch* out, uint64_t* miss = nullptr) const;
   // Pointer to a batch's bytes, from the tail or the mapping (valid under
   // the partition lock); null on error.
   const uint8_t* data_at(uint64_t position) const;

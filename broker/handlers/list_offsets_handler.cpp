@@ -1,10 +1,17 @@
 #include "broker/handlers/list_offsets_handler.h"
 
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+
 #include "broker/dispatch/request_body.h"
 #include "broker/dispatch/response_encoder.h"
 #include "broker/handlers/error_codes.h"
 #include "protocol/messages/list_offsets_request.h"
 #include "protocol/messages/list_offsets_response.h"
+#include "storage/page_cache_loader.h"
 
 namespace fjord::broker {
 namespace {
@@ -15,12 +22,41 @@ constexpr int64_t kMaxTimestamp = -3;
 constexpr int64_t kEarliestLocal = -4;
 constexpr int64_t kLatestTiered = -5;
 
-}  // namespace
+// Rounds of loads before lookups may wait for the disk (so every request ends).
+constexpr int kMaxLoadRounds = 3;
 
-void handle_list_offsets(BrokerContext& ctx, Request req, Responder out) {
+void answer(BrokerContext& ctx, Request req, Responder out, int round);
+
+// Has `loads` read into the page cache off this thread, then answers again.
+void load_then_answer(BrokerContext& ctx, Request req, Responder out, int round,
+                      std::vector<storage::CacheLoad> loads) {
+  struct Retry {
+    BrokerContext& ctx;
+    Request req;
+    Responder out;
+    int round;
+    std::atomic<size_t> pending;
+  };
+  auto retry = std::make_shared<Retry>(ctx, std::move(req), std::move(out), round + 1, loads.size());
+  for (auto& l : loads) {
+    ctx.logs.page_cache_loader()->load(std::move(l), [retry] {
+      if (retry->pending.fetch_sub(1) != 1) return;
+      boost::asio::post(*retry->req.io, [retry] {
+        answer(retry->ctx, std::move(retry->req), std::move(retry->out), retry->round);
+      });
+    });
+  }
+}
+
+// A timestamp lookup reads batches from the log; log data not in memory is
+// loaded first by the PageCacheLoader, so the network thread never waits
+// for the disk (see FetchOperation).
+void answer(BrokerContext& ctx, Request req, Responder out, int round) {
   protocol::ListOffsetsRequest body;
   if (!decode_body(req, &body)) return out.close();
   const int16_t v = req.api_version;
+  const bool cached_only = ctx.logs.page_cache_loader() && round < kMaxLoadRounds;
+  std::vector<storage::CacheLoad> loads;
   protocol::ListOffsetsResponse resp;
   for (const auto& topic : body.topics) {
     auto& tr = resp.topics.emplace_back();
@@ -39,6 +75,8 @@ void handle_list_offsets(BrokerContext& ctx, Request req, Responder out) {
         continue;
       }
       int64_t offset = -1, timestamp = -1;
+      storage::CacheLoad load;
+      storage::CacheLoad* const not_cached = cached_only ? &load : nullptr;
       switch (p.timestamp) {
         case kLatest:
           offset = log->high_watermark();  // no transactions: LSO == HW
@@ -48,7 +86,7 @@ void handle_list_offsets(BrokerContext& ctx, Request req, Responder out) {
           offset = log->log_start_offset();
           break;
         case kMaxTimestamp: {
-          auto [o, ts] = log->max_timestamp_offset();
+          auto [o, ts] = log->max_timestamp_offset(not_cached);
           offset = o;
           timestamp = ts;
           break;
@@ -60,10 +98,14 @@ void handle_list_offsets(BrokerContext& ctx, Request req, Responder out) {
             pr.error_code = kafka_error::kInvalidRequest;
             continue;
           }
-          if (auto found = log->offset_for_timestamp(p.timestamp)) {
+          if (auto found = log->offset_for_timestamp(p.timestamp, not_cached)) {
             offset = found->first;
             timestamp = found->second;
           }
+      }
+      if (load.fd >= 0) {
+        loads.push_back(std::move(load));
+        continue;
       }
       if (v == 0) {
         // v0 answers with a list of offsets (at most max_num_offsets).
@@ -75,7 +117,12 @@ void handle_list_offsets(BrokerContext& ctx, Request req, Responder out) {
       pr.leader_epoch = offset >= 0 ? 0 : -1;
     }
   }
+  if (!loads.empty()) return load_then_answer(ctx, std::move(req), std::move(out), round, std::move(loads));
   out.respond(encode_response(req, resp));
 }
+
+}  // namespace
+
+void handle_list_offsets(BrokerContext& ctx, Request req, Responder out) { answer(ctx, std::move(req), std::move(out), 0); }
 
 }  // namespace fjord::broker

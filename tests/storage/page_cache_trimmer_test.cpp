@@ -125,6 +125,7 @@ TEST_F(PageCacheTrimmerTest, AppendsWakeTheTrimmerAndOnlyTheTailStaysCached) {
 
 TEST_F(PageCacheTrimmerTest, CachedOnlyReadsOfEvictedBatchesAskForALoadFirst) {
   fill(20 << 20);
+  trimmer_.stop();  // a background pass may have claimed a range it has not evicted yet
   log_->trim_page_cache(kWindow);
   if (on_tmpfs(dir_.path())) GTEST_SKIP() << "tmpfs keeps every page in memory";
   // The newest bytes are still cached.
@@ -148,6 +149,46 @@ TEST_F(PageCacheTrimmerTest, CachedOnlyReadsOfEvictedBatchesAskForALoadFirst) {
   EXPECT_EQ(r.slice.position, blocking.slice.position);
   EXPECT_EQ(r.slice.length, blocking.slice.length);
   EXPECT_GE(r.slice.length, uint64_t(1 << 20) - (128 << 10));  // whole 64 KiB batches up to the limit
+}
+
+TEST_F(PageCacheTrimmerTest, CachedOnlyTimestampLookupsOfEvictedBatchesAskForALoadFirst) {
+  fill(20 << 20);  // every record has timestamp 1000
+  trimmer_.stop();  // a background pass may have claimed a range it has not evicted yet
+  log_->trim_page_cache(kWindow);
+  if (on_tmpfs(dir_.path())) GTEST_SKIP() << "tmpfs keeps every page in memory";
+  PageCacheLoader loader(1);
+  auto load = [&](CacheLoad l) {
+    std::promise<void> loaded;
+    loader.load(std::move(l), [&] { loaded.set_value(); });
+    loaded.get_future().get();
+  };
+  // MAX_TIMESTAMP is the first batch (the first of the maximum), on disk:
+  // nothing is read, a load is asked for, then the answer comes.
+  int rounds = 0;
+  std::pair<int64_t, int64_t> max_got;
+  for (; rounds < 4; ++rounds) {
+    CacheLoad need;
+    max_got = log_->max_timestamp_offset(&need);
+    if (need.fd < 0) break;
+    EXPECT_EQ(max_got, std::make_pair(int64_t(-1), int64_t(-1)));
+    EXPECT_GT(need.length, 0u);
+    load(std::move(need));
+  }
+  EXPECT_GE(rounds, 1);
+  EXPECT_LE(rounds, 2);
+  std::optional<std::pair<int64_t, int64_t>> got;
+  for (rounds = 0; rounds < 4; ++rounds) {
+    CacheLoad need;
+    got = log_->offset_for_timestamp(0, &need);
+    if (need.fd < 0) break;
+    load(std::move(need));
+  }
+  EXPECT_LE(rounds, 2);
+  // The same answers as lookups that may read from the disk.
+  EXPECT_EQ(max_got, log_->max_timestamp_offset());
+  EXPECT_EQ(max_got, std::make_pair(int64_t(0), int64_t(1000)));
+  EXPECT_EQ(got, log_->offset_for_timestamp(0));
+  EXPECT_EQ(got, std::make_optional(std::make_pair(int64_t(0), int64_t(1000))));
 }
 
 TEST_F(PageCacheTrimmerTest, EvictedBatchesReadBackFromDisk) {
