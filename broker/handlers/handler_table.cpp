@@ -1,7 +1,10 @@
 #include "broker/handlers/handler_table.h"
 
+#include <memory>
 #include <stdexcept>
+#include <utility>
 
+#include "broker/dispatch/admin_worker.h"
 #include "broker/handlers/api_versions_handler.h"
 #include "broker/handlers/create_topics_handler.h"
 #include "broker/handlers/delete_topics_handler.h"
@@ -22,9 +25,21 @@ ApiHandler entry(int16_t key, std::function<void(Request, Responder)> fn) {
   return ApiHandler{key, info->min_version, info->max_version, std::move(fn)};
 }
 
+using Handler = std::function<void(Request, Responder)>;
+
+// `fn` run by `admin` when there is one.
+Handler on_admin_worker(AdminWorker* admin, Handler fn) {
+  if (!admin) return fn;
+  return [admin, fn = std::move(fn)](Request r, Responder out) {
+    // std::function needs a copyable job: the request and responder travel in a shared box.
+    auto job = std::make_shared<std::pair<Request, Responder>>(std::move(r), std::move(out));
+    admin->post([fn, job] { fn(std::move(job->first), std::move(job->second)); });
+  };
+}
+
 }  // namespace
 
-std::vector<ApiHandler> make_handler_table(BrokerContext& ctx) {
+std::vector<ApiHandler> make_handler_table(BrokerContext& ctx, AdminWorker* admin) {
   std::vector<ApiHandler> t;
   // Produce keeps min 0 (legacy message sets are up-converted): librdkafka
   // only enables compression when Produce v0 is in range.
@@ -36,8 +51,12 @@ std::vector<ApiHandler> make_handler_table(BrokerContext& ctx) {
   // groups) only when FindCoordinator v0 is in range.
   t.push_back(entry(10, [&ctx](Request r, Responder out) { handle_find_coordinator(ctx, std::move(r), std::move(out)); }));
   t.push_back(entry(18, [&ctx](Request r, Responder out) { handle_api_versions(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(19, [&ctx](Request r, Responder out) { handle_create_topics(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(20, [&ctx](Request r, Responder out) { handle_delete_topics(ctx, std::move(r), std::move(out)); }));
+  t.push_back(entry(19, on_admin_worker(admin, [&ctx](Request r, Responder out) {
+                      handle_create_topics(ctx, std::move(r), std::move(out));
+                    })));
+  t.push_back(entry(20, on_admin_worker(admin, [&ctx](Request r, Responder out) {
+                      handle_delete_topics(ctx, std::move(r), std::move(out));
+                    })));
   return t;
 }
 

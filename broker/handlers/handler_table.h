@@ -8,6 +8,9 @@
 
 namespace fjord::broker {
 
-std::vector<ApiHandler> make_handler_table(BrokerContext& ctx);
+class AdminWorker;
+
+// `admin`: where CreateTopics and DeleteTopics run (null: on the network thread).
+std::vector<ApiHandler> make_handler_table(BrokerContext& ctx, AdminWorker* admin = nullptr);
 
 }  // namespace fjord::broker

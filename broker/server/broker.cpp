@@ -48,7 +48,8 @@ uint16_t Broker::start() {
   }
   context_ = std::unique_ptr<BrokerContext>(new BrokerContext{config_, *logs_, fetch_sessions_, waiters_, dispatcher_,
                                                               cluster_id, config_.node_id, std::move(advertised)});
-  dispatcher_.set_table(make_handler_table(*context_));
+  admin_ = std::make_unique<AdminWorker>();
+  dispatcher_.set_table(make_handler_table(*context_, admin_.get()));
 
   threads_->start();
   for (auto& s : servers_) s->start_accepting();
@@ -74,6 +75,7 @@ void Broker::shutdown() {
     waiters_.notify_all();
     threads_->stop();
   }
+  if (admin_) admin_->stop();  // before the logs it writes go
   if (logs_) {
     logs_->shutdown();
     spdlog::info("logs flushed; clean shutdown");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "broker/config/server_config.h"
+#include "broker/dispatch/admin_worker.h"
 #include "broker/dispatch/dispatcher.h"
 #include "broker/fetch/fetch_session_cache.h"
 #include "broker/fetch/partition_waiters.h"
@@ -34,6 +35,7 @@ class Broker {
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;
   std::unique_ptr<BrokerContext> context_;
+  std::unique_ptr<AdminWorker> admin_;  // CreateTopics, DeleteTopics
   std::unique_ptr<NetworkThreads> threads_;
   std::vector<std::unique_ptr<TcpServer>> servers_;  // one per listener
   bool started_ = false;
