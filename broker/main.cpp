@@ -2,6 +2,7 @@
 // like kafka-server-start.sh. SIGTERM/SIGINT trigger a clean shutdown.
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <spdlog/cfg/helpers.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -38,6 +39,21 @@ void keep_request_memory() {
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
+// Every partition keeps four files open (log, two indexes, the O_DIRECT
+// writer), so the usual soft limit of 1024 runs out near 250 partitions.
+// Take the hard limit, as the JVM does for Kafka (MaxFDLimit).
+void raise_open_file_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  const rlim_t before = lim.rlim_cur;
+  lim.rlim_cur = lim.rlim_max;
+  if (lim.rlim_max == RLIM_INFINITY) lim.rlim_cur = 1 << 20;  // fs.nr_open's default
+  if (::setrlimit(RLIMIT_NOFILE, &lim) == 0)
+    spdlog::info("open-file limit raised from {} to {}", before, lim.rlim_cur);
+  else
+    spdlog::warn("open-file limit stays at {} (raising it to {} failed)", before, lim.rlim_cur);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -52,6 +68,7 @@ int main(int argc, char** argv) {
   }
   setup_logging();
   keep_request_memory();
+  raise_open_file_limit();
 
   auto result = fjord::broker::load_server_config(path, overrides);
   for (const auto& w : result.warnings) spdlog::warn("config: {}", w);

@@ -230,6 +230,22 @@ def test_reading_far_behind_the_end():
         print(f"bytes read from the disk while consuming, by thread: {read}")
 
 
+def test_a_low_open_file_limit_is_raised():
+    # Started with the soft limit of a login shell (1024) but room above it,
+    # the broker takes the hard limit: 400 partitions need about 1600 files.
+    with Broker(open_files_soft_limit=1024) as broker:
+        admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+        for future in admin.create_topics([ck.admin.NewTopic("many-files", 400, 1)]).values():
+            future.result(60)
+        check(any("open-file limit raised from 1024" in line for line in broker.output),
+              "no 'open-file limit raised' line:\n" + broker.log_tail())
+        p = ck.Producer({"bootstrap.servers": broker.bootstrap, "linger.ms": 5})
+        for i in range(400):
+            p.produce("many-files", value=b"x", partition=i)
+        check(p.flush(30) == 0, "producer did not flush to every partition")
+
+
 if __name__ == "__main__":
     sys.exit(main(test_produce_and_assign_consume, test_topic_compression_type_is_applied,
-                  test_two_listeners_each_advertise_themselves, test_reading_far_behind_the_end))
+                  test_two_listeners_each_advertise_themselves, test_reading_far_behind_the_end,
+                  test_a_low_open_file_limit_is_raised))

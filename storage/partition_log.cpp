@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include <spdlog/spdlog.h>
 
@@ -188,9 +189,10 @@ Errc PartitionLog::create_active_locked(int64_t base_offset, int64_t now_ms) {
   Errc e = Segment::create(dir_, base_offset, segment_options_locked(), now_ms, &seg);
   if (e == Errc::ok && tails_) e = seg->enable_tail();
   if (e != Errc::ok) {
+    const int err = errno;  // e.g. EMFILE: every partition holds four files open
     if (error_log_due_locked(now_ms))
-      spdlog::error("storage: {}-{}: cannot create segment {}{}", topic_, partition_, base_offset,
-                    suppressed_note_locked());
+      spdlog::error("storage: {}-{}: cannot create segment {}: {}{}", topic_, partition_, base_offset,
+                    err ? strerror(err) : "cause unknown", suppressed_note_locked());
     return e;
   }
   segments_[base_offset] = std::shared_ptr<Segment>(std::move(seg));

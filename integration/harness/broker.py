@@ -9,6 +9,7 @@
 """
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -48,13 +49,15 @@ class DataDir:
 
 
 class Broker:
-    def __init__(self, data_dir=None, overrides=None, startup_timeout=30.0, stop_timeout=10.0):
+    def __init__(self, data_dir=None, overrides=None, startup_timeout=30.0, stop_timeout=10.0,
+                 open_files_soft_limit=None):
         self.binary = fjord_binary()
         self.owns_data_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="fjord-it-")
         self.overrides = dict(overrides or {})
         self.startup_timeout = startup_timeout
         self.stop_timeout = stop_timeout
+        self.open_files_soft_limit = open_files_soft_limit  # started under this RLIMIT_NOFILE soft limit
         self.proc = None
         self.port = None
         self.output = []          # every line the broker printed, for failure reports
@@ -78,9 +81,16 @@ class Broker:
         self.output.clear()
         self._port_found.clear()
         self.port = None
+        limit = self.open_files_soft_limit
+
+        def lower_soft_limit():
+            hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True, errors="replace",
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     preexec_fn=lower_soft_limit if limit else None)
         self._reader = threading.Thread(target=self._read_output, args=(self.proc,), daemon=True)
         self._reader.start()
         deadline = time.monotonic() + self.startup_timeout
