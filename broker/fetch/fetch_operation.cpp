@@ -41,7 +41,7 @@ void FetchOperation::wake() {
 }
 
 void FetchOperation::attempt(bool deadline_passed) {
-  if (loads_pending_ > 0) {  // the loads' completion attempts again
+  if (loading_) {  // the loads' completion attempts again
     deadline_passed_ = deadline_passed_ || deadline_passed;
     return;
   }
@@ -58,8 +58,8 @@ void FetchOperation::attempt(bool deadline_passed) {
   int64_t total = 0;
   bool any_error = false;
   storage::PageCacheLoader* loader = ctx_.logs.page_cache_loader();
-  const auto mode = loader && load_rounds_ < kMaxLoadRounds ? storage::ReadMode::cached_only
-                                                             : storage::ReadMode::may_block;
+  const auto mode = loader && load_rounds_ < storage::PageCacheLoader::kMaxRounds ? storage::ReadMode::cached_only
+                                                                                 : storage::ReadMode::may_block;
   std::vector<storage::CacheLoad> loads;
   for (size_t i = 0; i < session_.targets.size(); ++i) {
     const auto& t = session_.targets[i];
@@ -109,20 +109,19 @@ void FetchOperation::attempt(bool deadline_passed) {
 
 void FetchOperation::load_then_retry(std::vector<storage::CacheLoad> loads) {
   ++load_rounds_;
-  loads_pending_ = loads.size();
-  for (auto& l : loads) {
-    // The completion runs on a loader thread: hand our reference straight to
-    // the connection's thread so the operation is only ever touched there.
-    ctx_.logs.page_cache_loader()->load(std::move(l), [self = shared_from_this()]() mutable {
-      auto* io = self->req_.io;
-      boost::asio::post(*io, [self = std::move(self)] {
-        if (--self->loads_pending_ > 0 || self->done_) return;
-        const bool deadline_passed = self->deadline_passed_;
-        self->deadline_passed_ = false;
-        self->attempt(deadline_passed);
-      });
+  loading_ = true;
+  // The completion runs on a loader thread: hand our reference straight to
+  // the connection's thread so the operation is only ever touched there.
+  ctx_.logs.page_cache_loader()->load_all(std::move(loads), [self = shared_from_this()]() mutable {
+    auto* io = self->req_.io;
+    boost::asio::post(*io, [self = std::move(self)] {
+      self->loading_ = false;
+      if (self->done_) return;
+      const bool deadline_passed = self->deadline_passed_;
+      self->deadline_passed_ = false;
+      self->attempt(deadline_passed);
     });
-  }
+  });
 }
 
 void FetchOperation::respond(std::vector<Result>& results) {

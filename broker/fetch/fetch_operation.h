@@ -48,10 +48,6 @@ class FetchOperation : public FetchWaiter, public std::enable_shared_from_this<F
   void load_then_retry(std::vector<storage::CacheLoad> loads);
   void respond(std::vector<Result>& results);
 
-  // After this many rounds of loads (the cache may keep losing what was
-  // loaded), reads may wait for the disk, so every fetch ends.
-  static constexpr int kMaxLoadRounds = 3;
-
   BrokerContext& ctx_;
   Request req_;
   Responder out_;
@@ -62,8 +58,8 @@ class FetchOperation : public FetchWaiter, public std::enable_shared_from_this<F
   bool parked_ = false;
   bool done_ = false;
   int load_rounds_ = 0;
-  size_t loads_pending_ = 0;
-  bool deadline_passed_ = false;  // while loads are pending
+  bool loading_ = false;
+  bool deadline_passed_ = false;  // while loading
 };
 
 }  // namespace fjord::broker

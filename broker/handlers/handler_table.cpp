@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <utility>
 
-#include "broker/dispatch/admin_worker.h"
 #include "broker/handlers/api_versions_handler.h"
 #include "broker/handlers/create_topics_handler.h"
 #include "broker/handlers/delete_topics_handler.h"
@@ -28,7 +27,7 @@ ApiHandler entry(int16_t key, std::function<void(Request, Responder)> fn) {
 using Handler = std::function<void(Request, Responder)>;
 
 // `fn` run by `admin` when there is one.
-Handler on_admin_worker(AdminWorker* admin, Handler fn) {
+Handler on_admin_thread(storage::JobThreads* admin, Handler fn) {
   if (!admin) return fn;
   return [admin, fn = std::move(fn)](Request r, Responder out) {
     // std::function needs a copyable job: the request and responder travel in a shared box.
@@ -39,7 +38,7 @@ Handler on_admin_worker(AdminWorker* admin, Handler fn) {
 
 }  // namespace
 
-std::vector<ApiHandler> make_handler_table(BrokerContext& ctx, AdminWorker* admin) {
+std::vector<ApiHandler> make_handler_table(BrokerContext& ctx, storage::JobThreads* admin) {
   std::vector<ApiHandler> t;
   // Produce keeps min 0 (legacy message sets are up-converted): librdkafka
   // only enables compression when Produce v0 is in range.
@@ -51,10 +50,10 @@ std::vector<ApiHandler> make_handler_table(BrokerContext& ctx, AdminWorker* admi
   // groups) only when FindCoordinator v0 is in range.
   t.push_back(entry(10, [&ctx](Request r, Responder out) { handle_find_coordinator(ctx, std::move(r), std::move(out)); }));
   t.push_back(entry(18, [&ctx](Request r, Responder out) { handle_api_versions(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(19, on_admin_worker(admin, [&ctx](Request r, Responder out) {
+  t.push_back(entry(19, on_admin_thread(admin, [&ctx](Request r, Responder out) {
                       handle_create_topics(ctx, std::move(r), std::move(out));
                     })));
-  t.push_back(entry(20, on_admin_worker(admin, [&ctx](Request r, Responder out) {
+  t.push_back(entry(20, on_admin_thread(admin, [&ctx](Request r, Responder out) {
                       handle_delete_topics(ctx, std::move(r), std::move(out));
                     })));
   return t;

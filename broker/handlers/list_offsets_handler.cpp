@@ -1,6 +1,5 @@
 #include "broker/handlers/list_offsets_handler.h"
 
-#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -22,30 +21,18 @@ constexpr int64_t kMaxTimestamp = -3;
 constexpr int64_t kEarliestLocal = -4;
 constexpr int64_t kLatestTiered = -5;
 
-// Rounds of loads before lookups may wait for the disk (so every request ends).
-constexpr int kMaxLoadRounds = 3;
-
 void answer(BrokerContext& ctx, Request req, Responder out, int round);
 
 // Has `loads` read into the page cache off this thread, then answers again.
 void load_then_answer(BrokerContext& ctx, Request req, Responder out, int round,
                       std::vector<storage::CacheLoad> loads) {
-  struct Retry {
-    BrokerContext& ctx;
-    Request req;
-    Responder out;
-    int round;
-    std::atomic<size_t> pending;
-  };
-  auto retry = std::make_shared<Retry>(ctx, std::move(req), std::move(out), round + 1, loads.size());
-  for (auto& l : loads) {
-    ctx.logs.page_cache_loader()->load(std::move(l), [retry] {
-      if (retry->pending.fetch_sub(1) != 1) return;
-      boost::asio::post(*retry->req.io, [retry] {
-        answer(retry->ctx, std::move(retry->req), std::move(retry->out), retry->round);
-      });
+  // std::function needs a copyable callback: the request and responder travel in a shared box.
+  auto job = std::make_shared<std::pair<Request, Responder>>(std::move(req), std::move(out));
+  ctx.logs.page_cache_loader()->load_all(std::move(loads), [&ctx, job, round] {
+    boost::asio::post(*job->first.io, [&ctx, job, round] {
+      answer(ctx, std::move(job->first), std::move(job->second), round + 1);
     });
-  }
+  });
 }
 
 // A timestamp lookup reads batches from the log; log data not in memory is
@@ -55,7 +42,7 @@ void answer(BrokerContext& ctx, Request req, Responder out, int round) {
   protocol::ListOffsetsRequest body;
   if (!decode_body(req, &body)) return out.close();
   const int16_t v = req.api_version;
-  const bool cached_only = ctx.logs.page_cache_loader() && round < kMaxLoadRounds;
+  const bool cached_only = ctx.logs.page_cache_loader() && round < storage::PageCacheLoader::kMaxRounds;
   std::vector<storage::CacheLoad> loads;
   protocol::ListOffsetsResponse resp;
   for (const auto& topic : body.topics) {

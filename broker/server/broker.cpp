@@ -48,7 +48,7 @@ uint16_t Broker::start() {
   }
   context_ = std::unique_ptr<BrokerContext>(new BrokerContext{config_, *logs_, fetch_sessions_, waiters_, dispatcher_,
                                                               cluster_id, config_.node_id, std::move(advertised)});
-  admin_ = std::make_unique<AdminWorker>();
+  admin_ = std::make_unique<storage::JobThreads>("fj-admin", 1);
   dispatcher_.set_table(make_handler_table(*context_, admin_.get()));
 
   threads_->start();

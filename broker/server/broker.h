@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "broker/config/server_config.h"
-#include "broker/dispatch/admin_worker.h"
 #include "broker/dispatch/dispatcher.h"
 #include "broker/fetch/fetch_session_cache.h"
 #include "broker/fetch/partition_waiters.h"
 #include "broker/handlers/broker_context.h"
 #include "broker/net/network_threads.h"
 #include "broker/net/tcp_server.h"
+#include "storage/job_threads.h"
 #include "storage/log_manager.h"
 
 namespace fjord::broker {
@@ -35,7 +35,7 @@ class Broker {
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;
   std::unique_ptr<BrokerContext> context_;
-  std::unique_ptr<AdminWorker> admin_;  // CreateTopics, DeleteTopics
+  std::unique_ptr<storage::JobThreads> admin_;  // CreateTopics, DeleteTopics (handler_table.h)
   std::unique_ptr<NetworkThreads> threads_;
   std::vector<std::unique_ptr<TcpServer>> servers_;  // one per listener
   bool started_ = false;

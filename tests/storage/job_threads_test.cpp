@@ -1,4 +1,4 @@
-#include "broker/dispatch/admin_worker.h"
+#include "storage/job_threads.h"
 
 #include <gtest/gtest.h>
 
@@ -6,11 +6,11 @@
 #include <thread>
 #include <vector>
 
-namespace fjord::broker {
+namespace fjord::storage {
 namespace {
 
-TEST(AdminWorker, RunsJobsInOrderOnItsOwnThread) {
-  AdminWorker worker;
+TEST(JobThreads, OneThreadRunsJobsInOrderOnItsOwnThread) {
+  JobThreads worker("test", 1);
   std::vector<int> order;
   std::promise<std::thread::id> last;
   for (int i = 0; i < 100; ++i) worker.post([&order, i] { order.push_back(i); });
@@ -20,8 +20,8 @@ TEST(AdminWorker, RunsJobsInOrderOnItsOwnThread) {
   for (int i = 0; i < 100; ++i) EXPECT_EQ(order[size_t(i)], i);
 }
 
-TEST(AdminWorker, StopWaitsForTheJobInHandAndLaterJobsAreDropped) {
-  AdminWorker worker;
+TEST(JobThreads, StopWaitsForTheJobInHandAndLaterJobsAreDropped) {
+  JobThreads worker("test", 1);
   std::promise<void> started, release;
   bool done = false;
   worker.post([&] {
@@ -43,4 +43,4 @@ TEST(AdminWorker, StopWaitsForTheJobInHandAndLaterJobsAreDropped) {
 }
 
 }  // namespace
-}  // namespace fjord::broker
+}  // namespace fjord::storage
