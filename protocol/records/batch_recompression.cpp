@@ -24,10 +24,10 @@ BatchError recompress_batches(const uint8_t* data, size_t size, Compression targ
     const std::span<const uint8_t> body(in.data() + kBatchHeaderSize, n - kBatchHeaderSize);
     std::span<const uint8_t> records = body;
     if (in.compression() != Compression::none) {
-      scratch.clear();
-      if (decompress(in.compression(), body, scratch, max_decompressed) != CodecError::ok)
+      size_t size = 0;
+      if (decompress_into(in.compression(), body, scratch, &size, max_decompressed) != CodecError::ok)
         return BatchError::bad_compression;
-      records = scratch;
+      records = std::span<const uint8_t>(scratch.data(), size);
     }
     const size_t start = out.size();
     out.insert(out.end(), in.data(), in.data() + kBatchHeaderSize);

@@ -60,14 +60,14 @@ bool LegacyMessageReader::enter_wrapper(const Parsed& wrapper) {
   if (wrapper.value.is_null()) return fail(BatchError::bad_records);
   CodecOptions options;
   if (wrapper.magic == 0) options.lz4_header = Lz4HeaderChecksum::kafka_3160_broken;
-  scratch_.clear();
-  if (decompress(Compression(codec), std::span<const uint8_t>(wrapper.value.data, wrapper.value.length()), scratch_,
-                 max_decompressed_, options) != CodecError::ok)
+  size_t size = 0;
+  if (decompress_into(Compression(codec), std::span<const uint8_t>(wrapper.value.data, wrapper.value.length()),
+                      scratch_, &size, max_decompressed_, options) != CodecError::ok)
     return fail(BatchError::bad_compression);
   // Find the last inner offset to resolve v1 relative offsets; framing must
   // be exact (a partial inner message is corruption, not a cut-off tail).
   const uint8_t* p = scratch_.data();
-  const uint8_t* end = p + scratch_.size();
+  const uint8_t* end = p + size;
   if (p == end) return fail(BatchError::bad_records);
   int64_t last = 0;
   while (p != end) {
