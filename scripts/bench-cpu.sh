@@ -11,6 +11,8 @@
 #   scripts/bench-cpu.sh --pagecache -- num.network.threads=2 fjord.log.cache.window.bytes=0
 #
 # Options: --build-dir DIR (default build), --duration S (default 5),
+# --warmup S (default 0: a first run of S seconds against the same broker,
+# not measured, so first touches of memory stay out of the figure),
 # --compression CODEC (the producers', default none), --fjord BINARY
 # (default DIR/fjord). Everything after -- is passed to fjord as
 # --override key=value.
@@ -19,6 +21,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO=$ROOT
 BUILD="$ROOT/build"
 DURATION=5
+WARMUP=0
 TARGET=fjord
 PAGECACHE=0
 PERF=0
@@ -29,13 +32,14 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --build-dir) BUILD=$(cd "$2" && pwd); shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     --mock) TARGET=mock; shift ;;
     --pagecache) PAGECACHE=1; shift ;;
     --perf) PERF=1; shift ;;
     --compression) CODEC=$2; shift 2 ;;
     --fjord) FJORD=$(realpath "$2"); shift 2 ;;
     --) shift; OVERRIDES=("$@"); break ;;
-    *) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 2 ;;
+    *) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 2 ;;
   esac
 done
 FJORD=${FJORD:-$BUILD/fjord}
@@ -59,17 +63,28 @@ else
   BROKER_PID=$MOCK_PID ADDR=$MOCK_ADDR
 fi
 
+produce() {  # produce DURATION: the one-line result
+  "$BUILD/integration/bench/fjord_bench" --brokers "$ADDR" --topic t --partitions 16 --size 1024 \
+    --acks all --compression "$CODEC" --producers 4 --duration "$1" --latency-duration 0 2>&1 | grep 'rec/s' | tail -1
+}
+[[ $WARMUP != 0 ]] && produce "$WARMUP" > /dev/null
+
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }  # user nice system irq softirq
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }           # utime + stime, all threads
+thread_ticks() {  # "name ticks" per thread, digits dropped from names (fj-network-0 -> fj-network-)
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr -d '0-9' < "$t/comm")" "$(sed 's/.*) //' "$t/stat" | awk '{print $12+$13}')"
+  done 2>/dev/null | awk '{s[$1]+=$2} END {for (n in s) print n, s[n]}'
+}
 if ((PERF)); then
   perf record -F 999 -g -p "$BROKER_PID" -o "$SCRATCH/perf.data" > /dev/null 2>&1 &
   PERF_PID=$!
   STARTED_PIDS+=("$PERF_PID")
 fi
-m0=$(busy); b0=$(ticks "$BROKER_PID")
-line=$("$BUILD/integration/bench/fjord_bench" --brokers "$ADDR" --topic t --partitions 16 --size 1024 \
-  --acks all --compression "$CODEC" --producers 4 --duration "$DURATION" --latency-duration 0 2>&1 | grep 'rec/s' | tail -1)
-m1=$(busy); b1=$(ticks "$BROKER_PID")
+m0=$(busy); b0=$(ticks "$BROKER_PID"); t0=$(thread_ticks "$BROKER_PID")
+line=$(produce "$DURATION")
+m1=$(busy); b1=$(ticks "$BROKER_PID"); t1=$(thread_ticks "$BROKER_PID")
 mbs=$(grep -o '[0-9.]* MB/s' <<< "$line" | head -1 | cut -d' ' -f1)
 mode=$TARGET
 [[ $TARGET == fjord ]] && { ((PAGECACHE)) && mode="fjord pagecache" || mode="fjord durable"; }
@@ -78,6 +93,11 @@ mode=$TARGET
 awk -v mode="$mode" -v mbs="$mbs" -v dur="$DURATION" -v m=$((m1 - m0)) -v b=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" \
   'BEGIN { gb = mbs * dur / 1000; if (gb <= 0) { print mode ": no throughput"; exit 1 }
            printf "%s: %.0f MB/s; machine %.2f CPU-s/GB, broker %.2f CPU-s/GB\n", mode, mbs, m / hz / gb, b / hz / gb }'
+# The broker's CPU-s per GB by thread name (threads that ended during the run are missing).
+awk -v mbs="$mbs" -v dur="$DURATION" -v hz="$(getconf CLK_TCK)" '
+  NR == FNR { before[$1] = $2; next }
+  { d = $2 - before[$1]; if (d > 0) printf "  %-16s %.3f CPU-s/GB\n", $1, d / hz / (mbs * dur / 1000) }' \
+  <(echo "$t0") <(echo "$t1") | sort -k2 -rn
 if ((PERF)); then
   kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true
   forget_pid "$PERF_PID"

@@ -52,7 +52,12 @@ void BM_Crc32cHardware(benchmark::State& state) {
   if (!crc32c_hardware_available()) { state.SkipWithError("no SSE4.2"); return; }
   crc_bench(state, &crc32c_hardware);
 }
+void BM_Crc32cVector(benchmark::State& state) {
+  if (!crc32c_vector_available()) { state.SkipWithError("no AVX-512 VPCLMULQDQ"); return; }
+  crc_bench(state, &crc32c_vector);
+}
 void BM_Crc32cSoftware(benchmark::State& state) { crc_bench(state, &crc32c_software); }
+BENCHMARK(BM_Crc32cVector)->Arg(64)->Arg(1024)->Arg(16 << 10)->Arg(1 << 20);
 BENCHMARK(BM_Crc32cHardware)->Arg(64)->Arg(1024)->Arg(16 << 10)->Arg(1 << 20);
 BENCHMARK(BM_Crc32cSoftware)->Arg(64)->Arg(1024)->Arg(16 << 10)->Arg(1 << 20);
 

@@ -148,6 +148,7 @@ uint32_t crc32c_hardware(const uint8_t* data, size_t size, uint32_t seed) {
 }
 
 uint32_t crc32c(const uint8_t* data, size_t size, uint32_t seed) {
+  if (size >= kCrc32cVectorMinBytes && crc32c_vector_available()) return crc32c_vector(data, size, seed);
   return crc32c_hardware_available() ? crc32c_hardware(data, size, seed)
                                      : crc32c_software(data, size, seed);
 }
