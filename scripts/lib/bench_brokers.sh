@@ -1,4 +1,4 @@
-# Sourced by scripts/bench.sh and scripts/bench-cpu.sh: starts and stops
+# Sourced by scripts/bench*.sh: starts and stops
 # fjord and the librdkafka mock peer, and stops every process it started on
 # exit. The sourcing script sets REPO, FJORD (broker binary), TOOLS
 # (integration/bench build dir), SCRATCH (a temp dir on the repo's disk,
@@ -10,6 +10,7 @@ stop_pid() {
   local pid=$1
   kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
+  kill -CONT "$pid" 2>/dev/null || true  # bench-pause.sh may have stopped it
   for _ in $(seq 100); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
