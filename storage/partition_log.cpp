@@ -316,7 +316,12 @@ void PartitionLog::schedule_flush_locked() {
   flusher_->schedule(shared_from_this());
 }
 
-Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out) {
+uint64_t PartitionLog::next_batch_position() const {
+  std::lock_guard lk(mu_);
+  return segments_.empty() ? 0 : segments_.rbegin()->second->size();
+}
+
+Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out, std::shared_ptr<const void> owner) {
   std::unique_lock lk(mu_);
   if (closed_) return Errc::shutting_down;
   const uint64_t size = batch.total_size();
@@ -339,7 +344,7 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out) {
     batch.set_log_append_time(now);
     append_time = now;
   }
-  Errc e = active->append(batch, now);
+  Errc e = active->append(batch, now, std::move(owner));
   if (e != Errc::ok) {
     if (error_log_due_locked(now))
       spdlog::error("storage: {}-{}: append failed: {}{}", topic_, partition_, to_string(e), suppressed_note_locked());

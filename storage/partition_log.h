@@ -78,7 +78,12 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // Appends one batch (already validated by the broker) in place: rewrites the
   // base offset (and LogAppendTime if configured) in `batch`, writes it as-is,
   // updates indexes. Never copies or re-encodes records.
-  Errc append(protocol::RecordBatchView batch, AppendInfo* out);
+  // `owner`: the batch is in an arena slot the log may keep instead of
+  // copying it (BatchArena, SegmentTail::adopt).
+  Errc append(protocol::RecordBatchView batch, AppendInfo* out, std::shared_ptr<const void> owner = {});
+  // Where in its segment file the next batch would start (for placing a
+  // batch being received so that it can be adopted); a hint, not a promise.
+  uint64_t next_batch_position() const;
 
   // Calls done(ok) once everything up to and including `offset` is on disk.
   // Durable mode: group commit on the LogManager's flusher thread, callbacks

@@ -228,11 +228,13 @@ Errc Segment::recover(int64_t min_offset, bool allow_gaps, uint64_t* dropped_byt
   return Errc::ok;
 }
 
-Errc Segment::append(const RecordBatchView& batch, int64_t now_ms) {
+Errc Segment::append(const RecordBatchView& batch, int64_t now_ms, std::shared_ptr<const void> owner) {
   uint64_t pos = size_;
   uint32_t n = static_cast<uint32_t>(batch.total_size());
   if (pos + n > uint64_t(INT32_MAX)) return Errc::record_list_too_large;
-  if (tail_) {
+  if (tail_ && owner && tail_->adopt(batch.data(), n, pos, std::move(owner))) {
+    // kept as received
+  } else if (tail_) {
     Errc e = tail_->append(batch.data(), n, pos);
     if (e != Errc::ok) return e;
   } else if (!pwrite_all(log_fd_.get(), batch.data(), n, pos)) {

@@ -67,7 +67,9 @@ class Segment {
   uint64_t file_end() const { return tail_ ? tail_->on_disk() : size_; }
 
   // Writes the batch bytes at the end (or into the tail) and updates the indexes.
-  Errc append(const protocol::RecordBatchView& batch, int64_t now_ms);
+  // `owner`: the batch is in an arena slot the tail may keep instead of
+  // copying (SegmentTail::adopt).
+  Errc append(const protocol::RecordBatchView& batch, int64_t now_ms, std::shared_ptr<const void> owner = {});
   // True when `bytes` more would not fit or the indexes are full.
   bool should_roll(uint32_t bytes, int64_t last_offset, int64_t now_ms, int64_t segment_bytes,
                    int64_t segment_ms) const;

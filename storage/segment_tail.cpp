@@ -29,7 +29,12 @@ TailChunk::TailChunk(uint64_t fs, size_t cap, uint8_t* d) : file_start(fs), capa
   g_tail_bytes.fetch_add(cap, std::memory_order_relaxed);
 }
 
+// Adopted memory is counted by the arena block it is in (charge()).
+TailChunk::TailChunk(uint64_t fs, size_t cap, uint8_t* d, std::shared_ptr<const void> o)
+    : file_start(fs), capacity(cap), data(d), end(fs), owner(std::move(o)) {}
+
 TailChunk::~TailChunk() {
+  if (owner) return;
   g_tail_bytes.fetch_sub(capacity, std::memory_order_relaxed);
   if (capacity == ChunkPool::kBlockBytes) ChunkPool::instance().give(data);
   else std::free(data);
@@ -43,6 +48,10 @@ std::shared_ptr<TailChunk> TailChunk::allocate(uint64_t file_start, size_t capac
 }
 
 uint64_t SegmentTail::total_bytes() { return g_tail_bytes.load(std::memory_order_relaxed); }
+
+bool SegmentTail::over_budget() { return fjord::storage::over_budget(); }
+
+void SegmentTail::charge(int64_t bytes) { g_tail_bytes.fetch_add(uint64_t(bytes), std::memory_order_relaxed); }
 
 void SegmentTail::set_budget(uint64_t bytes) {
   g_budget.store(bytes, std::memory_order_relaxed);
@@ -109,6 +118,24 @@ Errc SegmentTail::append(const uint8_t* data, uint32_t n, uint64_t pos) {
   cur->end = pos + n;
   appended_ = true;
   return Errc::ok;
+}
+
+bool SegmentTail::adopt(uint8_t* data, uint32_t n, uint64_t pos, std::shared_ptr<const void> owner) {
+  const uint64_t residue = pos % kBlock;
+  if (!owner || pos != end() || reinterpret_cast<uintptr_t>(data) % kBlock != residue) return false;
+  // The slot starts at the block holding `pos` and carries that block's
+  // earlier bytes, as a chunk from append() would.
+  uint8_t* slot = data - residue;
+  const uint64_t fs = pos - residue;
+  auto c = std::make_shared<TailChunk>(fs, align_up(residue + n), slot, std::move(owner));
+  TailChunk* cur = chunks_.back().get();
+  std::memcpy(slot, cur->data + (fs - cur->file_start), residue);
+  c->end = pos + n;
+  // An empty chunk at the same place (a fresh segment's) would only be skipped.
+  if (cur->end == cur->file_start && cur->file_start == fs) chunks_.pop_back();
+  chunks_.push_back(std::move(c));
+  appended_ = true;
+  return true;
 }
 
 size_t SegmentTail::owner_of(uint64_t pos) const {
@@ -178,7 +205,22 @@ void SegmentTail::finish_write(const TailWrite& w, bool ok) {
 }
 
 void SegmentTail::release_if_idle() {
-  if (!appended_) free_written_behind(0);
+  if (!appended_) {
+    free_written_behind(0);
+    // An adopted chunk holds its whole arena block: once it is on disk, keep
+    // only a copy of the last partial block, which the next append needs.
+    if (chunks_.back()->owner && disk_end_ >= end()) {
+      const uint64_t e = end(), fs = align_down(e);
+      const TailChunk& last = *chunks_.back();
+      auto c = TailChunk::allocate(fs, kMinChunk);
+      if (c) {
+        std::memcpy(c->data, last.data + (fs - last.file_start), e - fs);
+        c->end = e;
+        chunks_.clear();
+        chunks_.push_back(std::move(c));
+      }
+    }
+  }
   appended_ = false;
 }
 

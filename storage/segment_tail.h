@@ -34,6 +34,8 @@ namespace fjord::storage {
 
 struct TailChunk {
   TailChunk(uint64_t file_start, size_t capacity, uint8_t* data);
+  // Memory kept alive by `owner` (an adopted arena slot), not freed here.
+  TailChunk(uint64_t file_start, size_t capacity, uint8_t* data, std::shared_ptr<const void> owner);
   ~TailChunk();
   TailChunk(const TailChunk&) = delete;
   TailChunk& operator=(const TailChunk&) = delete;
@@ -43,6 +45,7 @@ struct TailChunk {
   const size_t capacity;
   uint8_t* const data;
   uint64_t end;               // file position one past the last valid byte
+  const std::shared_ptr<const void> owner;  // set for adopted memory
 };
 
 // One write of what is not on disk yet: planned under the partition lock,
@@ -78,6 +81,11 @@ class SegmentTail {
 
   // Copies n bytes to file position `pos`, which must be end().
   Errc append(const uint8_t* data, uint32_t n, uint64_t pos);
+  // Like append, but keeps the memory instead of copying it: `owner` keeps
+  // alive the block-aligned slot around [data, data + n) that belongs to
+  // these bytes alone (an ArenaBatch), and data must sit at pos's offset
+  // within a block. False, with nothing done, where that does not hold.
+  bool adopt(uint8_t* data, uint32_t n, uint64_t pos, std::shared_ptr<const void> owner);
   // Memory holding file position `pos` (>= start(), < end()): *contiguous_end
   // gets the end of the bytes readable from there, *pin keeps them alive.
   const uint8_t* at(uint64_t pos, uint64_t* contiguous_end, std::shared_ptr<const void>* pin) const;
@@ -96,13 +104,18 @@ class SegmentTail {
   // kKeepBehind behind the current chunk for readers a little behind the end.
   void finish_write(const TailWrite& w, bool ok);
   // Frees every written chunk behind the current one if nothing was appended
-  // since the previous call: a quiet partition keeps no window.
+  // since the previous call: a quiet partition keeps no window (nor, once it
+  // is on disk, an adopted current chunk).
   void release_if_idle();
   // Forgets everything at or after `pos` (the caller truncates the file).
   Errc truncate(uint64_t pos);
 
   // Chunk memory held by all tails of the process (tests, budget).
   static uint64_t total_bytes();
+  // Whether that is above the budget; memory the tails may adopt (arena
+  // blocks) is charged to it by its owner.
+  static bool over_budget();
+  static void charge(int64_t bytes);
   // Process-wide: above this much chunk memory, tails keep nothing behind
   // their current chunk and stop growing chunks (also the ChunkPool's limit).
   static void set_budget(uint64_t bytes);

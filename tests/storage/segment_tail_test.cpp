@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/batch_arena.h"
+#include "storage/chunk_pool.h"
 #include "storage/file_ops.h"
 #include "storage/segment_tail.h"
 #include "test_support.h"
@@ -96,6 +98,26 @@ class SegmentTailTest : public ::testing::TestWithParam<std::string> {
     model_.insert(model_.end(), b.begin(), b.end());
     starts_.push_back(pos);
     ASSERT_EQ(tail_->end(), model_.size());
+  }
+
+  // Receives `n` pseudo-random bytes into an arena slot placed for the
+  // tail's end and hands it over, as the produce path does; a batch too big
+  // for an arena block is appended instead. Returns the memory adopted.
+  const uint8_t* adopt(uint32_t n) {
+    const uint64_t pos = model_.size();
+    ArenaBatch b = arena_.allocate(uint32_t(pos % kBlock), n);
+    if (!b.data) {
+      EXPECT_GT(pos % kBlock + n, ChunkPool::kBlockBytes);
+      append(n);
+      return nullptr;
+    }
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(b.data) % kBlock, pos % kBlock);
+    for (uint32_t i = 0; i < n; ++i) b.data[i] = uint8_t(rng_());
+    model_.insert(model_.end(), b.data, b.data + n);
+    starts_.push_back(pos);
+    EXPECT_TRUE(tail_->adopt(b.data, n, pos, b.owner));
+    EXPECT_EQ(tail_->end(), model_.size());
+    return b.data;
   }
 
   // One full plan/execute/finish round; checks the plan's shape.
@@ -223,6 +245,7 @@ class SegmentTailTest : public ::testing::TestWithParam<std::string> {
   std::vector<uint8_t> model_;    // every byte appended, at its file position
   std::vector<uint64_t> starts_;  // batch start positions
   std::mt19937 rng_{42};
+  BatchArena arena_;
 };
 
 TEST_P(SegmentTailTest, OddSizedAppendsAcrossChunksReachTheFileExactly) {
@@ -367,6 +390,49 @@ TEST_P(SegmentTailTest, AQuietTailGivesBackItsWindowAndABusyOneKeepsIt) {
   expect_file(model_.size());
 }
 
+TEST_P(SegmentTailTest, AQuietTailLetsGoOfItsAdoptedBlockOnceOnDisk) {
+  open_tail(0);
+  append(777);
+  ASSERT_NE(adopt(100000), nullptr);
+  uint64_t c = 0;
+  std::shared_ptr<const void> pin;
+  ASSERT_NE(tail_->at(777, &c, &pin), nullptr);
+  std::weak_ptr<const void> block = pin;  // the chunk, which holds the arena block
+  pin.reset();
+  arena_ = BatchArena();  // the arena's own reference to the block goes
+  tail_->release_if_idle();  // appended since the last pass: busy
+  tail_->release_if_idle();  // quiet, but not on disk yet: kept
+  EXPECT_FALSE(block.expired());
+  write();
+  tail_->release_if_idle();
+  EXPECT_TRUE(block.expired()) << "a quiet tail still holds its adopted chunk";
+  EXPECT_EQ(tail_->start(), align_down(model_.size()));
+  expect_reads();
+  // Appends go on from the copied partial block.
+  append(10);
+  ASSERT_NE(adopt(50000), nullptr);
+  write();
+  expect_file(model_.size());
+  expect_reads();
+}
+
+TEST_P(SegmentTailTest, OverTheBudgetBatchesAreCopiedNotPlacedInArenaBlocks) {
+  struct Budget {
+    explicit Budget(uint64_t b) { SegmentTail::set_budget(b); }
+    ~Budget() { SegmentTail::set_budget(SegmentTail::kDefaultBudget); }
+  } budget(SegmentTail::total_bytes() + 1);
+  BatchArena arena;
+  ArenaBatch a = arena.allocate(0, 1 << 20);  // a first block: within the budget
+  ASSERT_NE(a.data, nullptr);
+  ArenaBatch b = arena.allocate(0, 1 << 20);  // the rest of that block
+  ASSERT_NE(b.data, nullptr);
+  EXPECT_EQ(arena.allocate(0, 1 << 20).data, nullptr) << "a second block over the budget";
+  const uint64_t charged = SegmentTail::total_bytes();
+  a = b = ArenaBatch();
+  arena = BatchArena();
+  EXPECT_EQ(SegmentTail::total_bytes(), charged - ChunkPool::kBlockBytes) << "the block's charge was not returned";
+}
+
 TEST_P(SegmentTailTest, OverTheBudgetNothingIsKeptBehind) {
   struct Budget {  // restores the default for the tests that follow
     explicit Budget(uint64_t b) { SegmentTail::set_budget(b); }
@@ -447,6 +513,67 @@ TEST_P(SegmentTailTest, TruncateBelowStartReloadsFromTheFile) {
   expect_reads();
 }
 
+TEST_P(SegmentTailTest, AdoptedBatchesAreServedFromTheirOwnMemoryAndWrittenExactly) {
+  open_tail(0);
+  append(100);  // the next batch starts inside a block: its bytes before are carried over
+  const uint8_t* p = adopt(70000);
+  ASSERT_NE(p, nullptr);
+  uint64_t contiguous = 0;
+  EXPECT_EQ(tail_->at(100, &contiguous, nullptr), p) << "adopted bytes were copied";
+  EXPECT_EQ(contiguous, 70100u);
+  append(5);  // into the slack of the adopted slot's last block
+  ASSERT_NE(adopt(4096 * 3), nullptr);
+  ASSERT_NE(adopt(1), nullptr);
+  write();
+  expect_file(model_.size());
+  expect_reads();
+  ASSERT_NE(adopt(300000), nullptr);
+  append(4096 - model_.size() % kBlock);  // block-aligned end
+  ASSERT_NE(adopt(20000), nullptr);
+  write();
+  expect_file(model_.size());
+  expect_reads();
+}
+
+TEST_P(SegmentTailTest, MemoryAtTheWrongOffsetOrWithoutAnOwnerIsNotAdopted) {
+  open_tail(0);
+  append(10);
+  ArenaBatch b = arena_.allocate(11, 5000);  // placed for position 11, the end is 10
+  ASSERT_NE(b.data, nullptr);
+  EXPECT_FALSE(tail_->adopt(b.data, 5000, 10, b.owner));
+  ArenaBatch c = arena_.allocate(10, 5000);
+  EXPECT_FALSE(tail_->adopt(c.data, 5000, 10, nullptr));
+  EXPECT_FALSE(tail_->adopt(c.data, 5000, 9, c.owner));  // not at the end
+  EXPECT_EQ(tail_->end(), 10u);
+  EXPECT_TRUE(tail_->adopt(c.data, 5000, 10, c.owner));
+  EXPECT_EQ(tail_->end(), 5010u);
+}
+
+TEST(BatchArena, SlotsAreBlockAlignedDisjointAndHeldByTheirOwners) {
+  BatchArena arena;
+  const size_t idle_before = ChunkPool::instance().idle_blocks();
+  std::vector<ArenaBatch> slots;
+  uintptr_t prev_end = 0;
+  for (uint32_t i = 0; i < 40; ++i) {
+    const uint32_t residue = (i * 977) % uint32_t(kBlock), size = 1 + i * 13001;
+    ArenaBatch b = arena.allocate(residue, size);
+    ASSERT_NE(b.data, nullptr);
+    const uintptr_t at = reinterpret_cast<uintptr_t>(b.data);
+    EXPECT_EQ(at % kBlock, residue);
+    // Cut in order from a block, or from a new one.
+    if (!slots.empty() && b.owner == slots.back().owner) {
+      EXPECT_GE(at - residue, prev_end);
+    }
+    prev_end = at - residue + align_up(residue + size);
+    slots.push_back(b);
+  }
+  EXPECT_EQ(arena.allocate(1, uint32_t(ChunkPool::kBlockBytes)).data, nullptr);  // larger than a block
+  EXPECT_EQ(arena.allocate(uint32_t(kBlock), 10).data, nullptr);                // not a residue
+  slots.clear();
+  arena = BatchArena();
+  EXPECT_GE(ChunkPool::instance().idle_blocks(), idle_before) << "blocks were not given back";
+}
+
 TEST_P(SegmentTailTest, RandomOperationsMatchTheModel) {
   open_tail(0);
   // Sizes mostly small, some around blocks and chunks, rarely above kMaxChunk.
@@ -462,8 +589,10 @@ TEST_P(SegmentTailTest, RandomOperationsMatchTheModel) {
   for (int op = 0; op < 1500; ++op) {
     SCOPED_TRACE("op " + std::to_string(op));
     const uint32_t k = rng_() % 100;
-    if (k < 60) {
+    if (k < 30) {
       append(size());
+    } else if (k < 60) {
+      adopt(size());
     } else if (k < 75 && !planned) {
       tail_->plan_write(&in_flight);  // executed a few operations later
       planned = true;
