@@ -47,8 +47,10 @@ int16_t batch_error_code(protocol::BatchError e) {
 // Appends every batch in `data` (checked and validated first). Fills base
 // offset, append time and log start in `pr`. `as_sent`: the client's own
 // batches (false after conversion to the topic's codec, already checked).
+// `owner`: the bytes are in an arena slot the log may keep (DetachedRecords).
 int16_t append_batches(storage::PartitionLog& log, uint8_t* data, size_t size, int16_t version,
-                       PartitionResponse* pr, int64_t* last_offset, bool as_sent = true) {
+                       PartitionResponse* pr, int64_t* last_offset, bool as_sent = true,
+                       const std::shared_ptr<const void>& owner = {}) {
   thread_local std::vector<uint8_t> scratch;
   // Validate everything before appending anything, so a request either
   // lands whole or not at all for this partition.
@@ -71,7 +73,7 @@ int16_t append_batches(storage::PartitionLog& log, uint8_t* data, size_t size, i
   bool first = true;
   for (auto& view : batches) {
     storage::AppendInfo info;
-    auto e = log.append(view, &info);
+    auto e = log.append(view, &info, owner);
     if (e != storage::Errc::ok) return kafka_error::from_storage(e);
     if (first) {
       pr->base_offset = info.base_offset;
@@ -103,8 +105,9 @@ bool needs_recompression(const uint8_t* data, size_t size, protocol::Compression
 }
 
 int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t partition,
-                          protocol::Records& records, int16_t version, PartitionResponse* pr,
-                          std::shared_ptr<storage::PartitionLog>* log_out, int64_t* last_offset) {
+                          protocol::Records& records, const std::shared_ptr<const void>& owner, int16_t version,
+                          PartitionResponse* pr, std::shared_ptr<storage::PartitionLog>* log_out,
+                          int64_t* last_offset) {
   auto log = ctx.logs.partition(topic, partition);
   if (!log && !ctx.logs.topic(topic)) {
     if (auto_create_topic(ctx, topic) == storage::Errc::ok) log = ctx.logs.partition(topic, partition);
@@ -138,7 +141,29 @@ int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t 
     if (e != protocol::BatchError::ok) return batch_error_code(e);
     return append_batches(*log, converted.data(), converted.size(), version, pr, last_offset, false);
   }
-  return append_batches(*log, data, size, version, pr, last_offset);
+  return append_batches(*log, data, size, version, pr, last_offset, true, owner);
+}
+
+// Puts the records fields the frame reader received outside the frame back
+// into the decoded request; *owners gets each partition entry's slot owner.
+void attach_detached(FrameBytes& frame, protocol::ProduceRequest& body,
+                     std::vector<std::shared_ptr<const void>>* owners) {
+  if (frame.detached.empty()) return;
+  auto next = frame.detached.begin();
+  size_t ordinal = 0;
+  for (auto& topic : body.topic_data) {
+    for (auto& part : topic.partition_data) {
+      owners->emplace_back();
+      if (next != frame.detached.end() && next->ordinal == ordinal) {
+        part.records.is_null = false;
+        part.records.data = next->bytes.data;
+        part.records.size = next->bytes.size;
+        owners->back() = next->bytes.owner;
+        ++next;
+      }
+      ++ordinal;
+    }
+  }
 }
 
 }  // namespace
@@ -146,6 +171,8 @@ int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t 
 void handle_produce(BrokerContext& ctx, Request req, Responder out) {
   protocol::ProduceRequest body;
   if (!decode_body(req, &body)) return out.close();
+  std::vector<std::shared_ptr<const void>> owners;  // by partition entry, when any were detached
+  attach_detached(*req.frame, body, &owners);
   const int16_t v = req.api_version;
   const int16_t acks = body.acks;
 
@@ -166,10 +193,14 @@ void handle_produce(BrokerContext& ctx, Request req, Responder out) {
     tr.name = topic.name;
     tr.partition_responses.reserve(topic.partition_data.size());
   }
+  size_t ordinal = 0;
   for (size_t ti = 0; ti < body.topic_data.size(); ++ti) {
     auto& topic = body.topic_data[ti];
     auto& tr = resp.responses[ti];
     for (auto& part : topic.partition_data) {
+      static const std::shared_ptr<const void> kNoOwner;
+      const auto& owner = ordinal < owners.size() ? owners[ordinal] : kNoOwner;
+      ++ordinal;
       auto& pr = tr.partition_responses.emplace_back();
       pr.index = part.index;
       pr.error_message = std::nullopt;
@@ -180,7 +211,7 @@ void handle_produce(BrokerContext& ctx, Request req, Responder out) {
       }
       std::shared_ptr<storage::PartitionLog> log;
       int64_t last_offset = -1;
-      pr.error_code = produce_partition(ctx, topic.name, part.index, part.records, v, &pr, &log, &last_offset);
+      pr.error_code = produce_partition(ctx, topic.name, part.index, part.records, owner, v, &pr, &log, &last_offset);
       if (pr.error_code != kafka_error::kNone) {
         any_error = true;
         pr.base_offset = -1;

@@ -25,7 +25,7 @@ Connection::Connection(asio::io_context& io, tcp::socket socket, const Dispatche
       dispatcher_(dispatcher),
       limits_(limits),
       on_closed_(std::move(on_closed)),
-      decoder_(limits.max_request_bytes) {
+      decoder_(limits.max_request_bytes, 64 * 1024, limits.records_placer) {
   boost::system::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   peer_ = ec ? std::string("unknown") : ep.address().to_string() + ":" + std::to_string(ep.port());

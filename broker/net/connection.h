@@ -24,6 +24,7 @@ struct ConnectionLimits {
   std::chrono::milliseconds idle_timeout{600000};
   size_t max_in_flight = 64;  // stop reading while this many responses are owed
   int listener = 0;           // index in `listeners`, copied into every Request
+  RecordsPlacer records_placer;  // where big produce batches are received (FrameDecoder)
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

@@ -1,6 +1,9 @@
 #include "broker/net/frame_decoder.h"
 
+#include <algorithm>
 #include <cstring>
+
+#include "broker/net/produce_frame_reader.h"
 
 namespace fjord::broker {
 
@@ -10,10 +13,13 @@ FrameBuffer make_frame(std::span<const uint8_t> bytes) {
   return frame;
 }
 
-FrameDecoder::FrameDecoder(int32_t max_frame_size, size_t staging_size)
-    : max_frame_size_(max_frame_size), stage_(staging_size < 8 ? 8 : staging_size) {}
+FrameDecoder::FrameDecoder(int32_t max_frame_size, size_t staging_size, RecordsPlacer placer)
+    : max_frame_size_(max_frame_size), stage_(staging_size < 8 ? 8 : staging_size), placer_(std::move(placer)) {}
+
+FrameDecoder::~FrameDecoder() = default;
 
 std::span<uint8_t> FrameDecoder::read_target() {
+  if (reader_) return reader_->read_target();
   if (body_) return {body_->data() + body_filled_, body_->size() - body_filled_};
   if (stage_begin_ == stage_end_) stage_begin_ = stage_end_ = 0;
   if (stage_.size() - stage_end_ < 4) {
@@ -22,15 +28,26 @@ std::span<uint8_t> FrameDecoder::read_target() {
     stage_end_ -= stage_begin_;
     stage_begin_ = 0;
   }
-  return {stage_.data() + stage_end_, stage_.size() - stage_end_};
+  // After a placed frame, read little: the next frame is likely another
+  // big produce, and what the staging read takes of its records is copied.
+  const size_t space = stage_.size() - stage_end_;
+  return {stage_.data() + stage_end_, after_placed_ ? std::min(space, ProduceFrameReader::kParseRead) : space};
 }
 
 void FrameDecoder::commit(size_t n) {
-  if (body_) body_filled_ += n;
+  if (reader_) reader_->commit(n);
+  else if (body_) body_filled_ += n;
   else stage_end_ += n;
 }
 
 FrameDecoder::Status FrameDecoder::next(FrameBuffer* out) {
+  if (reader_) {
+    if (!reader_->complete()) return Status::need_more;
+    *out = reader_->take();
+    reader_.reset();
+    after_placed_ = true;
+    return Status::frame;
+  }
   if (body_) {
     if (body_filled_ < body_->size()) return Status::need_more;
     *out = std::move(body_);
@@ -46,6 +63,12 @@ FrameDecoder::Status FrameDecoder::next(FrameBuffer* out) {
   if (size > max_frame_size_) { bad_size_ = size; return Status::too_large; }
   stage_begin_ += 4;
   avail -= 4;
+  if (placer_ && size >= kMinPlacedFrame) {
+    reader_ = std::make_unique<ProduceFrameReader>(static_cast<size_t>(size), placer_, arena_);
+    stage_begin_ += reader_->feed(stage_.data() + stage_begin_, avail);
+    return next(out);
+  }
+  after_placed_ = false;
   auto frame = std::make_shared<FrameBytes>(static_cast<size_t>(size));
   size_t take = avail < static_cast<size_t>(size) ? avail : static_cast<size_t>(size);
   if (take) std::memcpy(frame->data(), stage_.data() + stage_begin_, take);

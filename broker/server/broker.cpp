@@ -8,6 +8,7 @@
 #include "broker/cluster/meta_properties.h"
 #include "broker/config/storage_settings.h"
 #include "broker/handlers/handler_table.h"
+#include "storage/segment_tail.h"
 
 namespace fjord::broker {
 
@@ -32,6 +33,12 @@ uint16_t Broker::start() {
   ConnectionLimits limits;
   limits.max_request_bytes = config_.socket_request_max_bytes;
   limits.idle_timeout = std::chrono::milliseconds(config_.connections_max_idle_ms);
+  // Big produce batches are received at the offset within a file block that
+  // their log's next batch will have, so the log tail keeps them uncopied.
+  limits.records_placer = [logs = logs_.get()](const std::string& topic, int32_t partition) {
+    auto log = logs->partition(topic, partition);
+    return log ? int(log->next_batch_position() % storage::SegmentTail::kBlock) : -1;
+  };
   std::vector<BrokerContext::Endpoint> advertised;
   std::vector<uint16_t> ports;
   for (size_t i = 0; i < config_.listeners.size(); ++i) {
