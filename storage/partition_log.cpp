@@ -592,6 +592,18 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
     if (miss_at && !memory && !seg->resident(b.position, end)) return not_cached(seg, b.position, end);
     r.slice = protocol::FileSlice{seg->fd(), b.position, uint32_t(end - b.position), memory};
     r.keepalive = memory ? std::move(pin) : std::shared_ptr<const void>(seg);
+    // A slice that stopped only because its memory did goes on in the next
+    // piece (one adopted batch each), as one bigger chunk would have.
+    const uint64_t read_end = std::min<uint64_t>(b.position + uint64_t(std::max(max_bytes, 0)), seg->size());
+    while (memory && end == contiguous_end && end < read_end && r.more.size() < kMaxMemoryPieces) {
+      memory = seg->tail_at(end, &contiguous_end, &pin);
+      if (!memory) break;
+      const uint64_t next = seg->end_of_batches(end, std::min(read_end, contiguous_end), limit, nullptr);
+      if (next == end) break;
+      r.more.push_back(protocol::FileSlice{seg->fd(), end, uint32_t(next - end), memory});
+      r.more_keepalive.push_back(std::move(pin));
+      end = next;
+    }
     return r;
   }
   return r;

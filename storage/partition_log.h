@@ -54,6 +54,15 @@ struct ReadResult {
   CacheLoad load;                        // what to load when error == not_cached
   protocol::FileSlice slice;             // whole batches, ready for sendfile
   std::shared_ptr<const void> keepalive; // keeps the segment's fd open while the response is sent
+  // Tail memory directly after `slice` when that is tail memory too: adopted
+  // batches are pieces of memory of their own. Each is pinned by its keepalive.
+  std::vector<protocol::FileSlice> more;
+  std::vector<std::shared_ptr<const void>> more_keepalive;
+  uint32_t length() const {
+    uint32_t n = slice.length;
+    for (const auto& s : more) n += s.length;
+    return n;
+  }
   int64_t high_watermark = 0;
   int64_t log_start_offset = 0;
   int64_t last_stable_offset = 0;
@@ -235,6 +244,7 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // Loaded beyond a cached-only read's max_bytes so its retry, which walks
   // batch headers from an index entry before and past the end, finds them cached.
   static constexpr uint64_t kLoadSlack = 64 << 10;
+  static constexpr size_t kMaxMemoryPieces = 64;  // of one read (ReadResult::more)
   // [from, to) of seg's file, cut at what the file holds.
   static CacheLoad load_of(const std::shared_ptr<Segment>& seg, uint64_t from, uint64_t to);
   // Timestamp lookups walk batch headers from an index entry; a load ahead of a miss.

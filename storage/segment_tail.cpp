@@ -135,6 +135,7 @@ bool SegmentTail::adopt(uint8_t* data, uint32_t n, uint64_t pos, std::shared_ptr
   if (cur->end == cur->file_start && cur->file_start == fs) chunks_.pop_back();
   chunks_.push_back(std::move(c));
   appended_ = true;
+  next_capacity_ = kMinChunk;  // a batch copied after this one starts a small chunk, not a big one
   return true;
 }
 

@@ -87,10 +87,12 @@ void FetchOperation::attempt(bool deadline_passed) {
       r.read.last_stable_offset = r.read.high_watermark;
       r.read.slice = {};
       r.read.keepalive.reset();
+      r.read.more.clear();
+      r.read.more_keepalive.clear();
       any_error = true;
       continue;
     }
-    total += r.read.slice.length;
+    total += r.read.length();
   }
   if (!loads.empty()) return load_then_retry(std::move(loads));
 
@@ -171,10 +173,13 @@ void FetchOperation::respond(std::vector<Result>& results) {
     if (!has_records) continue;
     if (v >= 4) {
       pd.records.file = r.read.slice;  // sent with sendfile, never copied
+      pd.records.more_file = std::move(r.read.more);
       keepalive.push_back(r.read.keepalive);
+      for (auto& k : r.read.more_keepalive) keepalive.push_back(std::move(k));
       continue;
     }
-    // Fetch v0-3 readers only understand magic 0/1 message sets.
+    // Fetch v0-3 readers only understand magic 0/1 message sets. Only the
+    // first piece of a read is converted; the reader fetches again for more.
     // Bytes still in a log's tail are converted where they are; file bytes are read first.
     const auto& slice = r.read.slice;
     std::vector<uint8_t> raw;

@@ -99,8 +99,12 @@ inline void read_records(Reader& r, bool flexible, Records& out) {
 inline void write_records(Writer& w, bool flexible, const Records& rec) {
   if (rec.is_null) { write_array_length(w, flexible, -1); return; }
   write_array_length(w, flexible, rec.length());
-  if (rec.file.fd >= 0) w.file_slice(rec.file);
-  else w.raw(rec.data, rec.size);
+  if (rec.file.fd >= 0) {
+    w.file_slice(rec.file);
+    for (const auto& s : rec.more_file) w.file_slice(s);
+  } else {
+    w.raw(rec.data, rec.size);
+  }
 }
 inline size_t records_size(const Records& rec, bool flexible) {
   if (rec.is_null) return length32_prefix_size(-1, flexible);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/batch_arena.h"
 #include "storage/chunk_pool.h"
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
@@ -92,9 +93,19 @@ std::future<bool> durable_future(PartitionLog& log, int64_t offset) {
   return f;
 }
 
+// The bytes of a read: its slice and the memory pieces after it.
 std::vector<uint8_t> bytes_of(const ReadResult& r) {
-  if (r.slice.memory) return std::vector<uint8_t>(r.slice.memory, r.slice.memory + r.slice.length);
-  return slice_bytes(r.slice);
+  std::vector<uint8_t> out =
+      r.slice.memory ? std::vector<uint8_t>(r.slice.memory, r.slice.memory + r.slice.length) : slice_bytes(r.slice);
+  uint64_t at = r.slice.position + r.slice.length;
+  for (const auto& piece : r.more) {
+    EXPECT_NE(piece.memory, nullptr);
+    EXPECT_EQ(piece.position, at) << "pieces of a read must follow each other in the file";
+    out.insert(out.end(), piece.memory, piece.memory + piece.length);
+    at += piece.length;
+  }
+  EXPECT_EQ(r.more.size(), r.more_keepalive.size());
+  return out;
 }
 
 // Reads [model's first batch, model.end) with `max_bytes` reads and checks
@@ -119,11 +130,13 @@ void expect_reads_back(const PartitionLog& log, const Model& m, ReadStats* stats
       EXPECT_EQ(cached.slice.position, r.slice.position);
       EXPECT_EQ(cached.slice.length, r.slice.length);
       EXPECT_EQ(cached.slice.memory, r.slice.memory);
+      EXPECT_EQ(cached.length(), r.length());
     }
     ASSERT_GT(r.slice.length, 0u) << "offset " << offset << " hw " << r.high_watermark;
     if (stats) ++(r.slice.memory ? stats->memory_slices : stats->file_slices);
     const auto bytes = bytes_of(r);
-    ASSERT_EQ(bytes.size(), r.slice.length);
+    ASSERT_EQ(bytes.size(), r.length());
+    ASSERT_LE(r.length(), uint32_t(max_bytes) + r.slice.length) << "a read went on past max_bytes";
     size_t pos = 0;
     while (pos < bytes.size()) {
       ASSERT_NE(next, m.batches.end()) << "more bytes than batches at offset " << offset;
@@ -176,6 +189,23 @@ class PartitionLogTailsTest : public ::testing::Test {
     return info;
   }
   bool wait_durable(int64_t offset) { return durable_future(*log_, offset).get(); }
+
+  // Appends batch_for(seq) as the broker does a big produce batch: received
+  // into an arena slot placed for the log's next position. *at: the slot.
+  AppendInfo append_received(int64_t seq, BatchArena& arena, const uint8_t** at) {
+    auto b = batch_for(seq);
+    ArenaBatch slot = arena.allocate(uint32_t(log_->next_batch_position() % SegmentTail::kBlock), uint32_t(b.size()));
+    EXPECT_NE(slot.data, nullptr);
+    std::memcpy(slot.data, b.data(), b.size());
+    protocol::RecordBatchView view;
+    EXPECT_EQ(protocol::RecordBatchView::parse(slot.data, b.size(), &view), protocol::BatchError::ok);
+    AppendInfo info;
+    EXPECT_EQ(log_->append(view, &info, slot.owner), Errc::ok);
+    EXPECT_EQ(info.base_offset, model_.end);
+    model_.add(info.base_offset, info.last_offset, std::vector<uint8_t>(slot.data, slot.data + b.size()));
+    *at = slot.data;
+    return info;
+  }
 
   test::TempDir dir_;
   Flusher flusher_;
@@ -417,6 +447,46 @@ TEST_F(PartitionLogTailsTest, TimestampLookupsReadRecordsFromTheTail) {
     EXPECT_EQ(r->second, 10 * seq + 2);
   }
   EXPECT_EQ(log_->max_timestamp_offset(), std::make_pair(int64_t(149), int64_t(492)));
+}
+
+TEST_F(PartitionLogTailsTest, BatchesReceivedIntoArenaSlotsAreKeptAndReadBackInPieces) {
+  open(page_cache_config(8 << 20));
+  BatchArena arena;
+  std::map<int64_t, const uint8_t*> slots;
+  for (int64_t seq = 0; seq < 200; ++seq) {
+    const uint8_t* at = nullptr;
+    auto info = append_received(seq, arena, &at);
+    slots[info.base_offset] = at;
+    if (seq % 3 == 0) append(1000 + seq);  // copied ones between
+    if (seq % 50 == 49) {
+      ASSERT_TRUE(wait_durable(info.last_offset));
+    }
+  }
+  ASSERT_TRUE(wait_durable(model_.end - 1));
+  ASSERT_EQ(log_->segment_count(), 1u);
+  // A batch that spans a block is read from its slot. (A smaller one may be
+  // read from a later chunk that starts in its block and carries a copy.)
+  int kept = 0;
+  for (const auto& [base, at] : slots) {
+    if (model_.batches[base].size() <= 2 * SegmentTail::kBlock) continue;
+    ReadResult r = log_->read(base, 1 << 20);
+    ASSERT_EQ(r.error, Errc::ok);
+    ASSERT_EQ(r.slice.memory, at) << "batch " << base << " was copied, not kept";
+    ++kept;
+  }
+  EXPECT_GT(kept, 20);
+  // One read runs through many pieces, up to max_bytes.
+  ReadResult r = log_->read(0, 1 << 20);
+  EXPECT_GT(r.more.size(), 10u);
+  EXPECT_LE(r.length(), 1u << 20);
+  EXPECT_GT(r.length(), (1u << 20) - 110000) << "a read stopped well short of max_bytes";
+  ReadStats stats;
+  expect_reads_back(*log_, model_, &stats);
+  expect_reads_back(*log_, model_, &stats, 70000);
+  EXPECT_EQ(stats.file_slices, 0);
+  // Reopened, all of it comes from the file.
+  open(page_cache_config(8 << 20));
+  expect_reads_back(*log_, model_);
 }
 
 TEST_F(PartitionLogTailsTest, ReadWithoutMinOneBatchReturnsEveryBatchThatFits) {
