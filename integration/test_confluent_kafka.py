@@ -230,6 +230,72 @@ def test_reading_far_behind_the_end():
         print(f"bytes read from the disk while consuming, by thread: {read}")
 
 
+def test_big_batches_from_concurrent_producers_come_back_exactly():
+    # Big produce batches are received straight into memory the log keeps
+    # (docs/storage.md, "Batches received into the tail"); three producers on
+    # the same partitions make some land elsewhere than placed, and those are
+    # copied. Every record must come back exactly, offsets dense, and the
+    # broker must say at shutdown that it kept batches as received.
+    import threading
+    topic, partitions, producers, count = "big-batches", 4, 3, 4000
+    value = lambda who, seq: (f"{who}:{seq:06d}|".encode() * 200)[:1500 + seq % 700]  # noqa: E731
+    with Broker(overrides={"num.partitions": partitions}) as broker:
+        errors = []
+
+        def produce(who):
+            p = ck.Producer({"bootstrap.servers": broker.bootstrap, "acks": "all", "linger.ms": 30,
+                             "batch.size": 400000})
+            for seq in range(count):
+                while True:
+                    try:
+                        p.produce(topic, key=f"{who}-{seq % 9}".encode(), value=value(who, seq),
+                                  headers=[("seq", str(seq).encode())], partition=seq % partitions,
+                                  on_delivery=lambda err, m: err and errors.append(err))
+                        break
+                    except BufferError:
+                        p.poll(0.05)
+                p.poll(0)
+            if p.flush(60) != 0:
+                errors.append(f"producer {who} did not flush")
+
+        # The topic exists before the producers race to it.
+        admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+        for future in admin.create_topics([ck.admin.NewTopic(topic, partitions, 1)]).values():
+            future.result(30)
+        threads = [threading.Thread(target=produce, args=(who,)) for who in range(producers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        check(not errors, f"produce errors: {errors[:5]}")
+        c = ck.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "unused",
+                         "enable.auto.commit": False, "fetch.wait.max.ms": 100})
+        seen, next_offset = set(), [0] * partitions
+        try:
+            c.assign([ck.TopicPartition(topic, p, ck.OFFSET_BEGINNING) for p in range(partitions)])
+            deadline = time.monotonic() + 60
+            while len(seen) < producers * count and time.monotonic() < deadline:
+                m = c.poll(0.5)
+                if m is None or m.error():
+                    continue
+                who, seq = int(m.key().split(b"-")[0]), int(dict(m.headers())["seq"])
+                check(m.offset() == next_offset[m.partition()],
+                      f"partition {m.partition()}: offset {m.offset()}, expected {next_offset[m.partition()]}")
+                next_offset[m.partition()] += 1
+                check(m.partition() == seq % partitions and m.value() == value(who, seq),
+                      f"record {who}/{seq} differs (partition {m.partition()}, offset {m.offset()})")
+                check((who, seq) not in seen, f"record {who}/{seq} twice")
+                seen.add((who, seq))
+        finally:
+            c.close()
+        check(len(seen) == producers * count, f"read {len(seen)} of {producers * count} records")
+        broker.stop()
+        kept = [line for line in broker.output if "kept as received" in line]
+        check(kept and not kept[-1].split("storage: ")[-1].startswith("0 of"),
+              "no batch was kept as received:\n" + broker.log_tail())
+        print(kept[-1].split("storage: ")[-1])
+
+
 def test_a_low_open_file_limit_is_raised():
     # Started with the soft limit of a login shell (1024) but room above it,
     # the broker takes the hard limit: 400 partitions need about 1600 files.
@@ -248,4 +314,5 @@ def test_a_low_open_file_limit_is_raised():
 if __name__ == "__main__":
     sys.exit(main(test_produce_and_assign_consume, test_topic_compression_type_is_applied,
                   test_two_listeners_each_advertise_themselves, test_reading_far_behind_the_end,
+                  test_big_batches_from_concurrent_producers_come_back_exactly,
                   test_a_low_open_file_limit_is_raised))

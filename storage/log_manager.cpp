@@ -22,6 +22,7 @@
 #include "storage/tail_writer.h"
 #include "storage/offset_checkpoint.h"
 #include "storage/parallel_for.h"
+#include "storage/segment.h"
 #include "storage/partition_metadata.h"
 #include "storage/segment_tail.h"
 #include "storage/topic_store.h"
@@ -601,6 +602,10 @@ void LogManager::shutdown() {
     if (write_file_atomic(d + "/" + kCleanShutdown, "") != Errc::ok)
       spdlog::error("storage: cannot write clean shutdown marker in {}", d);
   }
+  const auto received = Segment::received_batches();
+  if (received.kept + received.copied > 0)
+    spdlog::info("storage: {} of {} produce batches received into arena slots were kept as received, {} copied",
+                 received.kept, received.kept + received.copied, received.copied);
   spdlog::info("storage: clean shutdown complete");
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 
 namespace fjord::storage {
@@ -228,13 +229,23 @@ Errc Segment::recover(int64_t min_offset, bool allow_gaps, uint64_t* dropped_byt
   return Errc::ok;
 }
 
+namespace {
+std::atomic<uint64_t> g_kept{0}, g_copied{0};
+}  // namespace
+
+Segment::ReceivedBatches Segment::received_batches() {
+  return {g_kept.load(std::memory_order_relaxed), g_copied.load(std::memory_order_relaxed)};
+}
+
 Errc Segment::append(const RecordBatchView& batch, int64_t now_ms, std::shared_ptr<const void> owner) {
   uint64_t pos = size_;
   uint32_t n = static_cast<uint32_t>(batch.total_size());
   if (pos + n > uint64_t(INT32_MAX)) return Errc::record_list_too_large;
-  if (tail_ && owner && tail_->adopt(batch.data(), n, pos, std::move(owner))) {
-    // kept as received
+  const bool placed = owner != nullptr;
+  if (tail_ && placed && tail_->adopt(batch.data(), n, pos, std::move(owner))) {
+    g_kept.fetch_add(1, std::memory_order_relaxed);
   } else if (tail_) {
+    if (placed) g_copied.fetch_add(1, std::memory_order_relaxed);
     Errc e = tail_->append(batch.data(), n, pos);
     if (e != Errc::ok) return e;
   } else if (!pwrite_all(log_fd_.get(), batch.data(), n, pos)) {

@@ -70,6 +70,13 @@ class Segment {
   // `owner`: the batch is in an arena slot the tail may keep instead of
   // copying (SegmentTail::adopt).
   Errc append(const protocol::RecordBatchView& batch, int64_t now_ms, std::shared_ptr<const void> owner = {});
+  // Batches appended with an owner since start: kept as received, and copied
+  // (another append came first, or no tail). Logged at shutdown.
+  struct ReceivedBatches {
+    uint64_t kept = 0;
+    uint64_t copied = 0;
+  };
+  static ReceivedBatches received_batches();
   // True when `bytes` more would not fit or the indexes are full.
   bool should_roll(uint32_t bytes, int64_t last_offset, int64_t now_ms, int64_t segment_bytes,
                    int64_t segment_ms) const;
