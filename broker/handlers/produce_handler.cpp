@@ -145,10 +145,10 @@ int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t 
 }
 
 // Puts the records fields the frame reader received outside the frame back
-// into the decoded request; *owners gets each partition entry's slot owner.
+// into the decoded request; *owners gets each partition entry's slot owner
+// (null for a field read into the frame).
 void attach_detached(FrameBytes& frame, protocol::ProduceRequest& body,
                      std::vector<std::shared_ptr<const void>>* owners) {
-  if (frame.detached.empty()) return;
   auto next = frame.detached.begin();
   size_t ordinal = 0;
   for (auto& topic : body.topic_data) {
@@ -171,7 +171,7 @@ void attach_detached(FrameBytes& frame, protocol::ProduceRequest& body,
 void handle_produce(BrokerContext& ctx, Request req, Responder out) {
   protocol::ProduceRequest body;
   if (!decode_body(req, &body)) return out.close();
-  std::vector<std::shared_ptr<const void>> owners;  // by partition entry, when any were detached
+  std::vector<std::shared_ptr<const void>> owners;  // by partition entry
   attach_detached(*req.frame, body, &owners);
   const int16_t v = req.api_version;
   const int16_t acks = body.acks;
@@ -198,9 +198,7 @@ void handle_produce(BrokerContext& ctx, Request req, Responder out) {
     auto& topic = body.topic_data[ti];
     auto& tr = resp.responses[ti];
     for (auto& part : topic.partition_data) {
-      static const std::shared_ptr<const void> kNoOwner;
-      const auto& owner = ordinal < owners.size() ? owners[ordinal] : kNoOwner;
-      ++ordinal;
+      const auto& owner = owners[ordinal++];
       auto& pr = tr.partition_responses.emplace_back();
       pr.index = part.index;
       pr.error_message = std::nullopt;
