@@ -130,6 +130,33 @@ def test_many_connections_abandoned():
     still_serving()
 
 
+def test_big_produce_frames():
+    # Produce frames of 32 KiB and more are read field by field, their records
+    # received into memory the log keeps (docs/storage.md): good batches land
+    # whole, a corrupt one gets CORRUPT_MESSAGE, a lying length or a frame cut
+    # short closes the connection, and none of them changes the log.
+    topic = "big-frames"
+    values = [bytes([65 + i % 26]) * (900 + i) for i in range(100)]
+    good = kw.record_batch(values)
+    with kw.Connection(BROKER.host_port, timeout=10) as conn:
+        for n in range(3):  # the first one auto-creates the topic
+            error, base = kw.produce(conn, topic, 0, good)
+            check(error == 0 and base == 100 * n, f"produce #{n}: error {error}, base offset {base}")
+        corrupt = bytearray(good)
+        corrupt[-1] ^= 1
+        error, _ = kw.produce(conn, topic, 0, bytes(corrupt))
+        check(error == 2, f"a big batch with a bad CRC got error {error}, expected 2 (CORRUPT_MESSAGE)")
+    header = kw.request_header(kw.API_PRODUCE, 7, 99)
+    expect_answer_or_close(kw.frame(header + kw.produce_body(topic, 0, good, records_length=len(good) + 70000)),
+                           "big Produce whose records length runs past the frame")
+    expect_answer_or_close(kw.frame(header + kw.produce_body(topic, 0, good))[:-40000],
+                           "big Produce cut short inside its records", shutdown_write=True)
+    records, _ = kw.read_all(BROKER.host_port, topic)
+    check(len(records) == 300, f"the log holds {len(records)} records, expected 300")
+    for r in records:
+        check(r["value"] == values[r["offset"] % 100], f"record {r['offset']} differs")
+
+
 def run_all():
     global BROKER
     with Broker(overrides={"auto.create.topics.enable": "true"}) as broker:
@@ -137,7 +164,7 @@ def run_all():
         still_serving()
         code = main(test_garbage_bytes, test_garbage_without_framing, test_truncated_frames,
                     test_huge_size_prefixes, test_unknown_api_key, test_unsupported_versions,
-                    test_many_connections_abandoned)
+                    test_big_produce_frames, test_many_connections_abandoned)
     return code
 
 
