@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CPU cost per GB produced: runs fjord_bench flat out (1 KiB records, 16
+# CPU cost per GB produced: runs fjord_bench flat out (1 KiB records unless --size, 16
 # partitions, acks=all, 4 producers) against a fresh fjord or the librdkafka
 # mock cluster and prints MB/s, the whole machine's CPU seconds per GB
 # (/proc/stat) and the broker process's own (/proc/<pid>/stat).
@@ -13,7 +13,8 @@
 # Options: --build-dir DIR (default build), --duration S (default 5),
 # --warmup S (default 0: a first run of S seconds against the same broker,
 # not measured, so first touches of memory stay out of the figure),
-# --compression CODEC (the producers', default none), --fjord BINARY
+# --compression CODEC (the producers', default none), --size BYTES (record
+# values, default 1024), --fjord BINARY
 # (default DIR/fjord). Everything after -- is passed to fjord as
 # --override key=value.
 set -euo pipefail
@@ -26,6 +27,7 @@ TARGET=fjord
 PAGECACHE=0
 PERF=0
 CODEC=none
+SIZE=1024
 FJORD=""
 OVERRIDES=()
 while [[ $# -gt 0 ]]; do
@@ -37,9 +39,10 @@ while [[ $# -gt 0 ]]; do
     --pagecache) PAGECACHE=1; shift ;;
     --perf) PERF=1; shift ;;
     --compression) CODEC=$2; shift 2 ;;
+    --size) SIZE=$2; shift 2 ;;
     --fjord) FJORD=$(realpath "$2"); shift 2 ;;
     --) shift; OVERRIDES=("$@"); break ;;
-    *) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 2 ;;
+    *) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 2 ;;
   esac
 done
 FJORD=${FJORD:-$BUILD/fjord}
@@ -64,7 +67,7 @@ else
 fi
 
 produce() {  # produce DURATION: the one-line result
-  "$BUILD/integration/bench/fjord_bench" --brokers "$ADDR" --topic t --partitions 16 --size 1024 \
+  "$BUILD/integration/bench/fjord_bench" --brokers "$ADDR" --topic t --partitions 16 --size "$SIZE" \
     --acks all --compression "$CODEC" --producers 4 --duration "$1" --latency-duration 0 2>&1 | grep 'rec/s' | tail -1
 }
 [[ $WARMUP != 0 ]] && produce "$WARMUP" > /dev/null
