@@ -1,7 +1,7 @@
 #pragma once
 // Bounds-checked cursor for the record-level fields inside a batch (zig-zag
 // varints, nullable varint-length bytes). Same rules as Reader::varint /
-// varlong, with a one-byte fast path: record fields are mostly small, and
+// varlong, with one- and two-byte fast paths: record fields are mostly small, and
 // this loop runs for every field of every record on the produce path.
 #include <cstddef>
 #include <cstdint>
@@ -43,7 +43,14 @@ class RecordCursor {
 
  private:
   uint32_t uvarint() {
-    if (p_ != end_ && *p_ < 0x80) return *p_++;
+    if (end_ - p_ >= 2) {  // the common lengths and deltas: one or two bytes
+      if (p_[0] < 0x80) return *p_++;
+      if (p_[1] < 0x80) {
+        const uint32_t v = uint32_t(p_[0] & 0x7f) | uint32_t(p_[1]) << 7;
+        p_ += 2;
+        return v;
+      }
+    }
     uint32_t value = 0;
     for (int shift = 0; shift <= 28; shift += 7) {
       if (p_ == end_) { fail(); return 0; }
@@ -58,7 +65,14 @@ class RecordCursor {
     return 0;
   }
   uint64_t uvarlong() {
-    if (p_ != end_ && *p_ < 0x80) return *p_++;
+    if (end_ - p_ >= 2) {
+      if (p_[0] < 0x80) return *p_++;
+      if (p_[1] < 0x80) {
+        const uint64_t v = uint64_t(p_[0] & 0x7f) | uint64_t(p_[1]) << 7;
+        p_ += 2;
+        return v;
+      }
+    }
     uint64_t value = 0;
     for (int shift = 0; shift <= 63; shift += 7) {
       if (p_ == end_) { fail(); return 0; }
