@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "broker/net/frame_decoder.h"
+#include "frame_feed.h"
 
 namespace fjord::broker {
 namespace {
@@ -20,27 +21,13 @@ std::vector<uint8_t> frame(std::vector<uint8_t> body) {
   return out;
 }
 
-// Feeds `stream` through the decoder in chunks of at most `chunk` bytes, the
-// way socket reads would, collecting frames.
+// Feeds `stream` in chunks of at most `chunk` bytes, collecting frames' bytes.
 FrameDecoder::Status feed(FrameDecoder& d, const std::vector<uint8_t>& stream, size_t chunk,
                           std::vector<std::vector<uint8_t>>* frames) {
-  size_t pos = 0;
-  while (pos < stream.size()) {
-    auto target = d.read_target();
-    EXPECT_GT(target.size(), 0u);
-    size_t n = std::min({chunk, target.size(), stream.size() - pos});
-    std::memcpy(target.data(), stream.data() + pos, n);
-    d.commit(n);
-    pos += n;
-    for (;;) {
-      FrameBuffer f;
-      auto st = d.next(&f);
-      if (st == FrameDecoder::Status::need_more) break;
-      if (st != FrameDecoder::Status::frame) return st;
-      frames->emplace_back(f->begin(), f->end());
-    }
-  }
-  return FrameDecoder::Status::need_more;
+  std::vector<FrameBuffer> got;
+  auto st = test::feed_frames(d, stream, [chunk] { return chunk; }, &got);
+  for (const auto& f : got) frames->emplace_back(f->begin(), f->end());
+  return st;
 }
 
 TEST(FrameDecoder, PipelinedFramesInOneRead) {

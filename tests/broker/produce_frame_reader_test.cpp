@@ -13,6 +13,7 @@
 
 #include "broker/net/frame_decoder.h"
 #include "broker/net/produce_frame_reader.h"
+#include "frame_feed.h"
 #include "protocol/messages/headers.h"
 #include "protocol/messages/metadata_request.h"
 #include "protocol/messages/produce_request.h"
@@ -90,27 +91,11 @@ class ProduceFrameReaderTest : public ::testing::Test {
     return int((std::hash<std::string>()(topic) + uint64_t(partition) * 1237) % 4096);
   }
 
-  // Feeds `stream` in pieces of 1..max_piece bytes (never more than the
-  // decoder's target), collecting frames.
+  // Feeds `stream` in pieces of 1..max_piece bytes, collecting frames.
   std::vector<FrameBuffer> feed(FrameDecoder& d, const std::vector<uint8_t>& stream, size_t max_piece) {
     std::vector<FrameBuffer> frames;
-    size_t pos = 0;
-    while (pos < stream.size()) {
-      auto target = d.read_target();
-      EXPECT_GT(target.size(), 0u);
-      const size_t n = std::min({size_t(1 + rng_() % max_piece), target.size(), stream.size() - pos});
-      std::memcpy(target.data(), stream.data() + pos, n);
-      d.commit(n);
-      pos += n;
-      for (;;) {
-        FrameBuffer f;
-        auto st = d.next(&f);
-        if (st == FrameDecoder::Status::need_more) break;
-        EXPECT_EQ(st, FrameDecoder::Status::frame);
-        if (st != FrameDecoder::Status::frame) return frames;
-        frames.push_back(std::move(f));
-      }
-    }
+    EXPECT_EQ(test::feed_frames(d, stream, [&] { return 1 + rng_() % max_piece; }, &frames),
+              FrameDecoder::Status::need_more);
     EXPECT_FALSE(d.mid_frame());
     return frames;
   }
