@@ -9,6 +9,7 @@
 #include <string>
 
 #include "storage/partition_log.h"
+#include "storage/tail_writer.h"
 
 namespace fjord::storage {
 
@@ -31,9 +32,10 @@ void Flusher::round(DirFds& dir_fds, LogBatchWorker::Batch& batch) {
     sync_together(dir_fds, batch);
     return;
   }
-  for (auto& log : batch) {
-    int64_t durable = log->sync_for_flusher();
-    log->complete_waiters(durable, durable >= 0);
+  const std::vector<int64_t> written = write_tails_together(batch);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    int64_t durable = written[i] < 0 ? -1 : batch[i]->sync_written();
+    batch[i]->complete_waiters(durable, durable >= 0);
   }
 }
 
@@ -44,8 +46,9 @@ void Flusher::sync_together(DirFds& dir_fds, const LogBatchWorker::Batch& batch)
   std::vector<int64_t> targets(batch.size());
   std::vector<bool> written(batch.size());
   std::map<std::string, bool> dirs;  // log dir (parent of the partition dir) -> synced
+  const std::vector<int64_t> tails = write_tails_together(batch);  // in-memory tails go to the files first
   for (size_t i = 0; i < batch.size(); ++i) {
-    written[i] = batch[i]->write_tails() >= 0;  // in-memory tails go to the files first
+    written[i] = tails[i] >= 0;
     targets[i] = batch[i]->begin_sync(nullptr);
     dirs[std::filesystem::path(batch[i]->dir()).parent_path().string()] = false;
   }

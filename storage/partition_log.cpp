@@ -261,41 +261,45 @@ void PartitionLog::release_idle_tail() {
 }
 
 int64_t PartitionLog::write_tails() {
-  struct Planned {
-    std::shared_ptr<Segment> seg;
-    SegmentTail* tail;
-    TailWrite write;
-  };
-  std::lock_guard wl(write_mu_);
-  std::vector<Planned> plans;
-  int64_t target;
-  {
-    std::lock_guard lk(mu_);
-    write_queued_ = false;
-    if (!tails_) return log_end_;
-    target = log_end_;
-    // Only the newest segments can have tails.
-    for (auto it = segments_.rbegin(); it != segments_.rend() && it->second->tail(); ++it) {
-      SegmentTail* t = it->second->tail();
-      if (!t->pending()) continue;
-      Planned& p = plans.emplace_back(Planned{it->second, t, {}});
-      t->plan_write(&p.write);
-    }
-  }
-  // Outside the partition lock: appends and reads go on meanwhile.
+  TailWriteJob job;
+  begin_tail_write(job);
   bool ok = true;
-  for (auto& p : plans)
+  for (auto& p : job.plans)
     if (!(ok = p.tail->execute(p.write))) break;
-  const int err = errno;
+  return end_tail_write(job, ok, ok ? 0 : errno);
+}
+
+void PartitionLog::begin_tail_write(TailWriteJob& job) {
+  job.write_lock = std::unique_lock(write_mu_);
+  std::lock_guard lk(mu_);
+  write_queued_ = false;
+  job.target = log_end_;
+  job.no_tails = !tails_;
+  if (!tails_) return;
+  // Only the newest segments can have tails.
+  for (auto it = segments_.rbegin(); it != segments_.rend() && it->second->tail(); ++it) {
+    SegmentTail* t = it->second->tail();
+    if (!t->pending()) continue;
+    auto& p = job.plans.emplace_back(TailWriteJob::Planned{it->second, t, {}});
+    t->plan_write(&p.write);
+  }
+  // The writes run outside the partition lock: appends and reads go on meanwhile.
+}
+
+int64_t PartitionLog::end_tail_write(TailWriteJob& job, bool ok, int err) {
+  if (job.no_tails) {
+    job.write_lock.unlock();
+    return job.target;
+  }
   std::vector<std::pair<int64_t, std::function<void(bool)>>> ready;
   {
     std::lock_guard lk(mu_);
-    for (auto& p : plans) {
+    for (auto& p : job.plans) {
       p.tail->finish_write(p.write, ok);
       if (ok && p.seg->drop_tail_if_written() != Errc::ok) ok = false;
     }
     if (ok) {
-      written_end_ = std::max(written_end_, std::min(target, log_end_));
+      written_end_ = std::max(written_end_, std::min(job.target, log_end_));
       publish_hw_locked();
     } else if (error_log_due_locked(wall_ms())) {
       spdlog::error("storage: {}-{}: writing the log failed: {}{}", topic_, partition_, strerror(err),
@@ -306,8 +310,10 @@ int64_t PartitionLog::write_tails() {
     if (!ok) ready = take_waiters_locked(0, true);
     else if (!config_.durable_mode()) ready = take_waiters_locked(written_end_, false);
   }
+  job.plans.clear();  // unpins the chunks while the write lock is still held
+  job.write_lock.unlock();
   for (auto& w : ready) w.second(ok);
-  return ok ? target : -1;
+  return ok ? job.target : -1;
 }
 
 void PartitionLog::schedule_flush_locked() {
@@ -505,6 +511,10 @@ int64_t PartitionLog::finish_sync(int64_t target, bool ok) {
 
 int64_t PartitionLog::sync_for_flusher() {
   if (write_tails() < 0) return -1;
+  return sync_written();
+}
+
+int64_t PartitionLog::sync_written() {
   std::vector<std::shared_ptr<Segment>> dirty;
   int64_t target = begin_sync(&dirty);
   // fdatasync outside the lock: appends keep flowing and join the next round.

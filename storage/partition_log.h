@@ -19,6 +19,7 @@
 #include "protocol/wire/writer.h"
 #include "storage/errc.h"
 #include "storage/log_config.h"
+#include "storage/segment_tail.h"
 
 namespace fjord::storage {
 
@@ -175,6 +176,26 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // bytes that are not on disk yet; returns the offset one past the last
   // record now written, or -1 on error. Page-cache mode: completes waiters.
   int64_t write_tails();
+  // write_tails() in two halves around the writes, so that a round of the
+  // TailWriter or the Flusher has every log's writes in flight at once
+  // (write_tails_together in tail_writer.h). begin_tail_write takes the log's
+  // write lock into `job` and plans under the partition lock; the caller
+  // runs each plan (SegmentTail::prepare, then the write); end_tail_write
+  // records the outcome (`err`: errno of a failed write), releases the lock,
+  // completes page-cache waiters and returns what write_tails() would.
+  struct TailWriteJob {
+    struct Planned {
+      std::shared_ptr<Segment> seg;
+      SegmentTail* tail;
+      TailWrite write;
+    };
+    std::unique_lock<std::mutex> write_lock;
+    std::vector<Planned> plans;
+    int64_t target = 0;
+    bool no_tails = false;
+  };
+  void begin_tail_write(TailWriteJob& job);
+  int64_t end_tail_write(TailWriteJob& job, bool ok, int err);
   // Internal to LogManager's pass about once a second: frees the active
   // tail's written window if nothing was appended since the previous pass.
   void release_idle_tail();
@@ -187,6 +208,8 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // Internal to the flusher: fdatasyncs what is dirty and returns the new
   // durable end (offset one past the last synced record), or -1 on error.
   int64_t sync_for_flusher();
+  // sync_for_flusher() once the tails are written: the fdatasyncs alone.
+  int64_t sync_written();
   // Internal to the flusher, for one syncfs() covering many logs: the two
   // halves of sync_for_flusher around its fdatasyncs. begin_sync() returns
   // the end that the sync will cover (and the segments to fdatasync when

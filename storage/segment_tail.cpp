@@ -185,16 +185,19 @@ void SegmentTail::plan_write(TailWrite* w) {
 
 bool SegmentTail::execute(TailWrite& w) {
   if (w.empty()) return true;
-  if (direct()) {
-    uint64_t to = w.file_pos;
-    for (const auto& v : w.iov) to += v.iov_len;
-    if (to > file_size_) {
-      const uint64_t grown = align_down(to + kGrowStep);
-      if (::ftruncate(fd_, off_t(grown)) != 0) return false;
-      file_size_ = grown;
-    }
+  return prepare(w) && pwritev_all(write_fd(), w.iov, w.file_pos);
+}
+
+bool SegmentTail::prepare(const TailWrite& w) {
+  if (!direct() || w.empty()) return true;
+  uint64_t to = w.file_pos;
+  for (const auto& v : w.iov) to += v.iov_len;
+  if (to > file_size_) {
+    const uint64_t grown = align_down(to + kGrowStep);
+    if (::ftruncate(fd_, off_t(grown)) != 0) return false;
+    file_size_ = grown;
   }
-  return pwritev_all(direct() ? direct_.get() : fd_, w.iov, w.file_pos);
+  return true;
 }
 
 void SegmentTail::finish_write(const TailWrite& w, bool ok) {

@@ -99,7 +99,12 @@ class SegmentTail {
 
   void plan_write(TailWrite* w);
   // The write itself (pwritev; consumes w.iov); false on error (errno kept).
+  // = prepare() and then a write of w.iov to write_fd() at w.file_pos.
   bool execute(TailWrite& w);
+  // Raises the file's length ahead of w (a direct write never extends the
+  // file); false on error (errno kept).
+  bool prepare(const TailWrite& w);
+  int write_fd() const { return direct() ? direct_.get() : fd_; }
   // Records a done write and frees chunks wholly on disk, keeping up to
   // kKeepBehind behind the current chunk for readers a little behind the end.
   void finish_write(const TailWrite& w, bool ok);

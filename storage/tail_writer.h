@@ -8,12 +8,20 @@
 // the tail right before its fdatasync.
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "storage/log_batch_worker.h"
 
 namespace fjord::storage {
 
 class PartitionLog;
+
+// write_tails() of every log in `logs`, with all their writes in flight at
+// once (WriteBatch) instead of one device round trip after another; returns
+// each log's write_tails() answer, by index. Takes the logs' write locks in
+// address order, so rounds of different threads never wait on each other in
+// a cycle.
+std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<PartitionLog>>& logs);
 
 class TailWriter {
  public:

@@ -26,6 +26,7 @@
 #include "storage/partition_log.h"
 #include "storage/partition_metadata.h"
 #include "storage/segment_tail.h"
+#include "storage/tail_writer.h"
 #include "test_support.h"
 
 namespace fjord::storage {
@@ -525,6 +526,87 @@ TEST_F(PartitionLogTailsTest, ReadWithoutMinOneBatchReturnsEveryBatchThatFits) {
 // Readers racing one producer and the TailWriter threads: every slice they
 // get (memory or file) holds exactly the batches the producer appended, while
 // chunks fill, get written, are freed behind and segments roll.
+// One TailWriter or Flusher round writes every log's tail with the writes in
+// flight together; a log queued twice in a round is written once (taking its
+// write lock twice would hang the round), and each gets its written end.
+TEST(WriteTailsTogetherTest, EveryLogIsWrittenOnceEvenIfQueuedTwice) {
+  test::TempDir dir;
+  const auto cfg = page_cache_config(256 << 10);
+  constexpr int kLogs = 4;
+  std::vector<std::shared_ptr<PartitionLog>> logs(kLogs);
+  std::vector<Model> models(kLogs);
+  for (int i = 0; i < kLogs; ++i) {
+    ASSERT_EQ(PartitionLog::open(dir.path() + "/t-" + std::to_string(i), "t", i, random_topic_id(), cfg, true, nullptr,
+                                 &logs[i]),
+              Errc::ok);
+    ASSERT_EQ(logs[i]->use_tails(nullptr), Errc::ok);
+  }
+  for (int round = 0; round < 12; ++round) {
+    for (int i = 0; i < kLogs; ++i) {
+      // Big batches every few rounds roll segments, so some rounds plan a write per segment.
+      for (int64_t k = 0; k < 1 + (round + i) % 4; ++k) {
+        auto b = batch_for(round * 10 + k + i, "w" + std::to_string(i));
+        AppendInfo info;
+        ASSERT_EQ(logs[i]->append(view_of(b), &info), Errc::ok);
+        models[i].add(info.base_offset, info.last_offset, std::move(b));
+      }
+      EXPECT_LT(logs[i]->high_watermark(), models[i].end) << "written before the round";
+    }
+    // Log 0 and log 2 twice; log 3 only every other round (its bytes wait for a later one).
+    std::vector<std::shared_ptr<PartitionLog>> queued = {logs[2], logs[0], logs[1], logs[0], logs[2]};
+    if (round % 2 == 1) queued.push_back(logs[3]);
+    const auto written = write_tails_together(queued);
+    ASSERT_EQ(written.size(), queued.size());
+    for (size_t q = 0; q < queued.size(); ++q) {
+      const int i = int(std::find(logs.begin(), logs.end(), queued[q]) - logs.begin());
+      EXPECT_EQ(written[q], models[i].end) << "round " << round << ", log " << i;
+      EXPECT_EQ(logs[i]->high_watermark(), models[i].end) << "round " << round << ", log " << i;
+    }
+  }
+  for (int i = 0; i < kLogs; ++i) {
+    EXPECT_GE(logs[i]->segment_bases().size(), 2u);
+    expect_reads_back(*logs[i], models[i]);
+    ASSERT_EQ(logs[i]->close(), Errc::ok);
+    expect_exact_files(dir.path() + "/t-" + std::to_string(i), logs[i]->segment_bases(), models[i], true);
+  }
+}
+
+// The TailWriter's threads answer producers waiting on many logs at once.
+TEST(WriteTailsTogetherTest, TailWriterRoundsAnswerEveryWaiter) {
+  test::TempDir dir;
+  const auto cfg = page_cache_config(1 << 20);
+  TailWriter writer(2);
+  constexpr int kLogs = 16;
+  std::vector<std::shared_ptr<PartitionLog>> logs(kLogs);
+  std::vector<Model> models(kLogs);
+  for (int i = 0; i < kLogs; ++i) {
+    ASSERT_EQ(PartitionLog::open(dir.path() + "/t-" + std::to_string(i), "t", i, random_topic_id(), cfg, true, nullptr,
+                                 &logs[i]),
+              Errc::ok);
+    ASSERT_EQ(logs[i]->use_tails(&writer), Errc::ok);
+  }
+  std::vector<std::future<bool>> acked;
+  for (int64_t seq = 0; seq < 40; ++seq) {
+    for (int i = 0; i < kLogs; ++i) {
+      auto b = batch_for(seq + i);
+      AppendInfo info;
+      ASSERT_EQ(logs[i]->append(view_of(b), &info), Errc::ok);
+      models[i].add(info.base_offset, info.last_offset, std::move(b));
+      acked.push_back(durable_future(*logs[i], info.last_offset));
+    }
+  }
+  for (auto& f : acked) {
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "a waiter was never answered";
+    EXPECT_TRUE(f.get());
+  }
+  for (int i = 0; i < kLogs; ++i) {
+    EXPECT_EQ(logs[i]->high_watermark(), models[i].end);
+    expect_reads_back(*logs[i], models[i]);
+  }
+  writer.stop();
+  for (auto& l : logs) ASSERT_EQ(l->close(), Errc::ok);
+}
+
 TEST(LogManagerTailsTest, ConcurrentReadersSeeExactBatchesWhileTheWriterRuns) {
   test::TempDir dir;
   StorageConfig c;
