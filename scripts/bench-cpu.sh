@@ -107,5 +107,5 @@ if ((PERF)); then
   # Kept for call graphs, e.g. perf report -i <file> --no-children -S clear_page_erms -G
   cp "$SCRATCH/perf.data" "$BUILD/bench/perf-latest.data" && echo "perf data: $BUILD/bench/perf-latest.data"
   perf report -i "$SCRATCH/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null |
-    grep '%' | grep -v '^#' | head -25
+    grep '%' | grep -v '^#' | sed -E 's/ +/ /g; s/( -)+ *$//' | head -25
 fi

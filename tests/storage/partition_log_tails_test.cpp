@@ -526,6 +526,20 @@ TEST_F(PartitionLogTailsTest, ReadWithoutMinOneBatchReturnsEveryBatchThatFits) {
 // Readers racing one producer and the TailWriter threads: every slice they
 // get (memory or file) holds exactly the batches the producer appended, while
 // chunks fill, get written, are freed behind and segments roll.
+// Partitions 0..n-1 of topic "t" under dir, each with in-memory tails
+// written by `writer` (null: written by whoever calls write_tails). Empty on failure.
+std::vector<std::shared_ptr<PartitionLog>> open_logs_with_tails(const std::string& dir, int n, const LogConfig& cfg,
+                                                                TailWriter* writer) {
+  std::vector<std::shared_ptr<PartitionLog>> logs(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    if (PartitionLog::open(dir + "/t-" + std::to_string(i), "t", i, random_topic_id(), cfg, true, nullptr, &logs[i]) !=
+            Errc::ok ||
+        logs[i]->use_tails(writer) != Errc::ok)
+      return {};
+  }
+  return logs;
+}
+
 // One TailWriter or Flusher round writes every log's tail with the writes in
 // flight together; a log queued twice in a round is written once (taking its
 // write lock twice would hang the round), and each gets its written end.
@@ -533,14 +547,9 @@ TEST(WriteTailsTogetherTest, EveryLogIsWrittenOnceEvenIfQueuedTwice) {
   test::TempDir dir;
   const auto cfg = page_cache_config(256 << 10);
   constexpr int kLogs = 4;
-  std::vector<std::shared_ptr<PartitionLog>> logs(kLogs);
+  auto logs = open_logs_with_tails(dir.path(), kLogs, cfg, nullptr);
+  ASSERT_EQ(logs.size(), size_t(kLogs));
   std::vector<Model> models(kLogs);
-  for (int i = 0; i < kLogs; ++i) {
-    ASSERT_EQ(PartitionLog::open(dir.path() + "/t-" + std::to_string(i), "t", i, random_topic_id(), cfg, true, nullptr,
-                                 &logs[i]),
-              Errc::ok);
-    ASSERT_EQ(logs[i]->use_tails(nullptr), Errc::ok);
-  }
   for (int round = 0; round < 12; ++round) {
     for (int i = 0; i < kLogs; ++i) {
       // Big batches every few rounds roll segments, so some rounds plan a write per segment.
@@ -577,14 +586,9 @@ TEST(WriteTailsTogetherTest, TailWriterRoundsAnswerEveryWaiter) {
   const auto cfg = page_cache_config(1 << 20);
   TailWriter writer(2);
   constexpr int kLogs = 16;
-  std::vector<std::shared_ptr<PartitionLog>> logs(kLogs);
+  auto logs = open_logs_with_tails(dir.path(), kLogs, cfg, &writer);
+  ASSERT_EQ(logs.size(), size_t(kLogs));
   std::vector<Model> models(kLogs);
-  for (int i = 0; i < kLogs; ++i) {
-    ASSERT_EQ(PartitionLog::open(dir.path() + "/t-" + std::to_string(i), "t", i, random_topic_id(), cfg, true, nullptr,
-                                 &logs[i]),
-              Errc::ok);
-    ASSERT_EQ(logs[i]->use_tails(&writer), Errc::ok);
-  }
   std::vector<std::future<bool>> acked;
   for (int64_t seq = 0; seq < 40; ++seq) {
     for (int i = 0; i < kLogs; ++i) {
