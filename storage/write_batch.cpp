@@ -33,6 +33,11 @@ size_t WriteBatch::add(int fd, std::vector<iovec>* iov, uint64_t pos) {
   return writes_.size() - 1;
 }
 
+size_t WriteBatch::add_sync(int fd) {
+  writes_.push_back({fd, nullptr, 0});
+  return writes_.size() - 1;
+}
+
 bool WriteBatch::ensure_context() {
   if (context_ != 0) return true;
   if (context_failed_) return false;
@@ -49,6 +54,10 @@ std::vector<int> WriteBatch::run() {
   std::vector<int> errors(writes_.size(), 0);
   std::vector<Piece> pieces;
   for (size_t w = 0; w < writes_.size(); ++w) {
+    if (writes_[w].iov == nullptr) {
+      pieces.push_back(Piece{w, 0, 0, 0, 0});
+      continue;
+    }
     const auto& iov = *writes_[w].iov;
     uint64_t pos = writes_[w].pos;
     for (size_t first = 0; first < iov.size(); first += IOV_MAX) {
@@ -78,11 +87,15 @@ void WriteBatch::run_pieces(const std::vector<Piece>& pieces, std::vector<int>& 
     const Piece& p = pieces[i];
     cbs[i] = iocb{};
     cbs[i].aio_data = i;
-    cbs[i].aio_lio_opcode = IOCB_CMD_PWRITEV;
     cbs[i].aio_fildes = uint32_t(writes_[p.write].fd);
-    cbs[i].aio_buf = reinterpret_cast<uint64_t>(writes_[p.write].iov->data() + p.first);
-    cbs[i].aio_nbytes = p.count;
-    cbs[i].aio_offset = int64_t(p.pos);
+    if (writes_[p.write].iov == nullptr) {
+      cbs[i].aio_lio_opcode = IOCB_CMD_FDSYNC;
+    } else {
+      cbs[i].aio_lio_opcode = IOCB_CMD_PWRITEV;
+      cbs[i].aio_buf = reinterpret_cast<uint64_t>(writes_[p.write].iov->data() + p.first);
+      cbs[i].aio_nbytes = p.count;
+      cbs[i].aio_offset = int64_t(p.pos);
+    }
     ptrs[i] = &cbs[i];
   }
   size_t submitted = 0;
@@ -111,7 +124,7 @@ void WriteBatch::run_pieces(const std::vector<Piece>& pieces, std::vector<int>& 
     const int64_t res = events[e].res;
     if (res < 0 && res != -EINTR && res != -EAGAIN) {
       if (errors[p.write] == 0) errors[p.write] = int(-res);
-    } else if (uint64_t(std::max<int64_t>(res, 0)) < p.bytes) {
+    } else if (res < 0 || uint64_t(res) < p.bytes) {
       finish_piece(p, uint64_t(std::max<int64_t>(res, 0)), errors);
     }
   }
@@ -119,6 +132,10 @@ void WriteBatch::run_pieces(const std::vector<Piece>& pieces, std::vector<int>& 
 
 void WriteBatch::finish_piece(const Piece& p, uint64_t done, std::vector<int>& errors) {
   if (errors[p.write] != 0) return;
+  if (writes_[p.write].iov == nullptr) {
+    if (::fdatasync(writes_[p.write].fd) != 0) errors[p.write] = errno ? errno : EIO;
+    return;
+  }
   const auto& all = *writes_[p.write].iov;
   const uint64_t pos = p.pos + done;
   std::vector<iovec> rest(all.begin() + long(p.first), all.begin() + long(p.first + p.count));

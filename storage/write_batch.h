@@ -1,10 +1,11 @@
 #pragma once
-// Positional writes to several files, all in flight at once and waited for
-// together (Linux native AIO, io_submit). Why: a tail-write round used to
+// Positional writes to several files (or their fdatasyncs), all in flight at
+// once and waited for together (Linux native AIO, io_submit). Why: a tail-write round used to
 // write each partition's tail with its own synchronous pwritev, so the round
 // took one device round trip per partition and the acks of the last one
-// waited for all the others. Where AIO is refused (io_setup fails), or a
-// write comes back short, the rest is written with pwritev.
+// waited for all the others; the same for a Flusher lane's fdatasyncs. Where
+// AIO is refused (io_setup or io_submit fails), or a write comes back short,
+// the rest is done with pwritev or fdatasync.
 //
 // One per thread (not thread-safe); the AIO context is set up on the first
 // run() with more than one write and kept.
@@ -26,6 +27,9 @@ class WriteBatch {
   // Queues writing *iov to fd at pos; returns the write's index for run()'s
   // answer. *iov must outlive run(); it is not changed.
   size_t add(int fd, std::vector<iovec>* iov, uint64_t pos);
+  // Queues an fdatasync of fd (IOCB_CMD_FDSYNC), same answer. Not ordered
+  // with writes of the same run: sync what an earlier run() wrote.
+  size_t add_sync(int fd);
   // Runs every queued write and empties the queue. Answer by index: 0 when
   // the write is wholly done, else its errno.
   std::vector<int> run();
@@ -36,7 +40,7 @@ class WriteBatch {
  private:
   struct Write {
     int fd;
-    std::vector<iovec>* iov;
+    std::vector<iovec>* iov;  // null: an fdatasync
     uint64_t pos;
   };
   // One AIO request: iovecs [first, first + count) of write `write`, at pos.

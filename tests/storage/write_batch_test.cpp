@@ -1,6 +1,7 @@
 // WriteBatch: writes to several files in flight at once land byte for byte,
 // including O_DIRECT writes and writes of more iovecs than one request takes,
-// and a failed write reports its errno without stopping the others.
+// and a failed write reports its errno without stopping the others; the
+// same for fdatasyncs.
 #include "storage/write_batch.h"
 
 #include <fcntl.h>
@@ -130,6 +131,31 @@ TEST(WriteBatchTest, AFailedWriteReportsItsErrnoAndTheOthersLand) {
   EXPECT_EQ(errors[bad], EBADF);
   EXPECT_EQ(errors[ok], 0);
   EXPECT_EQ(file_bytes(dir.path() + "/good"), a);
+}
+
+TEST(WriteBatchTest, SyncsRunTogetherAndAFailedOneReportsItsErrno) {
+  test::TempDir dir;
+  std::vector<FileHandle> files;
+  std::vector<uint8_t> data(4096, 'x');
+  std::vector<iovec> iov{{data.data(), data.size()}};
+  WriteBatch batch;
+  for (int f = 0; f < 3; ++f) {
+    files.emplace_back(::open((dir.path() + "/s" + std::to_string(f)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    ASSERT_TRUE(files.back().valid());
+    batch.add(files.back().get(), &iov, 0);
+  }
+  for (int e : batch.run()) EXPECT_EQ(e, 0);
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  FileHandle pipe_read(pipe_fds[0]), pipe_write(pipe_fds[1]);
+  std::vector<size_t> good;
+  for (auto& f : files) good.push_back(batch.add_sync(f.get()));
+  const size_t bad = batch.add_sync(pipe_write.get());  // a pipe cannot be synced
+  const auto errors = batch.run();
+  ASSERT_EQ(errors.size(), 4u);
+  for (size_t i : good) EXPECT_EQ(errors[i], 0);
+  EXPECT_EQ(errors[bad], EINVAL);
+  for (int f = 0; f < 3; ++f) EXPECT_EQ(file_bytes(dir.path() + "/s" + std::to_string(f)), data);
 }
 
 }  // namespace
