@@ -38,7 +38,7 @@ void Flusher::round(DirFds& dir_fds, LogBatchWorker::Batch& batch) {
   // The tails first, then every fdatasync of the round in flight together
   // (one after another, a round of 4 logs waited for 4 journal commits).
   const std::vector<int64_t> written = write_tails_together(batch);
-  thread_local WriteBatch syncs;  // one AIO context per lane, kept
+  WriteBatch& syncs = WriteBatch::for_this_thread();
   std::vector<int64_t> targets(batch.size(), -1);
   std::vector<std::pair<size_t, size_t>> queued;  // (log, index in syncs)
   for (size_t i = 0; i < batch.size(); ++i) {

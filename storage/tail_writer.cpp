@@ -27,7 +27,7 @@ std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<Part
   for (size_t i : order)
     if (same_as[i] == i) logs[i]->begin_tail_write(jobs[i]);
 
-  thread_local WriteBatch batch;  // one AIO context per writing thread, kept
+  WriteBatch& batch = WriteBatch::for_this_thread();
   std::vector<int> errors(logs.size(), 0);
   std::vector<std::pair<size_t, size_t>> queued;  // (log, write index in the batch)
   for (size_t i = 0; i < logs.size(); ++i) {

@@ -24,6 +24,11 @@ long io_getevents(aio_context_t ctx, long min, long max, io_event* ev) {
 
 }  // namespace
 
+WriteBatch& WriteBatch::for_this_thread() {
+  thread_local WriteBatch batch;
+  return batch;
+}
+
 WriteBatch::~WriteBatch() {
   if (context_ != 0) io_destroy(context_);
 }

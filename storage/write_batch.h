@@ -7,8 +7,9 @@
 // AIO is refused (io_setup or io_submit fails), or a write comes back short,
 // the rest is done with pwritev or fdatasync.
 //
-// One per thread (not thread-safe); the AIO context is set up on the first
-// run() with more than one write and kept.
+// Not thread-safe: each writing thread uses its own (for_this_thread()); the
+// AIO context is set up on the first run() with more than one write and kept
+// until the thread ends.
 #include <sys/uio.h>
 
 #include <cstddef>
@@ -23,6 +24,9 @@ class WriteBatch {
   ~WriteBatch();
   WriteBatch(const WriteBatch&) = delete;
   WriteBatch& operator=(const WriteBatch&) = delete;
+
+  // This thread's batch (empty between runs).
+  static WriteBatch& for_this_thread();
 
   // Queues writing *iov to fd at pos; returns the write's index for run()'s
   // answer. *iov must outlive run(); it is not changed.
