@@ -511,10 +511,6 @@ int64_t PartitionLog::finish_sync(int64_t target, bool ok) {
 
 int64_t PartitionLog::sync_for_flusher() {
   if (write_tails() < 0) return -1;
-  return sync_written();
-}
-
-int64_t PartitionLog::sync_written() {
   std::vector<std::shared_ptr<Segment>> dirty;
   int64_t target = begin_sync(&dirty);
   // fdatasync outside the lock: appends keep flowing and join the next round.

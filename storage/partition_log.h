@@ -208,8 +208,6 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // Internal to the flusher: fdatasyncs what is dirty and returns the new
   // durable end (offset one past the last synced record), or -1 on error.
   int64_t sync_for_flusher();
-  // sync_for_flusher() once the tails are written: the fdatasyncs alone.
-  int64_t sync_written();
   // Internal to the flusher, for one syncfs() covering many logs: the two
   // halves of sync_for_flusher around its fdatasyncs. begin_sync() returns
   // the end that the sync will cover (and the segments to fdatasync when

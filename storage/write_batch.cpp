@@ -73,11 +73,9 @@ std::vector<int> WriteBatch::run() {
     }
   }
   if (pieces.size() > 1 && ensure_context()) {
-    for (size_t from = 0; from < pieces.size(); from += kMaxInFlight) {
-      std::vector<Piece> wave(pieces.begin() + long(from),
-                              pieces.begin() + long(std::min(pieces.size(), from + kMaxInFlight)));
-      run_pieces(wave, errors);
-    }
+    const std::span<const Piece> all(pieces);
+    for (size_t from = 0; from < all.size(); from += kMaxInFlight)
+      run_pieces(all.subspan(from, std::min(kMaxInFlight, all.size() - from)), errors);
   } else {
     for (const auto& p : pieces) finish_piece(p, 0, errors);
   }
@@ -85,7 +83,7 @@ std::vector<int> WriteBatch::run() {
   return errors;
 }
 
-void WriteBatch::run_pieces(const std::vector<Piece>& pieces, std::vector<int>& errors) {
+void WriteBatch::run_pieces(std::span<const Piece> pieces, std::vector<int>& errors) {
   std::vector<iocb> cbs(pieces.size());
   std::vector<iocb*> ptrs(pieces.size());
   for (size_t i = 0; i < pieces.size(); ++i) {

@@ -1,11 +1,12 @@
 #pragma once
-// Positional writes to several files (or their fdatasyncs), all in flight at
-// once and waited for together (Linux native AIO, io_submit). Why: a tail-write round used to
-// write each partition's tail with its own synchronous pwritev, so the round
-// took one device round trip per partition and the acks of the last one
-// waited for all the others; the same for a Flusher lane's fdatasyncs. Where
-// AIO is refused (io_setup or io_submit fails), or a write comes back short,
-// the rest is done with pwritev or fdatasync.
+// Positional writes to several files (or their fdatasyncs), all in flight
+// at once and waited for together (Linux native AIO, io_submit). Why: a
+// tail-write round used to write each partition's tail with its own
+// synchronous pwritev, so the round took one device round trip per
+// partition and the acks of the last one waited for all the others; the
+// same for a Flusher lane's fdatasyncs. Where AIO is refused (io_setup or
+// io_submit fails), or a write comes back short, the rest is done with
+// pwritev or fdatasync.
 //
 // Not thread-safe: each writing thread uses its own (for_this_thread()); the
 // AIO context is set up on the first run() with more than one write and kept
@@ -14,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace fjord::storage {
@@ -56,7 +58,7 @@ class WriteBatch {
     uint64_t bytes;
   };
   bool ensure_context();
-  void run_pieces(const std::vector<Piece>& pieces, std::vector<int>& errors);
+  void run_pieces(std::span<const Piece> pieces, std::vector<int>& errors);
   // The synchronous way: the piece from byte `done` on.
   void finish_piece(const Piece& p, uint64_t done, std::vector<int>& errors);
 
