@@ -2,14 +2,18 @@
 // the payload stamp were wrong, every reported figure would be too.
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <filesystem>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "dirty_pages.h"
+#include "disk_latency.h"
 #include "latency_histogram.h"
 #include "payload_stamp.h"
 #include "send_pacer.h"
@@ -168,6 +172,78 @@ TEST(DirtyPages, RejectsMissingOrMalformedFields) {
 
 TEST(DirtyPages, ReadsThisMachine) {
   EXPECT_TRUE(read_dirty_bytes().has_value());
+}
+
+// The probe writes where the tests run (the build tree, so a real disk
+// rather than tmpfs where possible) and must leave nothing there.
+class DiskLatencyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::current_path() / "disk_latency_test.XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  DiskLatencyOptions options(double seconds) const {
+    DiskLatencyOptions o;
+    o.dir = dir_;
+    o.duration_s = seconds;
+    return o;
+  }
+  std::string dir_;
+};
+
+TEST_F(DiskLatencyTest, TimesEveryWriteAndLeavesNothingBehind) {
+  DiskLatency result;
+  std::string error;
+  ASSERT_TRUE(measure_disk_latency(options(0.2), &result, &error)) << error;
+  EXPECT_GT(result.calls.count(), 0u);
+  EXPECT_GE(result.seconds, 0.2);
+  EXPECT_LE(result.calls.percentile(50), result.calls.max());
+  EXPECT_GE(result.slow_share(), 0.0);
+  EXPECT_LE(result.slow_share(), 1.0);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
+}
+
+TEST_F(DiskLatencyTest, WithSyncToo) {
+  auto o = options(0.2);
+  o.sync = true;
+  DiskLatency result;
+  std::string error;
+  ASSERT_TRUE(measure_disk_latency(o, &result, &error)) << error;
+  EXPECT_GT(result.calls.count(), 0u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
+}
+
+TEST_F(DiskLatencyTest, StallTimeSumsTheCallsOverTheThreshold) {
+  auto o = options(0.2);
+  o.slow_ms = 0;  // every call is "slow": the sum is all time spent in calls
+  DiskLatency result;
+  std::string error;
+  ASSERT_TRUE(measure_disk_latency(o, &result, &error)) << error;
+  EXPECT_EQ(result.slow_calls, result.calls.count());
+  EXPECT_GT(result.slow_seconds, 0.0);
+  EXPECT_LE(result.slow_seconds, result.seconds);
+  EXPECT_NEAR(result.slow_seconds, result.calls.mean() * double(result.calls.count()) / 1e9,
+              0.02 * result.slow_seconds);
+}
+
+TEST_F(DiskLatencyTest, RejectsBlocksDirectWritesCannotTake) {
+  auto o = options(0.1);
+  o.block_bytes = 1000;
+  DiskLatency result;
+  std::string error;
+  EXPECT_FALSE(measure_disk_latency(o, &result, &error));
+  EXPECT_NE(error.find("4096"), std::string::npos) << error;
+}
+
+TEST_F(DiskLatencyTest, NamesTheCallThatFailed) {
+  auto o = options(0.1);
+  o.dir = dir_ + "/missing";
+  DiskLatency result;
+  std::string error;
+  EXPECT_FALSE(measure_disk_latency(o, &result, &error));
+  EXPECT_EQ(error.rfind("mkstemp: ", 0), 0u) << error;
 }
 
 }  // namespace
