@@ -226,6 +226,18 @@ TEST_F(DiskLatencyTest, StallTimeSumsTheCallsOverTheThreshold) {
   EXPECT_LE(result.slow_seconds, result.seconds);
   EXPECT_NEAR(result.slow_seconds, result.calls.mean() * double(result.calls.count()) / 1e9,
               0.02 * result.slow_seconds);
+  EXPECT_DOUBLE_EQ(result.late_seconds, result.slow_seconds);  // nothing to subtract at 0 ms
+}
+
+TEST_F(DiskLatencyTest, LateTimeIsWhatTheSlowCallsTookBeyondTheThreshold) {
+  auto o = options(0.2);
+  o.slow_ms = 0.001;  // 1 us: every real write is slower
+  DiskLatency result;
+  std::string error;
+  ASSERT_TRUE(measure_disk_latency(o, &result, &error)) << error;
+  ASSERT_EQ(result.slow_calls, result.calls.count());
+  EXPECT_NEAR(result.late_seconds, result.slow_seconds - double(result.slow_calls) * 1e-6, 1e-9);
+  EXPECT_LT(result.late_share(), result.slow_share());
 }
 
 TEST_F(DiskLatencyTest, RejectsBlocksDirectWritesCannotTake) {

@@ -85,6 +85,7 @@ bool measure_disk_latency(const DiskLatencyOptions& options, DiskLatency* out, s
     out->calls.record(std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count()));
     if (took > slow) {
       out->slow_seconds += std::chrono::duration<double>(took).count();
+      out->late_seconds += std::chrono::duration<double>(took - slow).count();
       ++out->slow_calls;
     }
     pos += options.block_bytes;

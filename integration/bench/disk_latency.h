@@ -3,9 +3,11 @@
 // page-cache mode an O_DIRECT write of a partition's tail, in durable mode
 // that write plus fdatasync. One thread writes a fixed-size block at a time,
 // sequentially, into a fresh file whose length is raised ahead as fjord
-// raises its segments', and records each call's time. A p99 target for
-// acknowledged records cannot be met while the device itself spends more
-// than 1% of the time in calls slower than that target.
+// raises its segments', and records each call's time. A write handed to
+// the device while a call is in flight waits at least for the rest of that
+// call: where a call takes d > 5 ms, a write arriving in its first d - 5 ms
+// waits over 5 ms. If those stretches add up to more than 1% of the time, no
+// ack that waits for this device can keep a p99 under 5 ms.
 
 #include <cstdint>
 #include <string>
@@ -27,8 +29,12 @@ struct DiskLatency {
   LatencyHistogram calls;  // one sample per write (+ fdatasync)
   double seconds = 0;
   double slow_seconds = 0;  // summed time of the calls over slow_ms
+  double late_seconds = 0;  // summed (d - slow_ms) of those calls
   std::uint64_t slow_calls = 0;
   double slow_share() const { return seconds > 0 ? slow_seconds / seconds : 0; }
+  // Share of the time at which a write arriving would wait over slow_ms for
+  // the call in flight: a floor for the share of acks slower than slow_ms.
+  double late_share() const { return seconds > 0 ? late_seconds / seconds : 0; }
 };
 
 // Runs the probe; on failure returns false with `error` naming the call.

@@ -4,7 +4,9 @@
 // usage: fjord_disk_probe --dir DIR [--duration S] [--block-bytes N] [--sync]
 //                         [--slow-ms MS] [--json FILE]
 // Prints one line: "disk latency (direct 16 KiB writes): p50 .. p99 .. p99.9 ..
-// max .. ms; X% of the time in calls over 5 ms (N calls)".
+// max .. ms; X% of the time in calls over 5 ms, Y% late (N of M calls)", where
+// Y is the share of the time at which a new write would wait over 5 ms for
+// the call in flight.
 
 #include <cstdio>
 #include <cstdlib>
@@ -53,10 +55,11 @@ int main(int argc, char** argv) {
   const auto& h = result.calls;
   auto ms = [](std::uint64_t ns) { return double(ns) / 1e6; };
   std::printf("disk latency (%s %u KiB writes%s): p50 %.3f p99 %.3f p99.9 %.3f max %.1f ms; "
-              "%.2f%% of the time in calls over %g ms (%llu of %llu calls)\n",
+              "%.2f%% of the time in calls over %g ms, %.2f%% late (%llu of %llu calls)\n",
               result.direct ? "direct" : "buffered", options.block_bytes / 1024, options.sync ? " + fdatasync" : "",
               ms(h.percentile(50)), ms(h.percentile(99)), ms(h.percentile(99.9)), ms(h.max()),
-              100 * result.slow_share(), options.slow_ms, static_cast<unsigned long long>(result.slow_calls),
+              100 * result.slow_share(), options.slow_ms, 100 * result.late_share(),
+              static_cast<unsigned long long>(result.slow_calls),
               static_cast<unsigned long long>(h.count()));
   if (!json_path.empty()) {
     std::ofstream out(json_path, std::ios::trunc);
@@ -64,7 +67,8 @@ int main(int argc, char** argv) {
         << ",\"block_bytes\":" << options.block_bytes << ",\"seconds\":" << result.seconds
         << ",\"count\":" << h.count() << ",\"p50_ns\":" << h.percentile(50) << ",\"p99_ns\":" << h.percentile(99)
         << ",\"p999_ns\":" << h.percentile(99.9) << ",\"max_ns\":" << h.max() << ",\"slow_ms\":" << options.slow_ms
-        << ",\"slow_calls\":" << result.slow_calls << ",\"slow_share\":" << result.slow_share() << "}\n";
+        << ",\"slow_calls\":" << result.slow_calls << ",\"slow_share\":" << result.slow_share()
+        << ",\"late_share\":" << result.late_share() << "}\n";
   }
   return h.count() > 0 ? 0 : 1;
 }
