@@ -1,8 +1,10 @@
 #include "storage/chunk_pool.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace fjord::storage {
 
@@ -12,6 +14,12 @@ ChunkPool& ChunkPool::instance() {
 }
 
 ChunkPool::~ChunkPool() {
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = true;
+  }
+  warm_cv_.notify_all();
+  if (warmer_.joinable()) warmer_.join();
   for (uint8_t* b : free_) ::munmap(b, kBlockBytes);
 }
 
@@ -23,17 +31,25 @@ uint8_t* ChunkPool::take() {
       free_.pop_back();
       min_free_ = std::min(min_free_, free_.size());
       ++in_use_;
+      if (free_.size() < warm_target_) warm_cv_.notify_one();
       return b;
     }
+    ++in_use_;
+    if (warm_target_ > 0) warm_cv_.notify_one();
   }
+  uint8_t* b = map_block();  // none idle (the warmer is behind): this one is cold
+  if (!b) {
+    std::lock_guard lk(mu_);
+    --in_use_;
+  }
+  return b;
+}
+
+uint8_t* ChunkPool::map_block() {
   // Map twice the size and keep the 2 MiB-aligned middle (huge pages need the alignment).
   const size_t span = 2 * kBlockBytes;
   void* m = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (m == MAP_FAILED) return nullptr;
-  {
-    std::lock_guard lk(mu_);
-    ++in_use_;
-  }
   const uintptr_t base = reinterpret_cast<uintptr_t>(m);
   const uintptr_t aligned = (base + kBlockBytes - 1) & ~uintptr_t(kBlockBytes - 1);
   if (aligned > base) ::munmap(m, aligned - base);
@@ -67,7 +83,8 @@ void ChunkPool::trim() {
   {
     std::lock_guard lk(mu_);
     if (++passes_ < kTrimPasses) return;
-    const size_t n = std::min(min_free_, free_.size());
+    // The longest idle go first, but never the warm reserve.
+    const size_t n = std::min(min_free_, free_.size() - std::min(warm_target_, free_.size()));
     release.assign(free_.begin(), free_.begin() + std::ptrdiff_t(n));
     free_.erase(free_.begin(), free_.begin() + std::ptrdiff_t(n));
     min_free_ = free_.size();
@@ -79,6 +96,50 @@ void ChunkPool::trim() {
 size_t ChunkPool::idle_blocks() {
   std::lock_guard lk(mu_);
   return free_.size();
+}
+
+uint64_t ChunkPool::warmed_blocks() {
+  std::lock_guard lk(mu_);
+  return warmed_;
+}
+
+void ChunkPool::keep_warm(size_t blocks) {
+  {
+    std::lock_guard lk(mu_);
+    warm_target_ = blocks;
+    if (blocks > 0 && !warmer_.joinable()) warmer_ = std::thread([this] { warm_loop(); });
+  }
+  warm_cv_.notify_one();
+}
+
+void ChunkPool::warm_loop() {
+  pthread_setname_np(pthread_self(), "fj-chunkwarm");
+  std::unique_lock lk(mu_);
+  while (true) {
+    warm_cv_.wait(lk, [this] {
+      return stopping_ || (free_.size() < warm_target_ && free_.size() + in_use_ < max_blocks_);
+    });
+    if (stopping_) return;
+    lk.unlock();
+    uint8_t* b = map_block();
+    // One write per 4 KiB page faults the block in here rather than in the
+    // appender (as a huge page, the first write does all of it).
+    if (b)
+      for (size_t off = 0; off < kBlockBytes; off += 4096) b[off] = 0;
+    lk.lock();
+    if (!b) {  // out of memory: try again a little later
+      warm_cv_.wait_for(lk, std::chrono::seconds(1), [this] { return stopping_; });
+      continue;
+    }
+    ++warmed_;
+    if (free_.size() + in_use_ < max_blocks_ && !stopping_) {
+      free_.push_back(b);
+    } else {
+      lk.unlock();
+      ::munmap(b, kBlockBytes);
+      lk.lock();
+    }
+  }
 }
 
 }  // namespace fjord::storage

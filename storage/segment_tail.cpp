@@ -98,6 +98,10 @@ std::shared_ptr<TailChunk> SegmentTail::new_chunk(uint64_t file_start, size_t mi
   size_t cap = tight ? kMinChunk : next_capacity_;
   cap = std::max<size_t>(cap, align_up(min_capacity + 1));
   if (!tight) next_capacity_ = std::min(next_capacity_ * 2, kMaxChunk);
+  if (!tight) {
+    ArenaBatch cut = chunk_arena_.allocate(0, uint32_t(cap));
+    if (cut.data) return std::make_shared<TailChunk>(file_start, cap, cut.data, std::move(cut.owner));
+  }
   return TailChunk::allocate(file_start, cap);
 }
 
@@ -211,8 +215,12 @@ void SegmentTail::finish_write(const TailWrite& w, bool ok) {
 void SegmentTail::release_if_idle() {
   if (!appended_) {
     free_written_behind(0);
-    // An adopted chunk holds its whole arena block: once it is on disk, keep
-    // only a copy of the last partial block, which the next append needs.
+    // The block chunks are cut from goes back to the pool once its chunks
+    // are gone; a quiet partition holds no 2 MiB block.
+    chunk_arena_ = BatchArena();
+    // An adopted or cut chunk holds its whole arena block: once it is on
+    // disk, keep only a copy of the last partial block, which the next
+    // append needs.
     if (chunks_.back()->owner && disk_end_ >= end()) {
       const uint64_t e = end(), fs = align_down(e);
       const TailChunk& last = *chunks_.back();

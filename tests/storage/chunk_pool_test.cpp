@@ -3,9 +3,13 @@
 #include "storage/chunk_pool.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <functional>
+#include <thread>
 #include <vector>
 
 namespace fjord::storage {
@@ -65,6 +69,49 @@ TEST(ChunkPoolTest, TrimReleasesOnlyBlocksIdleForAWholePeriod) {
   EXPECT_EQ(pool.idle_blocks(), 2u);
   trim_period(pool);  // a quiet period
   EXPECT_EQ(pool.idle_blocks(), 0u);
+}
+
+bool eventually(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+TEST(ChunkPoolTest, KeepsAWarmReserveOfTouchedBlocks) {
+  ChunkPool pool;
+  pool.set_max_bytes(8 * ChunkPool::kBlockBytes);
+  pool.keep_warm(3);
+  ASSERT_TRUE(eventually([&] { return pool.idle_blocks() == 3; })) << pool.idle_blocks();
+  EXPECT_EQ(pool.warmed_blocks(), 3u);
+  uint8_t* b = pool.take();
+  std::vector<unsigned char> resident(ChunkPool::kBlockBytes / 4096);
+  ASSERT_EQ(::mincore(b, ChunkPool::kBlockBytes, resident.data()), 0);
+  EXPECT_TRUE(std::all_of(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; }))
+      << "a block from the reserve was not touched yet";
+  ASSERT_TRUE(eventually([&] { return pool.idle_blocks() == 3; })) << "the reserve was not refilled";
+  EXPECT_EQ(pool.warmed_blocks(), 4u);
+  pool.give(b);
+  EXPECT_EQ(pool.idle_blocks(), 4u);
+  trim_period(pool);
+  trim_period(pool);
+  EXPECT_EQ(pool.idle_blocks(), 3u) << "trim releases what is beyond the reserve, never the reserve";
+}
+
+TEST(ChunkPoolTest, TheWarmReserveStaysWithinTheLimit) {
+  ChunkPool pool;
+  pool.set_max_bytes(2 * ChunkPool::kBlockBytes);
+  pool.keep_warm(3);
+  ASSERT_TRUE(eventually([&] { return pool.idle_blocks() == 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(pool.idle_blocks(), 2u);
+  auto in_use = take(pool, 2);  // the limit is in use: nothing more is made
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(pool.idle_blocks(), 0u);
+  for (uint8_t* blk : in_use) pool.give(blk);
+  EXPECT_EQ(pool.idle_blocks(), 2u);
 }
 
 }  // namespace

@@ -416,6 +416,28 @@ TEST_P(SegmentTailTest, AQuietTailLetsGoOfItsAdoptedBlockOnceOnDisk) {
   expect_reads();
 }
 
+TEST_P(SegmentTailTest, CopiedChunksAreCutFromOnePooledBlock) {
+  open_tail(0);
+  append(777);
+  ASSERT_NE(adopt(100000), nullptr);  // the next copied batch starts a small chunk
+  const uint64_t first = model_.size();
+  append(3000);
+  ASSERT_NE(adopt(100000), nullptr);
+  const uint64_t second = model_.size();
+  append(3000);
+  uint64_t c = 0;
+  std::shared_ptr<const void> pin;
+  const uint8_t* a = tail_->at(first, &c, &pin) - first % kBlock;
+  const uint8_t* b = tail_->at(second, &c, &pin) - second % kBlock;
+  // Cut one after the other from the same 2 MiB block, not allocated apart.
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a) / ChunkPool::kBlockBytes,
+            reinterpret_cast<uintptr_t>(b) / ChunkPool::kBlockBytes);
+  EXPECT_EQ(b - a, std::ptrdiff_t(SegmentTail::kMinChunk));
+  expect_reads();
+  write();
+  expect_file(model_.size());
+}
+
 TEST_P(SegmentTailTest, OverTheBudgetBatchesAreCopiedNotPlacedInArenaBlocks) {
   struct Budget {
     explicit Budget(uint64_t b) { SegmentTail::set_budget(b); }
