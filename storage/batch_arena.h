@@ -7,7 +7,8 @@
 // Each batch gets a slot of its own: block-aligned, from pooled 2 MiB blocks
 // (huge pages, cheap to pin for O_DIRECT writes), with the batch starting at
 // the offset within a block that its file position will have. Not
-// thread-safe: one arena per connection.
+// thread-safe: one arena per connection. A SegmentTail also has one, to cut
+// the chunks it copies batches into from pooled blocks.
 #include <cstdint>
 #include <memory>
 

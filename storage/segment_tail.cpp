@@ -97,12 +97,11 @@ std::shared_ptr<TailChunk> SegmentTail::new_chunk(uint64_t file_start, size_t mi
   const bool tight = over_budget();
   size_t cap = tight ? kMinChunk : next_capacity_;
   cap = std::max<size_t>(cap, align_up(min_capacity + 1));
-  if (!tight) next_capacity_ = std::min(next_capacity_ * 2, kMaxChunk);
-  if (!tight) {
-    ArenaBatch cut = chunk_arena_.allocate(0, uint32_t(cap));
-    if (cut.data) return std::make_shared<TailChunk>(file_start, cap, cut.data, std::move(cut.owner));
-  }
-  return TailChunk::allocate(file_start, cap);
+  if (tight) return TailChunk::allocate(file_start, cap);
+  next_capacity_ = std::min(next_capacity_ * 2, kMaxChunk);
+  ArenaBatch cut = chunk_arena_.allocate(0, uint32_t(cap));
+  if (cut.data) return std::make_shared<TailChunk>(file_start, cap, cut.data, std::move(cut.owner));
+  return TailChunk::allocate(file_start, cap);  // more than a block, or no block to be had
 }
 
 Errc SegmentTail::append(const uint8_t* data, uint32_t n, uint64_t pos) {

@@ -35,7 +35,8 @@ namespace fjord::storage {
 
 struct TailChunk {
   TailChunk(uint64_t file_start, size_t capacity, uint8_t* data);
-  // Memory kept alive by `owner` (an adopted arena slot), not freed here.
+  // Memory kept alive by `owner` (an adopted slot, or a chunk cut from the
+  // tail's own arena block), not freed here.
   TailChunk(uint64_t file_start, size_t capacity, uint8_t* data, std::shared_ptr<const void> owner);
   ~TailChunk();
   TailChunk(const TailChunk&) = delete;
@@ -46,7 +47,7 @@ struct TailChunk {
   const size_t capacity;
   uint8_t* const data;
   uint64_t end;               // file position one past the last valid byte
-  const std::shared_ptr<const void> owner;  // set for adopted memory
+  const std::shared_ptr<const void> owner;  // set for arena memory (adopted or cut)
 };
 
 // One write of what is not on disk yet: planned under the partition lock,
@@ -146,7 +147,7 @@ class SegmentTail {
   // Chunks are cut from pooled 2 MiB blocks (huge pages, kept warm for
   // reuse), several small ones to a block: with aligned_alloc every small
   // chunk was new memory, faulted in 4 KiB at a time by the appending
-  // network thread (docs/performance.md, "The disk's own latency").
+  // network thread (docs/performance.md, "Tail chunks from pooled blocks").
   BatchArena chunk_arena_;
 };
 
