@@ -56,16 +56,18 @@ bool measure_disk_latency(const DiskLatencyOptions& options, DiskLatency* out, s
   const auto end = start + std::chrono::duration<double>(options.duration_s);
   std::uint64_t pos = 0, length = 0;
   bool ok = true;
-  while (ok && Clock::now() < end) {
+  while (Clock::now() < end) {
     if (pos == kFileBytes) {  // a fresh file, as after a segment roll
-      if (ftruncate(fd, 0) != 0) ok = fail(error, "ftruncate");
       pos = length = 0;
+      if (ftruncate(fd, 0) != 0) {
+        ok = fail(error, "ftruncate");
+        break;
+      }
     }
-    if (ok && pos + options.block_bytes > length) {
-      length += kGrowStep;
-      if (ftruncate(fd, off_t(length)) != 0) ok = fail(error, "ftruncate");
+    if (pos + options.block_bytes > length && ftruncate(fd, off_t(length += kGrowStep)) != 0) {
+      ok = fail(error, "ftruncate");
+      break;
     }
-    if (!ok) break;
     const auto t0 = Clock::now();
     const ssize_t n = pwrite(fd, raw, options.block_bytes, off_t(pos));
     if (n < 0) {
