@@ -12,7 +12,7 @@
 #include "storage/partition_log.h"
 #include "storage/segment.h"
 #include "storage/tail_writer.h"
-#include "storage/write_batch.h"
+#include "storage/sync_batch.h"
 
 namespace fjord::storage {
 
@@ -38,14 +38,14 @@ void Flusher::round(DirFds& dir_fds, LogBatchWorker::Batch& batch) {
   // The tails first, then every fdatasync of the round in flight together
   // (one after another, a round of 4 logs waited for 4 journal commits).
   const std::vector<int64_t> written = write_tails_together(batch);
-  WriteBatch& syncs = WriteBatch::for_this_thread();
+  SyncBatch& syncs = SyncBatch::for_this_thread();
   std::vector<int64_t> targets(batch.size(), -1);
   std::vector<std::pair<size_t, size_t>> queued;  // (log, index in syncs)
   for (size_t i = 0; i < batch.size(); ++i) {
     if (written[i] < 0) continue;
     std::vector<std::shared_ptr<Segment>> dirty;
     targets[i] = batch[i]->begin_sync(&dirty);
-    for (auto& seg : dirty) queued.emplace_back(i, syncs.add_sync(seg->fd()));
+    for (auto& seg : dirty) queued.emplace_back(i, syncs.add(seg->fd()));
   }
   const std::vector<int> synced = syncs.run();
   std::vector<int> error(batch.size(), 0);

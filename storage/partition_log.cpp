@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/records/record_reader.h"
+#include "storage/aio_writer.h"
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
 #include "storage/page_cache_trimmer.h"
@@ -133,9 +134,14 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
       Errc e = seg->recover(expected < 0 ? bases[i] : expected, allow_gaps, &dropped, &bad);
       if (e != Errc::ok) return e;
       if (bad >= 0) {
-        spdlog::warn("storage: {}-{}: recovery truncated segment {} at offset {}, dropped {} bytes", topic_,
-                     partition_, bases[i], bad, dropped);
-        cut = true;
+        // A rolled segment whose last writes were completing when the process
+        // died still ends in the zeros its length was raised by (segment_tail.h).
+        // When the next segment starts right after its last batch, nothing
+        // was lost, and what follows stays.
+        const bool padding = i + 1 < bases.size() && seg->next_offset() == bases[i + 1];
+        spdlog::warn("storage: {}-{}: recovery truncated segment {} at offset {}, dropped {} bytes{}", topic_,
+                     partition_, bases[i], bad, dropped, padding ? " (padding; the next segment follows on)" : "");
+        cut = !padding;
       }
       if (seg->sync_log() != Errc::ok) return Errc::io_error;
     }
@@ -249,7 +255,7 @@ Errc PartitionLog::use_tails(TailWriter* writer) {
   if (e != Errc::ok) return e;
   tails_ = true;
   tail_writer_ = writer;
-  written_end_ = log_end_;
+  written_end_ = completed_end_ = log_end_;
   publish_hw_locked();
   return Errc::ok;
 }
@@ -260,60 +266,161 @@ void PartitionLog::release_idle_tail() {
   if (SegmentTail* t = segments_.rbegin()->second->tail()) t->release_if_idle();
 }
 
+struct PartitionLog::TailRound : AioWriter::Job {
+  struct Planned {
+    std::shared_ptr<Segment> seg;
+    SegmentTail* tail;
+    TailWrite write;
+  };
+  std::shared_ptr<PartitionLog> log;
+  std::vector<Planned> plans;
+  int64_t target = 0;
+  bool done = false;
+  int error = 0;
+
+ protected:
+  void on_written(int err) override { log->tail_round_written(this, err); }
+};
+
 int64_t PartitionLog::write_tails() {
-  TailWriteJob job;
-  begin_tail_write(job);
-  bool ok = true;
-  for (auto& p : job.plans)
-    if (!(ok = p.tail->execute(p.write))) break;
-  return end_tail_write(job, ok, ok ? 0 : errno);
+  const int64_t target = submit_tail_writes();
+  return target < 0 ? -1 : wait_for_tail_writes(target);
 }
 
-void PartitionLog::begin_tail_write(TailWriteJob& job) {
+int64_t PartitionLog::submit_tail_writes() {
+  TailSubmit job;
+  begin_tail_submit(job);
+  AioWriter::instance().submit();
+  return end_tail_submit(job);
+}
+
+void PartitionLog::begin_tail_submit(TailSubmit& job) {
   job.write_lock = std::unique_lock(write_mu_);
-  std::lock_guard lk(mu_);
-  write_queued_ = false;
-  job.target = log_end_;
-  job.no_tails = !tails_;
-  if (!tails_) return;
-  // Only the newest segments can have tails.
-  for (auto it = segments_.rbegin(); it != segments_.rend() && it->second->tail(); ++it) {
-    SegmentTail* t = it->second->tail();
-    if (!t->pending()) continue;
-    auto& p = job.plans.emplace_back(TailWriteJob::Planned{it->second, t, {}});
-    t->plan_write(&p.write);
+  {
+    std::unique_lock lk(mu_);
+    write_queued_ = false;
+    if (!tails_) {
+      job.result = log_end_;
+      return;
+    }
+    // Durable mode writes the partly covered blocks directly (SegmentTail):
+    // the fdatasync that follows has no dirty pages to write back. Such a
+    // write rewrites the block the previous one padded, so that one must be
+    // complete.
+    const bool padded = config_.durable_mode();
+    if (padded) wait_for_rounds_locked(lk);
+    if (write_error_ != 0) {
+      job.result = -1;
+      return;
+    }
+    // Only the newest segments can have tails.
+    auto& round = job.round;
+    for (auto it = segments_.rbegin(); it != segments_.rend() && it->second->tail(); ++it) {
+      SegmentTail* t = it->second->tail();
+      if (!t->unsubmitted()) continue;
+      if (!round) round = std::make_shared<TailRound>();
+      auto& p = round->plans.emplace_back(TailRound::Planned{it->second, t, {}});
+      t->plan_write(&p.write, padded);
+    }
+    if (!round) {
+      job.result = written_end_;
+      return;
+    }
+    round->log = shared_from_this();
+    round->target = log_end_;
+    rounds_.push_back(round);
   }
-  // The writes run outside the partition lock: appends and reads go on meanwhile.
+  // Outside the partition lock: appends and reads go on meanwhile.
+  for (auto& p : job.round->plans) {
+    if (!p.tail->prepare(p.write) || !p.tail->write_buffered(p.write)) {
+      job.err = errno ? errno : EIO;
+      break;
+    }
+    if (!p.write.iov.empty()) AioWriter::instance().add(*job.round, p.tail->write_fd(), p.write.iov, p.write.file_pos);
+  }
 }
 
-int64_t PartitionLog::end_tail_write(TailWriteJob& job, bool ok, int err) {
-  if (job.no_tails) {
+int64_t PartitionLog::end_tail_submit(TailSubmit& job) {
+  if (!job.round) {
     job.write_lock.unlock();
-    return job.target;
+    return job.result;
   }
   std::vector<std::pair<int64_t, std::function<void(bool)>>> ready;
+  bool ok = job.err == 0;
   {
     std::lock_guard lk(mu_);
-    for (auto& p : job.plans) {
-      p.tail->finish_write(p.write, ok);
-      if (ok && p.seg->drop_tail_if_written() != Errc::ok) ok = false;
-    }
-    if (ok) {
-      written_end_ = std::max(written_end_, std::min(job.target, log_end_));
+    if (ok && write_error_ == 0) {
+      for (auto& p : job.round->plans) p.tail->mark_submitted(p.write);
+      written_end_ = std::max(written_end_, std::min(job.round->target, log_end_));
       publish_hw_locked();
-    } else if (error_log_due_locked(wall_ms())) {
-      spdlog::error("storage: {}-{}: writing the log failed: {}{}", topic_, partition_, strerror(err),
-                    suppressed_note_locked());
+      if (!config_.durable_mode()) ready = take_waiters_locked(written_end_, false);
+    } else {
+      ok = false;
+      ready = fail_writes_locked(job.err ? job.err : write_error_);
     }
-    // A failed write fails every waiter in both modes (durable ones would
-    // otherwise wait for a sync that cannot cover them).
-    if (!ok) ready = take_waiters_locked(0, true);
-    else if (!config_.durable_mode()) ready = take_waiters_locked(written_end_, false);
   }
-  job.plans.clear();  // unpins the chunks while the write lock is still held
   job.write_lock.unlock();
+  // The round completes (tail_round_written) only after this: never before its submission is recorded.
+  AioWriter::instance().release(job.round);
   for (auto& w : ready) w.second(ok);
-  return ok ? job.target : -1;
+  return ok ? job.round->target : -1;
+}
+
+int64_t PartitionLog::wait_for_tail_writes(int64_t target) {
+  std::unique_lock lk(mu_);
+  if (!tails_) return target;
+  // A truncation may cut below `target` meanwhile.
+  rounds_done_.wait(lk, [&] { return write_error_ != 0 || completed_end_ >= std::min(target, log_end_); });
+  return write_error_ != 0 ? -1 : target;
+}
+
+void PartitionLog::tail_round_written(TailRound* round, int err) {
+  // The rounds let go below may hold the last reference to this log.
+  const std::shared_ptr<PartitionLog> self = shared_from_this();
+  std::vector<std::pair<int64_t, std::function<void(bool)>>> failed;
+  std::deque<std::shared_ptr<TailRound>> finished;  // unpinned outside the lock
+  {
+    std::lock_guard lk(mu_);
+    round->done = true;
+    round->error = err;
+    // In plan order: a tail's bytes are in the file up to a point only when
+    // every earlier write is complete too.
+    while (!rounds_.empty() && rounds_.front()->done) {
+      TailRound& r = *rounds_.front();
+      if (r.error != 0 && write_error_ == 0) failed = fail_writes_locked(r.error);
+      if (write_error_ == 0) {
+        for (auto& p : r.plans) {
+          p.tail->finish_write(p.write, true);
+          // A rolled segment's tail goes once it is all in the file.
+          if (p.seg->drop_tail_if_written() != Errc::ok) {
+            failed = fail_writes_locked(errno ? errno : EIO);
+            break;
+          }
+        }
+        if (write_error_ == 0) completed_end_ = std::max(completed_end_, std::min(r.target, log_end_));
+      }
+      finished.push_back(std::move(rounds_.front()));
+      rounds_.pop_front();
+    }
+  }
+  rounds_done_.notify_all();
+  for (auto& w : failed) w.second(false);
+}
+
+void PartitionLog::wait_for_rounds_locked(std::unique_lock<std::mutex>& lk) {
+  rounds_done_.wait(lk, [&] { return rounds_.empty(); });
+}
+
+std::vector<std::pair<int64_t, std::function<void(bool)>>> PartitionLog::fail_writes_locked(int err) {
+  if (write_error_ == 0) {
+    write_error_ = err;
+    spdlog::error("storage: {}-{}: writing the log failed: {}; the partition takes no more appends until the "
+                  "broker restarts",
+                  topic_, partition_, strerror(err));
+  }
+  // Every waiter fails in both modes (durable ones would otherwise wait for
+  // a sync that cannot cover them).
+  return take_waiters_locked(0, true);
 }
 
 void PartitionLog::schedule_flush_locked() {
@@ -330,6 +437,7 @@ uint64_t PartitionLog::next_batch_position() const {
 Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out, std::shared_ptr<const void> owner) {
   std::unique_lock lk(mu_);
   if (closed_) return Errc::shutting_down;
+  if (write_error_ != 0) return Errc::io_error;  // offline after a failed write
   const uint64_t size = batch.total_size();
   if (size > uint64_t(std::max(config_.max_message_bytes, 0))) return Errc::message_too_large;
   if (int64_t(size) > config_.segment_bytes) return Errc::record_list_too_large;
@@ -456,7 +564,7 @@ void PartitionLog::when_durable(int64_t offset, std::function<void(bool ok)> don
     done(true);
     return;
   }
-  if (offset >= log_end_ || closed_) {
+  if (offset >= log_end_ || closed_ || write_error_ != 0) {
     lk.unlock();
     done(false);
     return;
@@ -482,8 +590,8 @@ void PartitionLog::when_durable(int64_t offset, std::function<void(bool ok)> don
 int64_t PartitionLog::begin_sync(std::vector<std::shared_ptr<Segment>>* dirty) {
   std::lock_guard lk(mu_);
   flush_queued_ = false;
-  // With tails, only what write_tails() put in the file can be synced.
-  const int64_t target = tails_ ? std::min(log_end_, written_end_) : log_end_;
+  // With tails, only what is in the file (its writes complete) can be synced.
+  const int64_t target = tails_ ? std::min(log_end_, completed_end_) : log_end_;
   // Appended after write_tails() planned: their schedule found this round
   // still queued, so they need the next one.
   if (target < log_end_ && config_.durable_mode()) schedule_flush_locked();
@@ -775,11 +883,12 @@ Errc PartitionLog::truncate_to(int64_t offset) {
   std::vector<std::pair<int64_t, std::function<void(bool)>>> failed;
   bool start_moved = false;
   {
-    std::lock_guard wl(write_mu_);  // no tail write in flight
-    std::lock_guard lk(mu_);
+    std::lock_guard wl(write_mu_);  // no tail write planned meanwhile
+    std::unique_lock lk(mu_);
     if (closed_) return Errc::shutting_down;
     if (offset < 0) return Errc::invalid_request;
     if (offset >= log_end_) return Errc::ok;
+    wait_for_rounds_locked(lk);  // nor any in flight
     ++generation_;
     int64_t now = wall_ms();
     if (offset <= log_start_ || offset <= segments_.begin()->first) {
@@ -799,6 +908,7 @@ Errc PartitionLog::truncate_to(int64_t offset) {
     log_end_ = segments_.rbegin()->second->next_offset();
     durable_end_ = std::min(durable_end_, log_end_);
     written_end_ = std::min(written_end_, log_end_);
+    completed_end_ = std::min(completed_end_, log_end_);
     log_start_ = std::min(log_start_, log_end_);
     log_start_atomic_ = log_start_;
     log_end_atomic_ = log_end_;
@@ -878,8 +988,9 @@ Errc PartitionLog::close() {
   std::vector<std::pair<int64_t, std::function<void(bool)>>> failed;
   {
     std::lock_guard wl(write_mu_);
-    std::lock_guard lk(mu_);
+    std::unique_lock lk(mu_);
     if (closed_) return result;
+    wait_for_rounds_locked(lk);
     closed_ = true;
     for (auto& [b, s] : segments_) {
       if (s->seal() != Errc::ok || s->sync_indexes() != Errc::ok) result = Errc::io_error;

@@ -4,6 +4,8 @@
 // partition. Appends write the received batch bytes as-is (base offset and
 // optionally LogAppendTime rewritten in place); reads hand out file slices.
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -97,7 +99,8 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
 
   // Calls done(ok) once everything up to and including `offset` is on disk.
   // Durable mode: group commit on the LogManager's flusher thread, callbacks
-  // run there. Page-cache mode (flush.* set): done(true) is called inline.
+  // run there. Page-cache mode (flush.* set): done(true) is called inline,
+  // with tails once a TailWriter thread handed the write to the kernel.
   void when_durable(int64_t offset, std::function<void(bool ok)> done);
 
   // Whole batches starting with the one containing `offset`, up to max_bytes
@@ -173,29 +176,38 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // Call once, before the first append.
   Errc use_tails(TailWriter* writer);
   // Internal to the TailWriter and the flusher: writes every segment's tail
-  // bytes that are not on disk yet; returns the offset one past the last
-  // record now written, or -1 on error. Page-cache mode: completes waiters.
+  // bytes that are not in the file yet and waits for them (and for writes
+  // handed over earlier); returns the offset one past the last record now
+  // written, or -1 on error. Page-cache mode: completes waiters.
   int64_t write_tails();
-  // write_tails() in two halves around the writes, so that a round of the
-  // TailWriter or the Flusher has every log's writes in flight at once
-  // (write_tails_together in tail_writer.h). begin_tail_write takes the log's
-  // write lock into `job` and plans under the partition lock; the caller
-  // runs each plan (SegmentTail::prepare, then the write); end_tail_write
-  // records the outcome (`err`: errno of a failed write), releases the lock,
-  // completes page-cache waiters and returns what write_tails() would.
-  struct TailWriteJob {
-    struct Planned {
-      std::shared_ptr<Segment> seg;
-      SegmentTail* tail;
-      TailWrite write;
-    };
+  // The two halves of write_tails(), so that a round of the TailWriter or the
+  // Flusher has every log's writes in flight at once (write_tails_together in
+  // tail_writer.h). submit_tail_writes() plans under the partition lock and
+  // hands the writes to the kernel (AioWriter). Page-cache waiters are
+  // answered then: a killed process still completes what it handed over,
+  // so only the device's latency is left out of the ack, not the bytes.
+  // Returns the offset one past the last record handed over, or -1 (a
+  // failed write takes the log offline: appends fail until a restart, as
+  // Kafka takes a log dir offline). wait_for_tail_writes(target) waits until
+  // every write up to `target` is complete (the durable end may only cover
+  // those) and returns target, or -1.
+  int64_t submit_tail_writes();
+  int64_t wait_for_tail_writes(int64_t target);
+  // submit_tail_writes() in two halves, so that a round hands every log's
+  // direct writes over in one io_submit (one device notification, a VM exit
+  // here, instead of one per log): begin_tail_submit takes the log's write
+  // lock into `job`, plans, writes the page-cache part and queues the rest
+  // (AioWriter::add); after AioWriter::submit(), end_tail_submit records the
+  // hand-over, answers page-cache waiters and releases the lock.
+  struct TailRound;
+  struct TailSubmit {
     std::unique_lock<std::mutex> write_lock;
-    std::vector<Planned> plans;
-    int64_t target = 0;
-    bool no_tails = false;
+    std::shared_ptr<TailRound> round;
+    int64_t result = 0;  // the answer when there is no round
+    int err = 0;
   };
-  void begin_tail_write(TailWriteJob& job);
-  int64_t end_tail_write(TailWriteJob& job, bool ok, int err);
+  void begin_tail_submit(TailSubmit& job);
+  int64_t end_tail_submit(TailSubmit& job);
   // Internal to LogManager's pass about once a second: frees the active
   // tail's written window if nothing was appended since the previous pass.
   void release_idle_tail();
@@ -234,6 +246,12 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   void schedule_flush_locked();
   void schedule_tail_write_locked();
   std::vector<std::pair<int64_t, std::function<void(bool)>>> take_waiters_locked(int64_t upto, bool all);
+  // The reaper's: records rounds done in the order they were planned.
+  void tail_round_written(TailRound* round, int err);
+  // Waits (under `lk` on mu_) until no tail write is in flight.
+  void wait_for_rounds_locked(std::unique_lock<std::mutex>& lk);
+  // A write failed: the log goes offline; returns the waiters to fail.
+  std::vector<std::pair<int64_t, std::function<void(bool)>>> fail_writes_locked(int err);
   void notify_log_start();
   // Completes a compaction swap interrupted by a crash (see compaction.cpp).
   Errc finish_interrupted_swap();
@@ -260,8 +278,13 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   std::atomic<int64_t> log_end_atomic_{0};
   bool flush_queued_ = false;
   PageCacheTrimmer* trimmer_ = nullptr;
-  // In-memory tails: writes happen under write_mu_ (taken before mu_), one at a time.
+  // In-memory tails: writes are planned and handed over under write_mu_
+  // (taken before mu_), one at a time; several may be in flight.
   std::mutex write_mu_;
+  std::deque<std::shared_ptr<TailRound>> rounds_;  // in flight, oldest first (under mu_)
+  std::condition_variable rounds_done_;
+  int64_t completed_end_ = 0;  // tails: everything below is in the file (its writes complete)
+  int write_error_ = 0;        // errno of a failed tail write: the log is offline
   // Loaded beyond a cached-only read's max_bytes so its retry, which walks
   // batch headers from an index entry before and past the end, finds them cached.
   static constexpr uint64_t kLoadSlack = 64 << 10;
@@ -279,7 +302,7 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   TailWriter* tail_writer_ = nullptr;
   bool tails_ = false;
   bool write_queued_ = false;
-  int64_t written_end_ = 0;             // tails: everything below is written to the .log
+  int64_t written_end_ = 0;             // tails: everything below is handed to the kernel
   bool trim_queued_ = false;
   uint64_t appended_since_trim_ = 0;
   int64_t last_error_log_ms_ = INT64_MIN / 2;

@@ -89,7 +89,7 @@ Errc SegmentTail::load_partial_block(uint64_t size) {
   if (size > fs && !pread_all(fd_, c->data, size - fs, fs)) return Errc::io_error;
   c->end = size;
   chunks_.push_back(std::move(c));
-  disk_end_ = size;
+  disk_end_ = submitted_ = size;
   return Errc::ok;
 }
 
@@ -156,55 +156,76 @@ const uint8_t* SegmentTail::at(uint64_t pos, uint64_t* contiguous_end, std::shar
   return c->data + (pos - c->file_start);
 }
 
-void SegmentTail::plan_write(TailWrite* w) {
+void SegmentTail::plan_write(TailWrite* w, bool padded) {
   w->iov.clear();
   w->pins.clear();
+  w->buffered_count = 0;
   const uint64_t end = this->end();
   w->end = end;
-  if (disk_end_ >= end) return;
+  const uint64_t from = submitted_;
+  if (from >= end) return;
   const bool dio = direct();
-  // Direct writes cover whole blocks: from the block holding the first byte
-  // not on disk up to the last whole block; the partial block follows padded.
-  const uint64_t from = dio ? align_down(disk_end_) : disk_end_;
-  const uint64_t whole_to = dio ? align_down(end) : end;
-  w->file_pos = from;
-  for (size_t i = owner_of(from); i < chunks_.size() && from < whole_to; ++i) {
+  // Without O_DIRECT everything goes through the page cache in one pwritev.
+  // With it, whole blocks go directly, and either (padded) the rest of the
+  // block `from` is in is written again whole from memory and the block
+  // `end` is in goes zero-padded, or those two go through the page cache.
+  const uint64_t body_from = !dio ? from : padded ? align_down(from) : std::min(end, align_up(from));
+  const uint64_t body_to = dio ? std::max(body_from, align_down(end)) : end;
+  auto buffered = [&](uint64_t a, uint64_t b) {
+    // The last chunk starting at or below the block holds all of its bytes.
+    const auto& c = chunks_[owner_of(a)];
+    w->buffered[w->buffered_count++] = {c->data + (a - c->file_start), b - a, a};
+    w->pins.push_back(c);
+  };
+  if (body_from > from) buffered(from, body_from);
+  w->file_pos = body_from;
+  for (size_t i = owner_of(body_from); i < chunks_.size() && body_from < body_to; ++i) {
     const auto& c = chunks_[i];
     const uint64_t own_end = i + 1 < chunks_.size() ? chunks_[i + 1]->file_start : c->end;
-    const uint64_t a = std::max(from, c->file_start), b = std::min(whole_to, own_end);
+    const uint64_t a = std::max(body_from, c->file_start), b = std::min(body_to, own_end);
     if (a >= b) continue;
     w->iov.push_back({c->data + (a - c->file_start), b - a});
     w->pins.push_back(c);
   }
-  if (dio && end > whole_to) {
-    const auto& c = chunks_[owner_of(whole_to)];
-    const uint64_t n = end - whole_to;
-    std::memcpy(scratch_->data, c->data + (whole_to - c->file_start), n);
-    std::memset(scratch_->data + n, 0, kBlock - n);
-    w->iov.push_back({scratch_->data, kBlock});
-    w->pins.push_back(scratch_);
+  if (end <= body_to) return;
+  if (!padded) {
+    buffered(body_to, end);
+    return;
   }
+  const auto& c = chunks_[owner_of(body_to)];
+  const uint64_t n = end - body_to;
+  std::memcpy(scratch_->data, c->data + (body_to - c->file_start), n);
+  std::memset(scratch_->data + n, 0, kBlock - n);
+  w->iov.push_back({scratch_->data, kBlock});
+  w->pins.push_back(scratch_);
 }
 
 bool SegmentTail::execute(TailWrite& w) {
   if (w.empty()) return true;
-  return prepare(w) && pwritev_all(write_fd(), w.iov, w.file_pos);
+  return prepare(w) && write_buffered(w) && (w.iov.empty() || pwritev_all(write_fd(), w.iov, w.file_pos));
 }
 
 bool SegmentTail::prepare(const TailWrite& w) {
   if (!direct() || w.empty()) return true;
-  uint64_t to = w.file_pos;
-  for (const auto& v : w.iov) to += v.iov_len;
-  if (to > file_size_) {
-    const uint64_t grown = align_down(to + kGrowStep);
+  if (w.end > file_size_) {
+    const uint64_t grown = align_down(w.end + kGrowStep);
     if (::ftruncate(fd_, off_t(grown)) != 0) return false;
     file_size_ = grown;
   }
   return true;
 }
 
+bool SegmentTail::write_buffered(const TailWrite& w) {
+  for (int i = 0; i < w.buffered_count; ++i)
+    if (!pwrite_all(fd_, w.buffered[i].data, w.buffered[i].len, w.buffered[i].pos)) return false;
+  return true;
+}
+
+void SegmentTail::mark_submitted(const TailWrite& w) { submitted_ = std::max(submitted_, std::min(w.end, end())); }
+
 void SegmentTail::finish_write(const TailWrite& w, bool ok) {
   if (!ok) return;
+  mark_submitted(w);
   disk_end_ = std::max(disk_end_, std::min(w.end, end()));
   // Consumers a little behind the end read from memory: the file's pages
   // are not cached, so a read below start() waits for the disk.
@@ -253,6 +274,7 @@ Errc SegmentTail::truncate(uint64_t pos) {
   // Earlier chunks too: one may own bytes up to a later chunk's first batch.
   for (auto& c : chunks_) c->end = std::min(c->end, pos);
   disk_end_ = std::min(disk_end_, pos);
+  submitted_ = std::min(submitted_, pos);
   return Errc::ok;
 }
 

@@ -10,14 +10,22 @@
 // range. A batch never spans two chunks: a new chunk starts at the block
 // holding the batch's first byte and copies that block's earlier bytes, so
 // any batch starting at or above a chunk's file_start lies wholly inside the
-// last such chunk. Direct writes cover whole blocks; the last partial block
-// goes out zero-padded and is written again once it grows, so the file may
-// end in padding until the segment is finalised (recovery cuts it as a torn
-// tail after a crash).
+// last such chunk. Writes send whole blocks with O_DIRECT. The blocks a write
+// covers in part, where it starts and where it ends, go one of two ways:
+// - through the page cache (page-cache mode). Each block is then written one
+//   way only, so writes can be in flight together: none overlaps another,
+//   and no direct write meets a cached page of its own block;
+// - directly, the last one zero-padded, written again once it grows (durable
+//   mode: an fdatasync then has no dirty pages to write back, which cost it a
+//   device round trip more). A padded write must be complete before the next
+//   one is planned.
+// The file's length runs ahead of its bytes until the segment is finalised
+// (recovery cuts the zeros after a crash as a torn tail).
 //
-// Not thread-safe. The owner calls append/at/plan_write/finish_write/
-// truncate under its partition lock and execute() outside it, with at most
-// one plan in flight (PartitionLog's write mutex).
+// Not thread-safe. The owner calls append/at/plan_write/mark_submitted/
+// finish_write/truncate under its partition lock and prepare/write_buffered/
+// execute outside it, planning one write at a time (PartitionLog's write
+// mutex); several planned writes may be in flight, finished in plan order.
 #include <sys/uio.h>
 
 #include <atomic>
@@ -50,14 +58,21 @@ struct TailChunk {
   const std::shared_ptr<const void> owner;  // set for arena memory (adopted or cut)
 };
 
-// One write of what is not on disk yet: planned under the partition lock,
+// One write of what is not in the file yet: planned under the partition lock,
 // executed outside it. Pins the chunks it points into.
 struct TailWrite {
+  struct Buffered {
+    const uint8_t* data;
+    uint64_t len;
+    uint64_t pos;
+  };
   uint64_t file_pos = 0;      // where iov[0] goes
-  uint64_t end = 0;           // logical bytes on disk once it succeeds
-  std::vector<iovec> iov;
+  uint64_t end = 0;           // logical bytes in the file once it succeeds
+  std::vector<iovec> iov;     // whole blocks (O_DIRECT), or everything without O_DIRECT
+  Buffered buffered[2] = {};  // blocks covered in part, through the page cache (not padded)
+  int buffered_count = 0;
   std::vector<std::shared_ptr<TailChunk>> pins;
-  bool empty() const { return iov.empty(); }
+  bool empty() const { return iov.empty() && buffered_count == 0; }
 };
 
 class SegmentTail {
@@ -96,19 +111,30 @@ class SegmentTail {
   uint64_t start() const { return chunks_.front()->file_start; }
   uint64_t end() const { return chunks_.back()->end; }
   uint64_t on_disk() const { return disk_end_; }
+  // Bytes not in the file yet (written or in flight).
   bool pending() const { return disk_end_ < end(); }
+  // Bytes no write has been planned for yet.
+  bool unsubmitted() const { return submitted_ < end(); }
   bool direct() const { return direct_.valid(); }
 
-  void plan_write(TailWrite* w);
-  // The write itself (pwritev; consumes w.iov); false on error (errno kept).
-  // = prepare() and then a write of w.iov to write_fd() at w.file_pos.
+  // Plans writing what no earlier plan covers, up to end(); `padded`: the
+  // partly covered blocks directly (see the layout above).
+  void plan_write(TailWrite* w, bool padded = false);
+  // The whole write, synchronously: prepare(), write_buffered(), then the
+  // pwritev of w.iov to write_fd() at w.file_pos (consumes w.iov); false on
+  // error (errno kept).
   bool execute(TailWrite& w);
   // Raises the file's length ahead of w (a direct write never extends the
   // file); false on error (errno kept).
   bool prepare(const TailWrite& w);
+  // w's page-cache part (plain pwrite); false on error (errno kept).
+  bool write_buffered(const TailWrite& w);
   int write_fd() const { return direct() ? direct_.get() : fd_; }
-  // Records a done write and frees chunks wholly on disk, keeping up to
-  // kKeepBehind behind the current chunk for readers a little behind the end.
+  // w was handed to the kernel: the next plan starts after it.
+  void mark_submitted(const TailWrite& w);
+  // Records a done write (marking it submitted too) and frees chunks wholly
+  // in the file, keeping up to kKeepBehind behind the current chunk for
+  // readers a little behind the end. Writes finish in the order planned.
   void finish_write(const TailWrite& w, bool ok);
   // Frees every written chunk behind the current one if nothing was appended
   // since the previous call: a quiet partition keeps no window (nor, once it
@@ -139,11 +165,12 @@ class SegmentTail {
   const int fd_;
   FileHandle direct_;
   std::deque<std::shared_ptr<TailChunk>> chunks_;
-  uint64_t disk_end_ = 0;
+  uint64_t disk_end_ = 0;   // written: below it, the file holds the bytes
+  uint64_t submitted_ = 0;  // planned: writes up to it are done or in flight
+  std::shared_ptr<TailChunk> scratch_;  // the zero-padded last block of a padded write
   uint64_t file_size_ = 0;  // the file's length as we last set it (direct writes stay below it)
   size_t next_capacity_ = kMinChunk;
   bool appended_ = false;  // since the last release_if_idle()
-  std::shared_ptr<TailChunk> scratch_;  // the zero-padded last block of a direct write
   // Chunks are cut from pooled 2 MiB blocks (huge pages, kept warm for
   // reuse), several small ones to a block: with aligned_alloc every small
   // chunk was new memory, faulted in 4 KiB at a time by the appending

@@ -1,11 +1,11 @@
 #pragma once
-// Page-cache mode with in-memory tails (segment_tail.h): background threads
-// that write each partition's new tail bytes to its .log, then answer the
-// appends waiting for them (acks and the high watermark wait for the write,
-// so a killed broker process loses nothing it acknowledged, as with the page
-// cache). A round takes every log queued since the previous one, so writes
-// grow with the load. Durable mode needs none of this: the Flusher writes
-// the tail right before its fdatasync.
+// In-memory tails (segment_tail.h): background threads that hand each
+// partition's new tail bytes to the kernel (PartitionLog::submit_tail_writes),
+// which answers the page-cache-mode appends waiting for them: a killed
+// broker process loses nothing it acknowledged, as with the page cache. A
+// round takes every log queued since the previous one, so writes grow with
+// the load. In durable mode they write ahead of the Flusher, which writes
+// the rest of the tail and waits for it before its fdatasync.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -16,12 +16,10 @@ namespace fjord::storage {
 
 class PartitionLog;
 
-// write_tails() of every log in `logs`, with all their writes in flight at
-// once (WriteBatch) instead of one device round trip after another; returns
-// each log's write_tails() answer, by index. Takes the logs' write locks in
-// address order, so rounds of different threads never wait on each other in
-// a cycle.
-std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<PartitionLog>>& logs);
+// The tail writes of every log in `logs`, all in flight at once instead of
+// one device round trip after another; with `wait`, each log's answer is
+// what write_tails() returns, else what submit_tail_writes() does, by index.
+std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<PartitionLog>>& logs, bool wait = true);
 
 class TailWriter {
  public:

@@ -1,6 +1,8 @@
-// Crash test: a forked child appends durably (default mode: acknowledged only
-// after fdatasync) and writes every acknowledged (sequence, base offset) to a
-// pipe. The parent SIGKILLs it at a random moment, reopens the log as after a
+// Crash test: a forked child appends and writes every acknowledged
+// (sequence, base offset) to a pipe: durably (default mode: acknowledged only
+// after fdatasync), or in page-cache mode with in-memory tails (acknowledged
+// once the writes are handed to the kernel, which completes them for a
+// killed process). The parent SIGKILLs it at a random moment, reopens the log as after a
 // crash and checks every acknowledged batch is present with identical bytes.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -64,16 +66,23 @@ StorageConfig config_for(const std::string& dir, bool direct_io) {
   }
 }
 
-class CrashTest : public ::testing::TestWithParam<bool> {};
+struct CrashMode {
+  bool direct_io;
+  bool page_cache;
+};
+
+class CrashTest : public ::testing::TestWithParam<CrashMode> {};
 
 TEST_P(CrashTest, AcknowledgedAppendsSurviveSigkill) {
-  const bool direct_io = GetParam();
+  const bool direct_io = GetParam().direct_io;
   test::TempDir dir;
   {
     LogManager m(config_for(dir.path(), direct_io));
     ASSERT_EQ(m.open(), Errc::ok);
     std::string err;
-    ASSERT_EQ(m.create_topic("crash", 1, {}, nullptr, &err), Errc::ok);
+    std::map<std::string, std::string> topic_config;
+    if (GetParam().page_cache) topic_config["flush.ms"] = "3600000";
+    ASSERT_EQ(m.create_topic("crash", 1, topic_config, nullptr, &err), Errc::ok) << err;
   }
   std::mt19937 rng(12345);
   std::map<int64_t, int64_t> acked;  // seq -> base offset
@@ -153,8 +162,12 @@ TEST_P(CrashTest, AcknowledgedAppendsSurviveSigkill) {
   EXPECT_GT(acked.size(), 100u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Writes, CrashTest, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? "DirectTails" : "Buffered"; });
+INSTANTIATE_TEST_SUITE_P(Writes, CrashTest,
+                         ::testing::Values(CrashMode{false, false}, CrashMode{true, false}, CrashMode{true, true}),
+                         [](const auto& info) {
+                           return std::string(info.param.direct_io ? "DirectTails" : "Buffered") +
+                                  (info.param.page_cache ? "PageCache" : "");
+                         });
 
 }  // namespace
 }  // namespace fjord::storage

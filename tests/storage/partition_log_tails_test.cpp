@@ -3,6 +3,8 @@
 // memory slices or the file, across rolls, reopens, crashes and truncation,
 // and the .log files end up in Kafka's format (no direct-write padding).
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -253,6 +255,39 @@ TEST_F(PartitionLogTailsTest, PageCacheModeAcrossRollsReadsBackAndReopens) {
   ASSERT_EQ(PartitionLog::open(log_dir(), "t", 0, random_topic_id(), cfg, true, nullptr, &log_), Errc::ok);
   EXPECT_EQ(log_->log_end_offset(), model_.end);
   expect_reads_back(*log_, model_);
+}
+
+// A tail write that fails takes the partition offline: its waiters fail,
+// later appends are refused (as Kafka takes a failing log dir offline), and
+// what was written before is all there after a reopen. The failure: writes
+// at or beyond RLIMIT_FSIZE fail with EFBIG (SIGXFSZ ignored).
+TEST_F(PartitionLogTailsTest, AFailedTailWriteTakesThePartitionOffline) {
+  const auto cfg = page_cache_config(64 << 20);
+  open(cfg);
+  for (int64_t seq = 0; seq < 20; ++seq) EXPECT_TRUE(wait_durable(append(seq).last_offset));
+  const Model written = model_;
+  ASSERT_GT(log_->size_bytes(), 4096);
+  struct rlimit old;
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  auto* const old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit low = old;
+  low.rlim_cur = 4096;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &low), 0);
+  const auto failed = append(20);
+  const bool acked = wait_durable(failed.last_offset);
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);
+  ::signal(SIGXFSZ, old_handler);
+  EXPECT_FALSE(acked);
+  EXPECT_EQ(log_->high_watermark(), written.end);
+  auto b = batch_for(21);
+  AppendInfo info;
+  EXPECT_EQ(log_->append(view_of(b), &info), Errc::io_error) << "appended after a failed write";
+  EXPECT_FALSE(durable_future(*log_, failed.last_offset).get());
+  EXPECT_NE(log_->close(), Errc::ok);
+  open(cfg, /*clean=*/false);
+  EXPECT_EQ(log_->log_end_offset(), written.end);
+  expect_reads_back(*log_, written);
+  ASSERT_EQ(log_->close(), Errc::ok);
 }
 
 TEST_F(PartitionLogTailsTest, DurableModeWithAppendsInFlightAcrossRolls) {

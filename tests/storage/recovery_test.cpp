@@ -147,6 +147,59 @@ TEST_F(RecoveryTest, CorruptMiddleSegmentDropsEverythingAfter) {
     EXPECT_FALSE(fs::exists(d.path() + "/t-0/" + offset_file_name(bases[i], ".log")));
 }
 
+// A rolled segment whose last writes were still completing when the broker
+// was killed ends in the zeros its length was raised by (in-memory tails):
+// when the next segment starts right after its last batch, only the zeros
+// go. When its last batch is torn instead, the segments after it go too.
+TEST_F(RecoveryTest, ARolledSegmentEndingInZerosKeepsTheSegmentsAfterIt) {
+  for (const bool torn : {false, true}) {
+    SCOPED_TRACE(torn ? "last batch torn" : "zeros only");
+    test::TempDir d;
+    LogConfig cfg;
+    cfg.segment_bytes = 600;
+    std::shared_ptr<PartitionLog> log;
+    ASSERT_EQ(PartitionLog::open(d.path() + "/t-0", "t", 0, random_topic_id(), cfg, true, nullptr, &log), Errc::ok);
+    for (int i = 0; i < 40; ++i) {
+      auto b = make_batch(2, 5, "k", "value");
+      ASSERT_EQ(log->append(view_of(b), nullptr), Errc::ok);
+    }
+    const auto bases = log->segment_bases();
+    const int64_t end = log->log_end_offset();
+    ASSERT_GE(bases.size(), 4u);
+    ASSERT_EQ(log->close(), Errc::ok);
+    log.reset();
+    const std::string padded = d.path() + "/t-0/" + offset_file_name(bases[1], ".log");
+    const auto size = fs::file_size(padded);
+    if (torn) fs::resize_file(padded, size - 5);
+    fs::resize_file(padded, size + 8192);
+    ASSERT_EQ(PartitionLog::open(d.path() + "/t-0", "t", 0, random_topic_id(), cfg, false, nullptr, &log), Errc::ok);
+    if (torn) {
+      EXPECT_LT(log->log_end_offset(), bases[2]);
+      EXPECT_FALSE(fs::exists(d.path() + "/t-0/" + offset_file_name(bases[2], ".log")));
+    } else {
+      EXPECT_EQ(log->log_end_offset(), end);
+      EXPECT_EQ(log->segment_bases(), bases);
+      EXPECT_EQ(fs::file_size(padded), size);
+      int64_t offset = 0;
+      while (offset < end) {
+        auto r = log->read(offset, 1 << 20);
+        ASSERT_EQ(r.error, Errc::ok) << offset;
+        auto bytes = slice_bytes(r.slice);
+        ASSERT_FALSE(bytes.empty()) << offset;
+        protocol::RecordBatchView v;
+        size_t pos = 0;
+        while (pos < bytes.size()) {
+          ASSERT_EQ(protocol::RecordBatchView::parse(bytes.data() + pos, bytes.size() - pos, &v),
+                    protocol::BatchError::ok);
+          EXPECT_EQ(v.base_offset(), offset);
+          offset = v.last_offset() + 1;
+          pos += v.total_size();
+        }
+      }
+    }
+  }
+}
+
 TEST_F(RecoveryTest, MissingIndexesAreRebuilt) {
   test::TempDir d;
   LogConfig cfg;

@@ -121,27 +121,51 @@ class SegmentTailTest : public ::testing::TestWithParam<std::string> {
   }
 
   // One full plan/execute/finish round; checks the plan's shape.
-  void write() {
+  // `padded`: as durable mode writes (all directly, the last block padded).
+  void write(bool padded = false) {
     TailWrite w;
     const uint64_t disk = tail_->on_disk(), end = tail_->end();
-    tail_->plan_write(&w);
+    tail_->plan_write(&w, padded);
     EXPECT_EQ(w.end, end);
     if (disk == end) {
       EXPECT_TRUE(w.empty());
     } else {
       uint64_t len = 0;
       for (auto& v : w.iov) len += v.iov_len;
-      if (tail_->direct()) {
+      if (tail_->direct() && padded) {
         // Whole blocks from the block holding the first unwritten byte.
         EXPECT_EQ(w.file_pos, align_down(disk));
         EXPECT_EQ(len, align_up(end) - align_down(disk));
+        EXPECT_EQ(w.buffered_count, 0);
         for (auto& v : w.iov) {
           EXPECT_EQ(v.iov_len % kBlock, 0u);
           EXPECT_EQ(reinterpret_cast<uintptr_t>(v.iov_base) % kBlock, 0u);
         }
+      } else if (tail_->direct()) {
+        // The rest of the block the write starts in and the block it ends in
+        // through the page cache; the whole blocks between them directly.
+        const uint64_t body_from = std::min(end, align_up(disk)), body_to = std::max(body_from, align_down(end));
+        EXPECT_EQ(w.file_pos, body_from);
+        EXPECT_EQ(len, body_to - body_from);
+        for (auto& v : w.iov) {
+          EXPECT_EQ(v.iov_len % kBlock, 0u);
+          EXPECT_EQ(reinterpret_cast<uintptr_t>(v.iov_base) % kBlock, 0u);
+        }
+        uint64_t buffered = 0, at = disk;
+        for (int i = 0; i < w.buffered_count; ++i) {
+          const auto& b = w.buffered[i];
+          if (b.pos != at) at = body_to;  // the second piece follows the body
+          EXPECT_EQ(b.pos, at);
+          EXPECT_EQ(b.pos / kBlock, (b.pos + b.len - 1) / kBlock) << "a page-cache piece spans blocks";
+          EXPECT_EQ(std::memcmp(b.data, model_.data() + b.pos, b.len), 0);
+          buffered += b.len;
+          at += b.len;
+        }
+        EXPECT_EQ(buffered + len, end - disk);
       } else {
         EXPECT_EQ(w.file_pos, disk);
         EXPECT_EQ(len, end - disk);
+        EXPECT_EQ(w.buffered_count, 0);
       }
     }
     ASSERT_TRUE(tail_->execute(w)) << strerror(errno);
@@ -299,6 +323,51 @@ TEST_P(SegmentTailTest, OpensOverAFileWithAPartialBlock) {
   EXPECT_EQ(c, 5000u);
   EXPECT_EQ(std::memcmp(p, old.data() + 4096, 904), 0) << "the partial block was not loaded";
   for (uint32_t n : {3000u, 100000u, 7u}) append(n);
+  write();
+  expect_file(model_.size());
+  expect_reads();
+}
+
+// Writes handed over one after another are in flight together (AioWriter):
+// each starts where the one before ended, no block is written both through
+// the page cache and directly, so they land whatever order they complete
+// in; the tail counts bytes as in the file only in plan order.
+TEST_P(SegmentTailTest, WritesInFlightTogetherLandInWhicheverOrderTheyRun) {
+  open_tail(0);
+  std::vector<TailWrite> writes(4);
+  std::set<uint64_t> direct_blocks, cached_blocks;
+  uint64_t prev_end = 0;
+  for (auto& w : writes) {
+    for (int k = 0; k < 3; ++k) append(700 + uint32_t(rng_() % 30000));
+    tail_->plan_write(&w);
+    tail_->mark_submitted(w);
+    EXPECT_FALSE(tail_->unsubmitted());
+    uint64_t first = w.iov.empty() ? UINT64_MAX : w.file_pos;
+    for (int i = 0; i < w.buffered_count; ++i) first = std::min(first, w.buffered[i].pos);
+    EXPECT_EQ(first, prev_end) << "a write does not start where the one before ended";
+    prev_end = w.end;
+    uint64_t pos = w.file_pos;
+    for (const auto& v : w.iov) {
+      for (uint64_t b = pos / kBlock; b < (pos + v.iov_len) / kBlock; ++b) direct_blocks.insert(b);
+      pos += v.iov_len;
+    }
+    for (int i = 0; i < w.buffered_count; ++i) cached_blocks.insert(w.buffered[i].pos / kBlock);
+  }
+  if (tail_->direct()) {
+    for (uint64_t b : cached_blocks) EXPECT_EQ(direct_blocks.count(b), 0u) << "block " << b << " written both ways";
+  }
+  EXPECT_FALSE(tail_->unsubmitted());
+  EXPECT_TRUE(tail_->pending());
+  for (size_t i : {2u, 0u, 3u, 1u}) ASSERT_TRUE(tail_->execute(writes[i])) << strerror(errno);
+  for (size_t i = 0; i < writes.size(); ++i) {
+    tail_->finish_write(writes[i], true);
+    EXPECT_EQ(tail_->on_disk(), writes[i].end);
+  }
+  EXPECT_FALSE(tail_->pending());
+  expect_file(model_.size());
+  expect_reads();
+  write();  // nothing left
+  append(5000);
   write();
   expect_file(model_.size());
   expect_reads();
@@ -616,7 +685,7 @@ TEST_P(SegmentTailTest, RandomOperationsMatchTheModel) {
     } else if (k < 60) {
       adopt(size());
     } else if (k < 75 && !planned) {
-      tail_->plan_write(&in_flight);  // executed a few operations later
+      tail_->plan_write(&in_flight, rng_() % 2 == 0);  // executed a few operations later
       planned = true;
     } else if (k < 88 && planned) {
       const uint64_t end = in_flight.end;
@@ -627,7 +696,7 @@ TEST_P(SegmentTailTest, RandomOperationsMatchTheModel) {
       EXPECT_GE(tail_->on_disk(), end);
       EXPECT_LE(tail_->start(), tail_->on_disk());
     } else if (k < 93 && !planned) {
-      write();
+      write(rng_() % 2 == 0);  // either mode's writes, as a topic's config may change
       expect_file(model_.size());
     } else if (k < 94 && !planned) {
       // A cut in the block a chunk shares with the next one.

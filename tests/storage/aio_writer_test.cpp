@@ -1,16 +1,17 @@
-// WriteBatch: writes to several files in flight at once land byte for byte,
-// including O_DIRECT writes and writes of more iovecs than one request takes,
-// and a failed write reports its errno without stopping the others; the
-// same for fdatasyncs.
-#include "storage/write_batch.h"
+// AioWriter: writes queued together go out in one io_submit and land byte
+// for byte, including O_DIRECT writes and writes of more iovecs than one
+// request takes; a failed write reports its errno to its job only.
+#include "storage/aio_writer.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,14 +40,30 @@ AlignedBytes aligned(size_t n, uint8_t fill) {
   return AlignedBytes(p);
 }
 
-TEST(WriteBatchTest, WritesToSeveralFilesLandWhole) {
+// A job that reports its outcome through a future.
+struct TestJob : AioWriter::Job {
+  std::promise<int> written;
+  void on_written(int err) override { written.set_value(err); }
+};
+
+// Submits what is queued, releases the job and waits for its outcome.
+int finish(const std::shared_ptr<TestJob>& job) {
+  auto f = job->written.get_future();
+  AioWriter::instance().submit();
+  AioWriter::instance().release(job);
+  EXPECT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  return f.get();
+}
+
+TEST(AioWriterTest, WritesToSeveralFilesGoOutTogetherAndLandWhole) {
   test::TempDir dir;
-  WriteBatch batch;
+  AioWriter& aio = AioWriter::instance();
   constexpr int kFiles = 6;
   std::vector<FileHandle> fds;
   std::vector<std::vector<uint8_t>> data(kFiles);
   std::vector<std::vector<iovec>> iovs(kFiles);
-  std::vector<size_t> index(kFiles);
+  auto job = std::make_shared<TestJob>();
+  const uint64_t before = aio.submitted_async();
   for (int f = 0; f < kFiles; ++f) {
     fds.emplace_back(::open((dir.path() + "/f" + std::to_string(f)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     ASSERT_TRUE(fds.back().valid());
@@ -55,22 +72,19 @@ TEST(WriteBatchTest, WritesToSeveralFilesLandWhole) {
     // Uneven pieces, written at an offset.
     for (size_t at = 0; at < data[f].size(); at += 1000 + size_t(f))
       iovs[f].push_back({data[f].data() + at, std::min<size_t>(1000 + size_t(f), data[f].size() - at)});
-    index[f] = batch.add(fds.back().get(), &iovs[f], 512);
+    aio.add(*job, fds.back().get(), iovs[f], 512);
   }
-  const auto errors = batch.run();
-  ASSERT_EQ(errors.size(), size_t(kFiles));
-  EXPECT_EQ(batch.submitted_async(), uint64_t(kFiles)) << "the writes did not go out together";
+  EXPECT_EQ(aio.submitted_async(), before) << "handed over before submit()";
+  EXPECT_EQ(finish(job), 0);
+  EXPECT_EQ(aio.submitted_async() - before, uint64_t(kFiles)) << "the writes did not go out through AIO";
   for (int f = 0; f < kFiles; ++f) {
-    EXPECT_EQ(errors[index[f]], 0);
     auto got = file_bytes(dir.path() + "/f" + std::to_string(f));
     ASSERT_EQ(got.size(), 512 + data[f].size());
     EXPECT_TRUE(std::equal(data[f].begin(), data[f].end(), got.begin() + 512)) << "file " << f;
   }
-  // The batch is reusable and empty after a run.
-  EXPECT_TRUE(batch.run().empty());
 }
 
-TEST(WriteBatchTest, MoreIovecsThanOneRequestTakesAreSplitInOrder) {
+TEST(AioWriterTest, MoreIovecsThanOneRequestTakesAreSplitInOrder) {
   test::TempDir dir;
   FileHandle fd(::open((dir.path() + "/big").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   ASSERT_TRUE(fd.valid());
@@ -78,21 +92,21 @@ TEST(WriteBatchTest, MoreIovecsThanOneRequestTakesAreSplitInOrder) {
   for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(i % 251);
   std::vector<iovec> iov;
   for (size_t at = 0; at < data.size(); at += 3) iov.push_back({data.data() + at, 3});
-  WriteBatch batch;
-  batch.add(fd.get(), &iov, 0);
-  const auto errors = batch.run();
-  ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0], 0);
-  EXPECT_EQ(batch.submitted_async(), 3u) << "one write of 2.5 x IOV_MAX iovecs is three requests";
+  AioWriter& aio = AioWriter::instance();
+  const uint64_t before = aio.submitted_async();
+  auto job = std::make_shared<TestJob>();
+  aio.add(*job, fd.get(), iov, 0);
+  EXPECT_EQ(finish(job), 0);
+  EXPECT_EQ(aio.submitted_async() - before, 3u) << "one write of 2.5 x IOV_MAX iovecs is three requests";
   EXPECT_EQ(file_bytes(dir.path() + "/big"), data);
 }
 
-TEST(WriteBatchTest, DirectWritesLandWhole) {
+TEST(AioWriterTest, DirectWritesLandWhole) {
   test::TempDir dir;
-  WriteBatch batch;
   std::vector<FileHandle> fds;
   std::vector<AlignedBytes> bufs;
   std::vector<std::vector<iovec>> iovs(3);
+  auto job = std::make_shared<TestJob>();
   for (int f = 0; f < 3; ++f) {
     const std::string path = dir.path() + "/d" + std::to_string(f);
     fds.emplace_back(::open(path.c_str(), O_RDWR | O_CREAT | O_DIRECT | O_CLOEXEC, 0644));
@@ -101,9 +115,9 @@ TEST(WriteBatchTest, DirectWritesLandWhole) {
     bufs.push_back(aligned(64 << 10, uint8_t('a' + f)));
     bufs.push_back(aligned(8 << 10, uint8_t('A' + f)));
     iovs[f] = {{bufs[bufs.size() - 2].get(), 64 << 10}, {bufs.back().get(), 8 << 10}};
-    batch.add(fds.back().get(), &iovs[f], 4096);
+    AioWriter::instance().add(*job, fds.back().get(), iovs[f], 4096);
   }
-  for (int e : batch.run()) EXPECT_EQ(e, 0);
+  EXPECT_EQ(finish(job), 0);
   for (int f = 0; f < 3; ++f) {
     auto got = file_bytes(dir.path() + "/d" + std::to_string(f));
     ASSERT_EQ(got.size(), size_t(1) << 20);
@@ -116,7 +130,7 @@ TEST(WriteBatchTest, DirectWritesLandWhole) {
   }
 }
 
-TEST(WriteBatchTest, AFailedWriteReportsItsErrnoAndTheOthersLand) {
+TEST(AioWriterTest, AFailedWriteReportsItsErrnoToItsJobOnly) {
   test::TempDir dir;
   FileHandle good(::open((dir.path() + "/good").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   ASSERT_TRUE(good.valid());
@@ -124,38 +138,24 @@ TEST(WriteBatchTest, AFailedWriteReportsItsErrnoAndTheOthersLand) {
   ASSERT_TRUE(read_only.valid());
   std::vector<uint8_t> a(5000, 'a'), b(3000, 'b');
   std::vector<iovec> ia{{a.data(), a.size()}}, ib{{b.data(), b.size()}};
-  WriteBatch batch;
-  const size_t bad = batch.add(read_only.get(), &ib, 0);
-  const size_t ok = batch.add(good.get(), &ia, 0);
-  const auto errors = batch.run();
-  EXPECT_EQ(errors[bad], EBADF);
-  EXPECT_EQ(errors[ok], 0);
+  AioWriter& aio = AioWriter::instance();
+  auto bad_job = std::make_shared<TestJob>(), good_job = std::make_shared<TestJob>();
+  auto bad_done = bad_job->written.get_future(), good_done = good_job->written.get_future();
+  aio.add(*bad_job, read_only.get(), ib, 0);
+  aio.add(*good_job, good.get(), ia, 0);
+  aio.submit();
+  aio.release(bad_job);
+  aio.release(good_job);
+  ASSERT_EQ(bad_done.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  ASSERT_EQ(good_done.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(bad_done.get(), EBADF);
+  EXPECT_EQ(good_done.get(), 0);
   EXPECT_EQ(file_bytes(dir.path() + "/good"), a);
 }
 
-TEST(WriteBatchTest, SyncsRunTogetherAndAFailedOneReportsItsErrno) {
-  test::TempDir dir;
-  std::vector<FileHandle> files;
-  std::vector<uint8_t> data(4096, 'x');
-  std::vector<iovec> iov{{data.data(), data.size()}};
-  WriteBatch batch;
-  for (int f = 0; f < 3; ++f) {
-    files.emplace_back(::open((dir.path() + "/s" + std::to_string(f)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-    ASSERT_TRUE(files.back().valid());
-    batch.add(files.back().get(), &iov, 0);
-  }
-  for (int e : batch.run()) EXPECT_EQ(e, 0);
-  int pipe_fds[2];
-  ASSERT_EQ(::pipe(pipe_fds), 0);
-  FileHandle pipe_read(pipe_fds[0]), pipe_write(pipe_fds[1]);
-  std::vector<size_t> good;
-  for (auto& f : files) good.push_back(batch.add_sync(f.get()));
-  const size_t bad = batch.add_sync(pipe_write.get());  // a pipe cannot be synced
-  const auto errors = batch.run();
-  ASSERT_EQ(errors.size(), 4u);
-  for (size_t i : good) EXPECT_EQ(errors[i], 0);
-  EXPECT_EQ(errors[bad], EINVAL);
-  for (int f = 0; f < 3; ++f) EXPECT_EQ(file_bytes(dir.path() + "/s" + std::to_string(f)), data);
+TEST(AioWriterTest, AJobWithNothingAddedCompletesOnRelease) {
+  auto job = std::make_shared<TestJob>();
+  EXPECT_EQ(finish(job), 0);
 }
 
 }  // namespace
