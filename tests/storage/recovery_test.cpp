@@ -121,20 +121,29 @@ TEST_F(RecoveryTest, FlippedByteAnywhereInLastBatchDropsIt) {
   }
 }
 
-TEST_F(RecoveryTest, CorruptMiddleSegmentDropsEverythingAfter) {
-  test::TempDir d;
-  LogConfig cfg;
-  cfg.segment_bytes = 600;
+// 40 small batches into 600-byte segments under dir/t-0, closed cleanly;
+// *bases gets the segments' base offsets (at least 4), *end the log end.
+void write_small_segments(const std::string& dir, const LogConfig& cfg, std::vector<int64_t>* bases, int64_t* end) {
   std::shared_ptr<PartitionLog> log;
-  ASSERT_EQ(PartitionLog::open(d.path() + "/t-0", "t", 0, random_topic_id(), cfg, true, nullptr, &log), Errc::ok);
+  ASSERT_EQ(PartitionLog::open(dir + "/t-0", "t", 0, random_topic_id(), cfg, true, nullptr, &log), Errc::ok);
   for (int i = 0; i < 40; ++i) {
     auto b = make_batch(2, 5, "k", "value");
     ASSERT_EQ(log->append(view_of(b), nullptr), Errc::ok);
   }
-  auto bases = log->segment_bases();
-  ASSERT_GE(bases.size(), 4u);
+  *bases = log->segment_bases();
+  *end = log->log_end_offset();
+  ASSERT_GE(bases->size(), 4u);
   ASSERT_EQ(log->close(), Errc::ok);
-  log.reset();
+}
+
+TEST_F(RecoveryTest, CorruptMiddleSegmentDropsEverythingAfter) {
+  test::TempDir d;
+  LogConfig cfg;
+  cfg.segment_bytes = 600;
+  std::vector<int64_t> bases;
+  int64_t end = 0;
+  ASSERT_NO_FATAL_FAILURE(write_small_segments(d.path(), cfg, &bases, &end));
+  std::shared_ptr<PartitionLog> log;
   // Damage the first batch's CRC-covered bytes in the second segment.
   std::string victim = d.path() + "/t-0/" + offset_file_name(bases[1], ".log");
   auto bytes = read_file(victim);
@@ -157,17 +166,10 @@ TEST_F(RecoveryTest, ARolledSegmentEndingInZerosKeepsTheSegmentsAfterIt) {
     test::TempDir d;
     LogConfig cfg;
     cfg.segment_bytes = 600;
+    std::vector<int64_t> bases;
+    int64_t end = 0;
+    ASSERT_NO_FATAL_FAILURE(write_small_segments(d.path(), cfg, &bases, &end));
     std::shared_ptr<PartitionLog> log;
-    ASSERT_EQ(PartitionLog::open(d.path() + "/t-0", "t", 0, random_topic_id(), cfg, true, nullptr, &log), Errc::ok);
-    for (int i = 0; i < 40; ++i) {
-      auto b = make_batch(2, 5, "k", "value");
-      ASSERT_EQ(log->append(view_of(b), nullptr), Errc::ok);
-    }
-    const auto bases = log->segment_bases();
-    const int64_t end = log->log_end_offset();
-    ASSERT_GE(bases.size(), 4u);
-    ASSERT_EQ(log->close(), Errc::ok);
-    log.reset();
     const std::string padded = d.path() + "/t-0/" + offset_file_name(bases[1], ".log");
     const auto size = fs::file_size(padded);
     if (torn) fs::resize_file(padded, size - 5);
