@@ -120,9 +120,10 @@ class SegmentTail {
   // Plans writing what no earlier plan covers, up to end(); `padded`: the
   // partly covered blocks directly (see the layout above).
   void plan_write(TailWrite* w, bool padded = false);
-  // The whole write, synchronously: prepare(), write_buffered(), then the
-  // pwritev of w.iov to write_fd() at w.file_pos (consumes w.iov); false on
-  // error (errno kept).
+  // The whole write, synchronously (tests; PartitionLog hands w.iov to the
+  // AioWriter instead): prepare(), write_buffered(), then the pwritev of
+  // w.iov to write_fd() at w.file_pos (consumes w.iov); false on error
+  // (errno kept).
   bool execute(TailWrite& w);
   // Raises the file's length ahead of w (a direct write never extends the
   // file); false on error (errno kept).

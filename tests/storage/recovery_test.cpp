@@ -121,28 +121,32 @@ TEST_F(RecoveryTest, FlippedByteAnywhereInLastBatchDropsIt) {
   }
 }
 
-// 40 small batches into 600-byte segments under dir/t-0, closed cleanly;
-// *bases gets the segments' base offsets (at least 4), *end the log end.
-void write_small_segments(const std::string& dir, const LogConfig& cfg, std::vector<int64_t>* bases, int64_t* end) {
+// A log of 40 small batches in 600-byte segments under dir/t-0, closed
+// cleanly: its config, its segments' base offsets (at least 4), its end.
+struct SmallSegments {
+  LogConfig cfg;
+  std::vector<int64_t> bases;
+  int64_t end = 0;
+};
+void write_small_segments(const std::string& dir, SmallSegments* out) {
+  out->cfg.segment_bytes = 600;
   std::shared_ptr<PartitionLog> log;
-  ASSERT_EQ(PartitionLog::open(dir + "/t-0", "t", 0, random_topic_id(), cfg, true, nullptr, &log), Errc::ok);
+  ASSERT_EQ(PartitionLog::open(dir + "/t-0", "t", 0, random_topic_id(), out->cfg, true, nullptr, &log), Errc::ok);
   for (int i = 0; i < 40; ++i) {
     auto b = make_batch(2, 5, "k", "value");
     ASSERT_EQ(log->append(view_of(b), nullptr), Errc::ok);
   }
-  *bases = log->segment_bases();
-  *end = log->log_end_offset();
-  ASSERT_GE(bases->size(), 4u);
+  out->bases = log->segment_bases();
+  out->end = log->log_end_offset();
+  ASSERT_GE(out->bases.size(), 4u);
   ASSERT_EQ(log->close(), Errc::ok);
 }
 
 TEST_F(RecoveryTest, CorruptMiddleSegmentDropsEverythingAfter) {
   test::TempDir d;
-  LogConfig cfg;
-  cfg.segment_bytes = 600;
-  std::vector<int64_t> bases;
-  int64_t end = 0;
-  ASSERT_NO_FATAL_FAILURE(write_small_segments(d.path(), cfg, &bases, &end));
+  SmallSegments written;
+  ASSERT_NO_FATAL_FAILURE(write_small_segments(d.path(), &written));
+  const auto& [cfg, bases, end] = written;
   std::shared_ptr<PartitionLog> log;
   // Damage the first batch's CRC-covered bytes in the second segment.
   std::string victim = d.path() + "/t-0/" + offset_file_name(bases[1], ".log");
@@ -164,11 +168,9 @@ TEST_F(RecoveryTest, ARolledSegmentEndingInZerosKeepsTheSegmentsAfterIt) {
   for (const bool torn : {false, true}) {
     SCOPED_TRACE(torn ? "last batch torn" : "zeros only");
     test::TempDir d;
-    LogConfig cfg;
-    cfg.segment_bytes = 600;
-    std::vector<int64_t> bases;
-    int64_t end = 0;
-    ASSERT_NO_FATAL_FAILURE(write_small_segments(d.path(), cfg, &bases, &end));
+    SmallSegments written;
+    ASSERT_NO_FATAL_FAILURE(write_small_segments(d.path(), &written));
+    const auto& [cfg, bases, end] = written;
     std::shared_ptr<PartitionLog> log;
     const std::string padded = d.path() + "/t-0/" + offset_file_name(bases[1], ".log");
     const auto size = fs::file_size(padded);
