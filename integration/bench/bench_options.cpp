@@ -14,6 +14,7 @@ constexpr const char* kUsage =
     "                           consume: fill the topic, then read the fill back\n"
     "  --mock-brokers HOST:PORT  also measure the librdkafka mock peer, print ratios\n"
     "  --target-name NAME       label of --brokers in the output (default fjord)\n"
+    "  --broker-pid PID, --mock-pid PID  report these processes' CPU in each phase\n"
     "  --topic NAME             created with --partitions if missing\n"
     "  --partitions N           (default 1)\n"
     "  --size BYTES             record value size (default 1024, minimum 32)\n"
@@ -93,6 +94,8 @@ bool parse_options(int argc, char** argv, BenchOptions& o) {
     if (flag == "--brokers") o.brokers = v;
     else if (flag == "--target-name") o.target_name = v;
     else if (flag == "--mock-brokers") o.mock_brokers = v;
+    else if (flag == "--broker-pid") o.broker_pid = to_int(flag, v, 1 << 22);
+    else if (flag == "--mock-pid") o.mock_pid = to_int(flag, v, 1 << 22);
     else if (flag == "--topic") o.topic = v;
     else if (flag == "--mode") {
       if (v == "produce") o.mode = BenchMode::kProduce;

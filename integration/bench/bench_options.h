@@ -13,6 +13,9 @@ struct BenchOptions {
   std::string brokers;        // target under test (fjord), host:port
   std::string target_name = "fjord";
   std::string mock_brokers;   // optional side-by-side reference (mock peer)
+  // Processes whose CPU the phases report beside the machine's and the client's (0: unknown).
+  int broker_pid = 0;
+  int mock_pid = 0;
   std::string topic = "fjord-bench";
   BenchMode mode = BenchMode::kProduce;
   int partitions = 1;

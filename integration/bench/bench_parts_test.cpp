@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include "cpu_usage.h"
 #include "dirty_pages.h"
 #include "disk_latency.h"
 #include "latency_histogram.h"
@@ -172,6 +175,41 @@ TEST(DirtyPages, RejectsMissingOrMalformedFields) {
 
 TEST(DirtyPages, ReadsThisMachine) {
   EXPECT_TRUE(read_dirty_bytes().has_value());
+}
+
+TEST(CpuUsage, ParsesTheMachineLine) {
+  // user nice system idle iowait irq softirq steal guest guest_nice
+  const auto t = parse_proc_stat("cpu  100 2 30 500 7 4 5 1 0 0\ncpu0 50 1 15 250 3 2 2 0 0 0\n");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->busy, 100u + 2 + 30 + 4 + 5 + 1);
+  EXPECT_EQ(t->total, t->busy + 500 + 7);
+  EXPECT_FALSE(parse_proc_stat("cpu0 1 2 3 4 5 6 7 8\n").has_value());  // not the aggregate line
+  EXPECT_FALSE(parse_proc_stat("cpu  1 2 3\n").has_value());            // too few fields
+  EXPECT_FALSE(parse_proc_stat("").has_value());
+}
+
+TEST(CpuUsage, ParsesProcessTicksPastAnAwkwardName) {
+  // comm holds a space and a ')'; tty_nr 0 and tpgid -1 come before utime (14) and stime (15).
+  const char* line = "4242 (fj (net) 1) S 1 4242 4242 0 -1 4194560 900 0 3 0 1234 567 0 0 20 0 9 0 100 0 0";
+  EXPECT_EQ(parse_process_ticks(line), std::optional<unsigned long long>(1234 + 567));
+  EXPECT_FALSE(parse_process_ticks("4242 (x) S 1 2").has_value());
+  EXPECT_FALSE(parse_process_ticks("no parenthesis").has_value());
+}
+
+TEST(CpuUsage, SharesOfThisMachineAndProcess) {
+  const CpuSample from = sample_cpu(::getpid());
+  // Keep this thread busy for ~50 ms of CPU so every figure moves.
+  volatile unsigned long sink = 0;
+  const double until = from.wall_s + 0.05;
+  while (sample_cpu(0).wall_s < until)
+    for (int i = 0; i < 10000; ++i) sink = sink + static_cast<unsigned long>(i);
+  const CpuShare c = cpu_share(from, sample_cpu(::getpid()));
+  ASSERT_TRUE(c.measured);
+  EXPECT_GE(c.cores, 1);
+  EXPECT_GT(c.client, 0.0);
+  EXPECT_GE(c.broker, 0.0);  // our own pid stands in for a broker
+  EXPECT_LE(c.machine, c.cores + 0.01);
+  EXPECT_EQ(cpu_share(from, from).measured, false);  // an empty window has no figures
 }
 
 // The probe writes where the tests run (the build tree, so a real disk

@@ -46,10 +46,10 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
-  const TargetResult target = run_target(options, options.target_name, options.brokers, false, g_stop);
+  const TargetResult target = run_target(options, options.target_name, options.brokers, options.broker_pid, false, g_stop);
   TargetResult reference;
   const bool with_reference = !options.mock_brokers.empty() && !g_stop.load();
-  if (with_reference) reference = run_target(options, "mock", options.mock_brokers, true, g_stop);
+  if (with_reference) reference = run_target(options, "mock", options.mock_brokers, options.mock_pid, true, g_stop);
   const TargetResult* ref = with_reference ? &reference : nullptr;
 
   std::printf("%s\n", summary_line(options, target, ref).c_str());

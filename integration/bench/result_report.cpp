@@ -42,19 +42,28 @@ std::string config_text(const BenchOptions& o) {
   return s.str();
 }
 
+// "cpu 1.87/2 (client 1.25, broker 0.60)": cores kept busy in a phase's measured part.
+std::string cpu_text(const CpuShare& c) {
+  if (!c.measured) return "";
+  std::string text = ", cpu " + fmt("%.2f", c.machine) + "/" + std::to_string(c.cores) + " (client " + fmt("%.2f", c.client);
+  if (c.broker >= 0) text += ", broker " + fmt("%.2f", c.broker);
+  return text + ")";
+}
+
 std::string target_text(const BenchOptions& o, const TargetResult& r) {
   std::ostringstream s;
   s << r.name << " ";
   if (!r.ok()) s << "ERROR(" << r.error << ") ";
   if (!r.note.empty()) s << "NOTE(" << r.note << ") ";
   if (o.mode == BenchMode::kProduce) {
-    s << rate(r.produce_records_per_s) << " rec/s " << fmt("%.1f", r.produce_mb_per_s) << " MB/s";
+    s << rate(r.produce_records_per_s) << " rec/s " << fmt("%.1f", r.produce_mb_per_s) << " MB/s"
+      << cpu_text(r.bulk_cpu);
     const LatencyHistogram& h = r.consume.e2e_latency;
     if (h.count() > 0)
       s << ", e2e@" << rate(r.latency_rate_achieved) << "/s (asked " << rate(r.latency_rate) << "/s, linger "
         << r.latency_linger_ms << "ms" << settle_text(r.settle) << ")"
       << " p50=" << ms(h.percentile(50)) << " p99=" << ms(h.percentile(99))
-        << " p99.9=" << ms(h.percentile(99.9)) << " max=" << ms(h.max());
+        << " p99.9=" << ms(h.percentile(99.9)) << " max=" << ms(h.max()) << cpu_text(r.latency_cpu);
   } else {
     s << "read " << rate(r.consume_records_per_s) << " rec/s " << fmt("%.1f", r.consume_mb_per_s) << " MB/s ("
       << r.consume.consumed << " records, " << fmt("%.1f", static_cast<double>(r.consume.bytes) / 1e6)
@@ -82,6 +91,15 @@ void json_latency(std::ostringstream& s, const LatencyHistogram& h) {
     << ",\"p999_ns\":" << h.percentile(99.9) << ",\"max_ns\":" << h.max() << "}";
 }
 
+// Cores kept busy; "broker" is null when its process was not given.
+void json_cpu(std::ostringstream& s, const CpuShare& c) {
+  s << "{\"measured\":" << (c.measured ? "true" : "false") << ",\"seconds\":" << c.seconds
+    << ",\"cores\":" << c.cores << ",\"machine\":" << c.machine << ",\"client\":" << c.client << ",\"broker\":";
+  if (c.broker >= 0) s << c.broker;
+  else s << "null";
+  s << "}";
+}
+
 void json_target(std::ostringstream& s, BenchMode mode, const TargetResult& r) {
   s << "{\"name\":";
   json_string(s, r.name);
@@ -97,7 +115,9 @@ void json_target(std::ostringstream& s, BenchMode mode, const TargetResult& r) {
     << ",\"measured_seconds\":" << r.bulk.measured_seconds << ",\"measured_acked\":" << r.bulk.measured_acked
     << ",\"failed\":" << r.bulk.failed << ",\"unflushed\":" << r.bulk.unflushed
     << ",\"log_growth\":" << r.log_growth << ",\"growth_settle_ms\":" << r.growth_settle_ms
-    << ",\"ack_latency\":";
+    << ",\"cpu\":";
+  json_cpu(s, r.bulk_cpu);
+  s << ",\"ack_latency\":";
   json_latency(s, r.bulk.ack_latency);
   s << "},\"latency_phase\":{\"rate\":" << r.latency_rate << ",\"rate_achieved\":" << r.latency_rate_achieved
     << ",\"linger_ms\":" << r.latency_linger_ms << ",\"send_seconds\":" << r.latency_produce.send_seconds
@@ -106,8 +126,9 @@ void json_target(std::ostringstream& s, BenchMode mode, const TargetResult& r) {
     << ",\"settled\":" << (r.settle.settled ? "true" : "false") << ",\"waited_s\":" << r.settle.waited_s
     << ",\"dirty_before_bytes\":" << r.settle.before_bytes << ",\"dirty_after_bytes\":" << r.settle.after_bytes
     << "},\"sent\":" << r.latency_produce.sent
-    << ",\"acked\":" << r.latency_produce.acked << ",\"failed\":" << r.latency_produce.failed
-    << ",\"ack_latency\":";
+    << ",\"acked\":" << r.latency_produce.acked << ",\"failed\":" << r.latency_produce.failed << ",\"cpu\":";
+  json_cpu(s, r.latency_cpu);
+  s << ",\"ack_latency\":";
   json_latency(s, r.latency_produce.ack_latency);
   s << "},\"consume\":{\"expected\":" << r.expected << ",\"consumed\":" << r.consume.consumed
     << ",\"bytes\":" << r.consume.bytes << ",\"lost\":" << r.lost << ",\"foreign\":" << r.consume.foreign

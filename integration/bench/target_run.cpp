@@ -1,6 +1,7 @@
 #include "target_run.h"
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 #include <thread>
 #include <vector>
@@ -78,12 +79,33 @@ void finish_consume(TargetResult& r) {
   if (r.consume.foreign > 0) add_error(r, std::to_string(r.consume.foreign) + " records without this run's stamp");
 }
 
+// The CPU spent from `from_ns` (the end of a phase's warm-up) until finish().
+class CpuWindow {
+ public:
+  CpuWindow(std::uint64_t from_ns, int pid, const std::atomic<bool>& stop)
+      : pid_(pid), sampler_([this, from_ns, &stop] {
+          while (now_ns() < from_ns && !stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          from_ = sample_cpu(pid_);
+        }) {}
+  CpuShare finish() {
+    sampler_.join();
+    return cpu_share(from_, sample_cpu(pid_));
+  }
+
+ private:
+  const int pid_;
+  CpuSample from_;
+  std::thread sampler_;
+};
+
 void throughput_phase(const BenchOptions& o, TargetResult& r, std::vector<std::int64_t>& offsets,
                       const std::atomic<bool>& stop) {
   // A time-bounded phase warms up first, as the latency phase does.
   const double warmup_s = o.records == 0 ? o.warmup_s : 0;
   const ProducePlan plan{o.duration_s, o.records, 0, false, o.linger_ms, warmup_s};
+  CpuWindow cpu(now_ns() + static_cast<std::uint64_t>(warmup_s * 1e9), r.pid, stop);
   r.bulk = run_producers(o, plan, r.brokers, fresh_nonce(), stop);
+  r.bulk_cpu = cpu.finish();
   add_produce_errors(r, r.bulk, "throughput phase");
   if (r.bulk.acked == 0 && !stop.load()) add_error(r, "throughput phase: no record was acknowledged");
   if (r.bulk.measured_seconds > 0) {
@@ -107,7 +129,9 @@ void latency_phase(const BenchOptions& o, TargetResult& r, const std::vector<std
   while (control.ready.load() < consumers) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const ProducePlan plan{o.latency_duration_s + o.warmup_s, 0, r.latency_rate, false, r.latency_linger_ms};
   control.measure_from_ns = now_ns() + static_cast<std::uint64_t>(o.warmup_s * 1e9);
+  CpuWindow cpu(control.measure_from_ns, r.pid, stop);
   r.latency_produce = run_producers(o, plan, r.brokers, nonce, stop);
+  r.latency_cpu = cpu.finish();
   if (r.latency_produce.send_seconds > 0)
     r.latency_rate_achieved = static_cast<double>(r.latency_produce.sent) / r.latency_produce.send_seconds;
   add_produce_errors(r, r.latency_produce, "latency phase");
@@ -177,11 +201,12 @@ void fractional_rate_phases(const BenchOptions& o, TargetResult& r, std::vector<
 
 }  // namespace
 
-TargetResult run_target(const BenchOptions& o, const std::string& name, const std::string& brokers,
+TargetResult run_target(const BenchOptions& o, const std::string& name, const std::string& brokers, int pid,
                         bool is_reference, const std::atomic<bool>& stop) {
   TargetResult r;
   r.name = name;
   r.brokers = brokers;
+  r.pid = pid;
   r.is_reference = is_reference;
   if (std::string err = ensure_topic(brokers, o.topic, o.partitions); !err.empty()) {
     r.error = err;

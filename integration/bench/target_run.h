@@ -16,6 +16,7 @@
 #include <string>
 
 #include "bench_options.h"
+#include "cpu_usage.h"
 #include "dirty_pages.h"
 #include "latency_consumer.h"
 #include "producer_pool.h"
@@ -25,11 +26,14 @@ namespace fjord::bench {
 struct TargetResult {
   std::string name;
   std::string brokers;
+  int pid = 0;                   // the broker's process, for its CPU figures (0: unknown)
   std::string error;             // empty when the run held: no failures, nothing lost
   std::string note;              // a figure the reference could not give, and why
   bool is_reference = false;
 
   ProduceOutcome bulk;           // throughput phase, or the fill in consume mode
+  CpuShare bulk_cpu;             // measured part of the throughput phase
+  CpuShare latency_cpu;          // measured part of the latency phase
   std::uint64_t log_growth = 0;  // end-offset growth over the bulk phase
   double growth_settle_ms = 0;   // until ListOffsets showed every acknowledged record
   double produce_records_per_s = 0;
@@ -55,7 +59,8 @@ struct TargetResult {
   double mb_per_s(BenchMode mode) const { return mode == BenchMode::kProduce ? produce_mb_per_s : consume_mb_per_s; }
 };
 
-TargetResult run_target(const BenchOptions& options, const std::string& name, const std::string& brokers,
+// `pid`: the broker's process (0: unknown), for its share of the CPU.
+TargetResult run_target(const BenchOptions& options, const std::string& name, const std::string& brokers, int pid,
                         bool is_reference, const std::atomic<bool>& stop);
 
 }  // namespace fjord::bench
