@@ -52,7 +52,7 @@ std::optional<unsigned long long> parse_process_ticks(std::string_view line) {
   const std::size_t paren = line.rfind(')');
   if (paren == std::string_view::npos) return std::nullopt;
   std::string_view rest = line.substr(paren + 1);
-  // state, then ppid ... cmajflt (fields 4-12), then utime (14) and stime (15).
+  // The state (field 3), ppid ... cmajflt (4-13), then utime (14) and stime (15).
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   if (rest.empty()) return std::nullopt;
   rest.remove_prefix(1);  // the state letter
