@@ -130,6 +130,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --repeat takes a positive count, not $REPEAT" >&2; exit 2; }
 if [[ $SMOKE -eq 1 ]]; then
   # Throughput first, then latency at 1% of it (the --rate-fraction path the
   # acceptance runs use, at a load that cannot overrun the mock's 5 MB).
@@ -318,7 +319,6 @@ if has_part target; then
   [[ -f $OUT/limits-disk.json ]] || measure_disk
   saved_linger=$LATENCY_LINGER_MS
   LATENCY_LINGER_MS=${LATENCY_LINGER_MS:-$TARGET_LATENCY_LINGER_MS}
-  [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --repeat takes a positive count, not $REPEAT" >&2; exit 2; }
   for ((round = 1; round <= REPEAT; round++)); do
     suffix=$([[ $REPEAT -gt 1 ]] && echo "-r$round" || true)
     for flush in pagecache durable; do
@@ -407,8 +407,8 @@ print(f"throughput: producers flat out (consume rows: read rate of the stored lo
 print(f"JSON: {out}/summary.json")
 
 # Issue 5's criteria, judged on the acceptance runs (--only target). With
-# --repeat, on the median round: the round whose figure is the median (the
-# upper one of an even count, the less flattering side for a ratio).
+# --repeat, on the median round: the round whose figure is the median (of an
+# even count, the less flattering of the two middle ones).
 targets = {}
 for r in runs:
     if r["config"]["label"].startswith("target-"):
