@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
@@ -62,11 +63,24 @@ void Connection::read_more() {
   if (reading_ || closed_ || draining_ || dispatching_) return;
   if (queue_.pending() >= limits_.max_in_flight) return;  // resumed by write_next()
   reading_ = true;
+  set_receive_low_watermark();
   auto target = decoder_.read_target();
   socket_.async_read_some(asio::buffer(target.data(), target.size()),
                           [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
                             self->on_read(ec, n);
                           });
+}
+
+void Connection::set_receive_low_watermark() {
+  // Not woken for every segment of a big request: each wake-up costs this
+  // thread a pass through epoll and a small read, and the sender (whose
+  // send path, on loopback, delivers the segment) the wake-up itself.
+  const size_t owed = decoder_.bytes_owed();
+  const int lowat = owed >= kLowatFrom ? int(std::min(owed, kLowatMax)) : 1;
+  if (lowat == lowat_) return;
+  boost::system::error_code ec;
+  socket_.set_option(asio::socket_base::receive_low_watermark(lowat), ec);
+  if (!ec) lowat_ = lowat;
 }
 
 void Connection::resume_reading() {

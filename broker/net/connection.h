@@ -46,6 +46,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   void read_more();
   void resume_reading();
+  void set_receive_low_watermark();
   void on_read(const boost::system::error_code& ec, size_t n);
   bool handle_frames();
   void complete(uint64_t seq, SlotOutcome outcome, OutgoingResponse response);
@@ -78,6 +79,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<boost::asio::const_buffer> gather_;
   size_t piece_ = 0;
   uint64_t file_sent_ = 0;
+
+  // SO_RCVLOWAT while this much of a frame is owed (smaller frames come in
+  // one read anyway), capped where a bigger mark measured no better.
+  static constexpr size_t kLowatFrom = 64 << 10;
+  static constexpr size_t kLowatMax = 512 << 10;
+  int lowat_ = 1;  // as set on the socket
 
   bool reading_ = false;
   bool dispatching_ = false;

@@ -34,6 +34,12 @@ std::span<uint8_t> FrameDecoder::read_target() {
   return {stage_.data() + stage_end_, after_placed_ ? std::min(space, ProduceFrameReader::kParseRead) : space};
 }
 
+size_t FrameDecoder::bytes_owed() const {
+  if (reader_) return reader_->owed();
+  if (body_) return body_->size() - body_filled_;
+  return 0;
+}
+
 void FrameDecoder::commit(size_t n) {
   if (reader_) reader_->commit(n);
   else if (body_) body_filled_ += n;

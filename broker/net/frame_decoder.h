@@ -71,6 +71,9 @@ class FrameDecoder {
 
   // Size prefix that caused too_large / negative_size.
   int32_t bad_size() const { return bad_size_; }
+  // Bytes of the frame being read that have not arrived yet (0 between
+  // frames): the sender owes them, so a reader may wait for that many.
+  size_t bytes_owed() const;
   // Bytes buffered but not yet returned as a frame (for tests / idle checks).
   bool mid_frame() const { return body_ != nullptr || reader_ != nullptr || stage_end_ > stage_begin_; }
 

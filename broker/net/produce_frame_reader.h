@@ -43,6 +43,8 @@ class ProduceFrameReader {
   // Takes bytes already received elsewhere; returns how many belonged to this frame.
   size_t feed(const uint8_t* data, size_t n);
   bool complete() const { return consumed_ == frame_size_; }
+  // Bytes of the frame not received yet.
+  size_t owed() const { return frame_size_ - consumed_; }
   // The frame, once complete().
   FrameBuffer take();
 

@@ -11,6 +11,20 @@
 
 namespace fjord::broker::test {
 
+// What FrameDecoder::bytes_owed() must say once stream[0, pos) is taken:
+// the rest of the frame `pos` is inside, 0 on a boundary or in a size prefix.
+inline size_t owed_at(const std::vector<uint8_t>& stream, size_t pos) {
+  size_t at = 0;
+  while (at + 4 <= stream.size()) {
+    const size_t size = (size_t{stream[at]} << 24) | (size_t{stream[at + 1]} << 16) |
+                        (size_t{stream[at + 2]} << 8) | stream[at + 3];
+    const size_t body = at + 4, end = body + size;
+    if (pos < end) return pos >= body ? end - pos : 0;
+    at = end;
+  }
+  return 0;
+}
+
 // Each read takes at most piece() bytes (and never more than the decoder's
 // target). Returns the first status other than need_more and frame, or
 // need_more once the stream is used up.
@@ -32,6 +46,7 @@ FrameDecoder::Status feed_frames(FrameDecoder& d, const std::vector<uint8_t>& st
       if (st != FrameDecoder::Status::frame) return st;
       frames->push_back(std::move(f));
     }
+    EXPECT_EQ(d.bytes_owed(), owed_at(stream, pos)) << "after " << pos << " bytes";
   }
   return FrameDecoder::Status::need_more;
 }
