@@ -244,7 +244,9 @@ void PartitionLog::publish_hw_locked() {
 void PartitionLog::schedule_tail_write_locked() {
   if (write_queued_ || !tail_writer_ || closed_) return;
   write_queued_ = true;
-  tail_writer_->schedule(shared_from_this());
+  // Page-cache rounds may run on the appending thread; durable ones can
+  // wait for the device (a padded block's write), so never there.
+  tail_writer_->schedule(shared_from_this(), !config_.durable_mode());
 }
 
 Errc PartitionLog::use_tails(TailWriter* writer) {
@@ -291,7 +293,15 @@ int64_t PartitionLog::submit_tail_writes() {
   TailSubmit job;
   begin_tail_submit(job);
   AioWriter::instance().submit();
-  return end_tail_submit(job);
+  const int64_t result = end_tail_submit(job);
+  job.answer();
+  return result;
+}
+
+void PartitionLog::TailSubmit::answer() {
+  auto waiters = std::move(ready);
+  ready.clear();
+  for (auto& w : waiters) w.second(ready_ok);
 }
 
 void PartitionLog::begin_tail_submit(TailSubmit& job) {
@@ -345,7 +355,6 @@ int64_t PartitionLog::end_tail_submit(TailSubmit& job) {
     job.write_lock.unlock();
     return job.result;
   }
-  std::vector<std::pair<int64_t, std::function<void(bool)>>> ready;
   bool ok = job.err == 0;
   {
     std::lock_guard lk(mu_);
@@ -353,16 +362,16 @@ int64_t PartitionLog::end_tail_submit(TailSubmit& job) {
       for (auto& p : job.round->plans) p.tail->mark_submitted(p.write);
       written_end_ = std::max(written_end_, std::min(job.round->target, log_end_));
       publish_hw_locked();
-      if (!config_.durable_mode()) ready = take_waiters_locked(written_end_, false);
+      if (!config_.durable_mode()) job.ready = take_waiters_locked(written_end_, false);
     } else {
       ok = false;
-      ready = fail_writes_locked(job.err ? job.err : write_error_);
+      job.ready = fail_writes_locked(job.err ? job.err : write_error_);
     }
   }
+  job.ready_ok = ok;
   job.write_lock.unlock();
   // The round completes (tail_round_written) only after this: never before its submission is recorded.
   AioWriter::instance().release(job.round);
-  for (auto& w : ready) w.second(ok);
   return ok ? job.round->target : -1;
 }
 

@@ -205,6 +205,12 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
     std::shared_ptr<TailRound> round;
     int64_t result = 0;  // the answer when there is no round
     int err = 0;
+    // The waiters end_tail_submit took, answered by answer(): once every
+    // write lock of the round is released, so an answer may run anything on
+    // this thread (a network thread's next request, another round).
+    std::vector<std::pair<int64_t, std::function<void(bool)>>> ready;
+    bool ready_ok = true;
+    void answer();
   };
   void begin_tail_submit(TailSubmit& job);
   int64_t end_tail_submit(TailSubmit& job);

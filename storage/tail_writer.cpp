@@ -5,6 +5,7 @@
 
 #include "storage/aio_writer.h"
 #include "storage/partition_log.h"
+#include "storage/thread_tail_round.h"
 
 namespace fjord::storage {
 
@@ -26,6 +27,7 @@ std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<Part
   AioWriter::instance().submit();
   for (size_t i = 0; i < logs.size(); ++i)
     if (same_as[i] == i) results[i] = logs[i]->end_tail_submit(jobs[i]);
+  for (auto& job : jobs) job.answer();
   if (wait)
     for (size_t i = 0; i < logs.size(); ++i)
       if (same_as[i] == i && results[i] >= 0) results[i] = logs[i]->wait_for_tail_writes(results[i]);
@@ -40,7 +42,13 @@ TailWriter::TailWriter(int threads)
 
 TailWriter::~TailWriter() { stop(); }
 
-void TailWriter::schedule(std::shared_ptr<PartitionLog> log) { lanes_.schedule(std::move(log)); }
+void TailWriter::schedule(std::shared_ptr<PartitionLog> log, bool may_run_here) {
+  if (ThreadTailRound* here = may_run_here ? ThreadTailRound::current() : nullptr) {
+    here->add(std::move(log));
+    return;
+  }
+  lanes_.schedule(std::move(log));
+}
 
 void TailWriter::stop() { lanes_.stop(); }
 

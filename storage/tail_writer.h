@@ -29,8 +29,10 @@ class TailWriter {
   TailWriter(const TailWriter&) = delete;
   TailWriter& operator=(const TailWriter&) = delete;
 
-  // Queues `log` for a write (the log folds duplicates).
-  void schedule(std::shared_ptr<PartitionLog> log);
+  // Queues `log` for a write (the log folds duplicates): on the calling
+  // thread's ThreadTailRound if it has one and `may_run_here`, else on
+  // one of this writer's threads.
+  void schedule(std::shared_ptr<PartitionLog> log, bool may_run_here = false);
   // Writes what is queued, then stops the threads. Idempotent.
   void stop();
   uint64_t rounds() const;

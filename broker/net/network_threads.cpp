@@ -6,6 +6,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
+#include "storage/thread_tail_round.h"
+
 namespace fjord::broker {
 
 NetworkThreads::NetworkThreads(int count) {
@@ -26,15 +30,23 @@ void NetworkThreads::start() {
   for (auto& ctx : contexts_) {
     threads_.emplace_back([c = ctx.get(), name = "fj-network-" + std::to_string(threads_.size())] {
       ::pthread_setname_np(::pthread_self(), name.c_str());
+      // Page-cache tail writes of the requests this thread handles are
+      // handed to the kernel here, after the events that woke it.
+      storage::ThreadTailRound round([c, &round] { boost::asio::post(*c, [&round] { round.run(); }); });
+      storage::ThreadTailRound::install(&round);
       for (;;) {
         try {
           c->run();
-          return;
+          break;
         } catch (const std::exception& e) {
           // A handler bug must not take the whole broker down.
           spdlog::error("network thread: uncaught exception: {}", e.what());
         }
       }
+      // Stopped with a round armed: its bytes still go to the kernel (the
+      // logs close after the network threads).
+      round.run();
+      storage::ThreadTailRound::install(nullptr);
     });
   }
 }

@@ -29,6 +29,7 @@
 #include "storage/partition_metadata.h"
 #include "storage/segment_tail.h"
 #include "storage/tail_writer.h"
+#include "storage/thread_tail_round.h"
 #include "test_support.h"
 
 namespace fjord::storage {
@@ -644,6 +645,79 @@ TEST(WriteTailsTogetherTest, TailWriterRoundsAnswerEveryWaiter) {
   }
   writer.stop();
   for (auto& l : logs) ASSERT_EQ(l->close(), Errc::ok);
+}
+
+// A thread with a ThreadTailRound installed writes its page-cache tails
+// itself, when its loop runs the round: nothing is written or answered
+// before, the round is armed once however many logs join it, an answer may
+// append again and even run the next round (answers run with no write lock
+// held), and durable-mode logs still go to the TailWriter's threads.
+TEST(ThreadTailRoundTest, PageCacheTailsWaitForTheRoundAndDurableOnesDoNot) {
+  test::TempDir dir;
+  TailWriter writer(1);
+  auto logs = open_logs_with_tails(dir.path(), 3, page_cache_config(1 << 20), &writer);
+  ASSERT_EQ(logs.size(), 3u);
+  std::shared_ptr<PartitionLog> durable;
+  ASSERT_EQ(PartitionLog::open(dir.path() + "/d-0", "d", 0, random_topic_id(), durable_config(8 << 20), true, nullptr,
+                               &durable),
+            Errc::ok);
+  ASSERT_EQ(durable->use_tails(&writer), Errc::ok);
+
+  int armed = 0;
+  ThreadTailRound round([&armed] { ++armed; });
+  ThreadTailRound::install(&round);
+  // Durable mode writes a big tail ahead of its flush: on the writer's thread.
+  for (int k = 0; k < 4; ++k) {  // 1.2 MB: above kWriteAheadBytes
+    auto d = make_batch(1, k, "k", std::string(300000, 'd'));
+    AppendInfo dinfo;
+    ASSERT_EQ(durable->append(view_of(d), &dinfo), Errc::ok);
+  }
+  EXPECT_TRUE(round.empty());
+  EXPECT_EQ(armed, 0) << "a durable-mode log joined the thread's round";
+  for (int i = 0; i < 3000 && writer.rounds() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(writer.rounds(), 1u) << "the durable tail was not written by the TailWriter";
+  std::vector<Model> models(3);
+  int answered = 0;
+  bool appended_from_answer = false;
+  for (int i = 0; i < 3; ++i) {
+    for (int64_t seq = 0; seq < 4; ++seq) {
+      auto b = batch_for(seq + i);
+      AppendInfo info;
+      ASSERT_EQ(logs[i]->append(view_of(b), &info), Errc::ok);
+      models[i].add(info.base_offset, info.last_offset, std::move(b));
+      logs[i]->when_durable(info.last_offset, [&, i](bool ok) {
+        EXPECT_TRUE(ok);
+        ++answered;
+        if (i == 0 && !appended_from_answer) {
+          appended_from_answer = true;
+          auto more = batch_for(99);
+          AppendInfo again;
+          ASSERT_EQ(logs[0]->append(view_of(more), &again), Errc::ok);
+          models[0].add(again.base_offset, again.last_offset, std::move(more));
+          logs[0]->when_durable(again.last_offset, [&](bool ok2) { EXPECT_TRUE(ok2); ++answered; });
+          // Even a round run from inside an answer (it takes log 0's write lock again).
+          round.run();
+        }
+      });
+    }
+  }
+  EXPECT_EQ(armed, 1) << "one arm per round, however many logs join it";
+  EXPECT_EQ(answered, 0) << "answered before the round ran";
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(logs[i]->high_watermark(), 0) << "log " << i;
+  EXPECT_EQ(writer.rounds(), 1u) << "page-cache tails went to the TailWriter";
+
+  round.run();
+  EXPECT_EQ(answered, 13);
+  EXPECT_EQ(armed, 2) << "the append from an answer armed the next round";
+  EXPECT_TRUE(round.empty());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(logs[i]->high_watermark(), models[i].end) << "log " << i;
+    expect_reads_back(*logs[i], models[i]);
+  }
+  ThreadTailRound::install(nullptr);
+  writer.stop();
+  for (auto& l : logs) ASSERT_EQ(l->close(), Errc::ok);
+  ASSERT_EQ(durable->close(), Errc::ok);
 }
 
 TEST(LogManagerTailsTest, ConcurrentReadersSeeExactBatchesWhileTheWriterRuns) {
