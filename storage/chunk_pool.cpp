@@ -5,12 +5,34 @@
 
 #include <algorithm>
 #include <chrono>
+#include <new>
 
 namespace fjord::storage {
 
+namespace {
+ChunkPool* g_pool = nullptr;  // instance(), never destroyed: tails may outlive statics
+}  // namespace
+
 ChunkPool& ChunkPool::instance() {
-  static ChunkPool* pool = new ChunkPool();  // never destroyed: tails may outlive statics
+  static ChunkPool* pool = [] {
+    g_pool = new ChunkPool();
+    ::pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+    return g_pool;
+  }();
   return *pool;
+}
+
+void ChunkPool::before_fork() { g_pool->mu_.lock(); }  // the pool is consistent in the child
+
+void ChunkPool::after_fork_in_parent() { g_pool->mu_.unlock(); }
+
+void ChunkPool::after_fork_in_child() {
+  // Only the forking thread lives on: the warmer (maybe waiting on warm_cv_,
+  // which its phantom would block) is gone, so its handle and both sync
+  // objects start afresh; keep_warm() starts a warmer again.
+  new (&g_pool->mu_) std::mutex();
+  new (&g_pool->warm_cv_) std::condition_variable();
+  new (&g_pool->warmer_) std::thread();
 }
 
 ChunkPool::~ChunkPool() {

@@ -50,6 +50,12 @@ class ChunkPool {
   // A fresh 2 MiB-aligned block, huge pages advised, untouched; null when out of memory.
   static uint8_t* map_block();
   void warm_loop();
+  // pthread_atfork handlers for instance(): a forked child (the crash test's
+  // writer) must not inherit mu_ held, or a condition variable and thread
+  // handle of a warmer it does not have.
+  static void before_fork();
+  static void after_fork_in_parent();
+  static void after_fork_in_child();
 
   std::mutex mu_;
   std::vector<uint8_t*> free_;  // taken from the back: the front ones are the longest idle

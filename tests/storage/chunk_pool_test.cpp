@@ -3,7 +3,10 @@
 #include "storage/chunk_pool.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -112,6 +115,61 @@ TEST(ChunkPoolTest, TheWarmReserveStaysWithinTheLimit) {
   EXPECT_EQ(pool.idle_blocks(), 0u);
   for (uint8_t* blk : in_use) pool.give(blk);
   EXPECT_EQ(pool.idle_blocks(), 2u);
+}
+
+}  // namespace
+}  // namespace fjord::storage
+
+namespace fjord::storage {
+namespace {
+
+// Waits up to 20 s for `pid`; kills it and says so if it is stuck.
+bool exited_cleanly(pid_t pid) {
+  for (int i = 0; i < 2000; ++i) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  return false;
+}
+
+// A forked child (the crash test forks writers) gets a usable pool: not the
+// parent's lock held by the warmer, nor its condition variable with the
+// warmer, absent in the child, still counted as waiting on it (a notify
+// there waited for it forever), and it gets a warmer of its own.
+TEST(ChunkPoolTest, AForkedChildTakesBlocksAndWarmsItsOwn) {
+  ChunkPool& pool = ChunkPool::instance();
+  pool.set_max_bytes(64 * ChunkPool::kBlockBytes);  // room to warm in every round
+  pool.keep_warm(2);
+  for (int round = 0; round < 40; ++round) {
+    // The warmer busy refilling (rounds alternate with it idle, waiting).
+    std::vector<uint8_t*> held;
+    if (round % 2 == 1)
+      while (pool.idle_blocks() > 0 && held.size() < 4) held.push_back(pool.take());
+    else
+      for (int i = 0; i < 100 && pool.idle_blocks() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      std::vector<uint8_t*> mine;
+      for (int i = 0; i < 4; ++i) {
+        uint8_t* b = pool.take();
+        if (!b) _exit(2);
+        b[0] = 1;
+        mine.push_back(b);
+      }
+      const uint64_t warmed = pool.warmed_blocks();
+      for (uint8_t* b : mine) pool.give(b);
+      pool.keep_warm(pool.idle_blocks() + 2);
+      for (int i = 0; i < 1000 && pool.warmed_blocks() == warmed; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      _exit(pool.warmed_blocks() > warmed ? 0 : 3);
+    }
+    ASSERT_TRUE(exited_cleanly(pid)) << "round " << round << ": the child was stuck or its pool did not warm";
+    for (uint8_t* b : held) pool.give(b);
+  }
 }
 
 }  // namespace
