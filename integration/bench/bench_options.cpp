@@ -37,6 +37,8 @@ constexpr const char* kUsage =
     "  --settle-timeout S       ... or S seconds passed (default 20)\n"
     "  --linger-ms N            producer linger.ms (default 5, librdkafka's)\n"
     "  --latency-linger-ms N    linger.ms of the latency phase only (default --linger-ms)\n"
+    "  --queue-messages N       producer queue.buffering.max.messages (default 100000,\n"
+    "                           librdkafka's)\n"
     "  --consumers N            consumer instances splitting the partitions, one thread\n"
     "                           each (latency phase; read-back in consume mode) (default 1)\n"
     "  --reference-records N    consume mode: fill size for the mock peer\n"
@@ -117,6 +119,7 @@ bool parse_options(int argc, char** argv, BenchOptions& o) {
     else if (flag == "--settle-timeout") o.settle_timeout_s = to_double(flag, v);
     else if (flag == "--linger-ms") o.linger_ms = to_int(flag, v, 900000);  // librdkafka's cap
     else if (flag == "--latency-linger-ms") o.latency_linger_ms = to_int(flag, v, 900000);
+    else if (flag == "--queue-messages") o.queue_messages = to_int(flag, v, 2147483647);  // librdkafka's cap
     else if (flag == "--consumers") o.consumers = to_int(flag, v, 1000);
     else if (flag == "--reference-records") o.reference_records = to_u64(flag, v);
     else if (flag == "--fetch-wait-ms") o.fetch_wait_ms = static_cast<int>(to_u64(flag, v));
@@ -145,6 +148,7 @@ bool parse_options(int argc, char** argv, BenchOptions& o) {
   if (o.rate_fraction > 0 && o.duration_s <= 0 && o.records == 0)
     throw std::invalid_argument("--rate-fraction needs a throughput phase (--duration or --records)");
   if (o.consumers < 1 || o.consumers > 1000) throw std::invalid_argument("--consumers out of range");
+  if (o.queue_messages < 1) throw std::invalid_argument("--queue-messages must be at least 1");
   return true;
 }
 

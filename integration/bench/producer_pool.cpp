@@ -51,6 +51,7 @@ void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::str
       .set("acks", o.acks)
       .set("compression.codec", o.compression)
       .set("linger.ms", std::to_string(plan.linger_ms))
+      .set("queue.buffering.max.messages", std::to_string(o.queue_messages))
       .set("enable.idempotence", "false")
       .set("allow.auto.create.topics", "false")
       .set("log_level", o.client_debug.empty() ? "3" : "7");

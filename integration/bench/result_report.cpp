@@ -33,6 +33,7 @@ std::string config_text(const BenchOptions& o) {
   if (!o.label.empty()) s << "[" << o.label << "] ";
   s << mode_name(o.mode) << " size=" << o.record_size << " partitions=" << o.partitions << " acks=" << o.acks
     << " compression=" << o.compression << " producers=" << o.producers << " linger=" << o.linger_ms << "ms";
+  if (o.queue_messages != BenchOptions{}.queue_messages) s << " queue=" << o.queue_messages;
   if (o.mode == BenchMode::kProduce && o.latency_duration_s > 0) {
     if (latency_linger(o) != o.linger_ms) s << " latency-linger=" << latency_linger(o) << "ms";
     if (o.rate_fraction > 0) s << " latency@" << fmt("%g", o.rate_fraction) << "xthroughput";
@@ -171,6 +172,7 @@ std::string json_document(const BenchOptions& o, const TargetResult& t, const Ta
     << ",\"rate_fraction\":" << o.rate_fraction << ",\"phase_order\":\""
     << (o.rate_fraction > 0 ? "throughput,latency" : "latency,throughput") << "\""
     << ",\"linger_ms\":" << o.linger_ms << ",\"latency_linger_ms\":" << latency_linger(o)
+    << ",\"queue_messages\":" << o.queue_messages
     << ",\"consumers\":" << o.consumers << ",\"settle_dirty_mib\":" << o.settle_dirty_mib
     << ",\"settle_timeout_s\":" << o.settle_timeout_s
     << ",\"reference_records\":" << o.reference_records << "}";
