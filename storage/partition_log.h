@@ -198,7 +198,8 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // here, instead of one per log): begin_tail_submit takes the log's write
   // lock into `job`, plans, writes the page-cache part and queues the rest
   // (AioWriter::add); after AioWriter::submit(), end_tail_submit records the
-  // hand-over, answers page-cache waiters and releases the lock.
+  // hand-over, takes the page-cache waiters into `job` and releases the
+  // lock; job.answer() answers them.
   struct TailRound;
   struct TailSubmit {
     std::unique_lock<std::mutex> write_lock;

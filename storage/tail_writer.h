@@ -5,7 +5,9 @@
 // broker process loses nothing it acknowledged, as with the page cache. A
 // round takes every log queued since the previous one, so writes grow with
 // the load. In durable mode they write ahead of the Flusher, which writes
-// the rest of the tail and waits for it before its fdatasync.
+// the rest of the tail and waits for it before its fdatasync. Page-cache
+// rounds of a thread with a ThreadTailRound (a network thread) run there
+// instead (thread_tail_round.h).
 #include <cstdint>
 #include <memory>
 #include <vector>
