@@ -117,12 +117,6 @@ TEST(ChunkPoolTest, TheWarmReserveStaysWithinTheLimit) {
   EXPECT_EQ(pool.idle_blocks(), 2u);
 }
 
-}  // namespace
-}  // namespace fjord::storage
-
-namespace fjord::storage {
-namespace {
-
 // Waits up to 20 s for `pid`; kills it and says so if it is stuck.
 bool exited_cleanly(pid_t pid) {
   for (int i = 0; i < 2000; ++i) {
