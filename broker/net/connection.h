@@ -2,6 +2,8 @@
 // One client TCP connection, living on one network thread. Reads frames
 // continuously, dispatches each, and writes responses strictly in request
 // order (ResponseQueue). Responses with file splices go out with sendfile.
+#include <sys/uio.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -52,6 +54,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void complete(uint64_t seq, SlotOutcome outcome, OutgoingResponse response);
   void write_next();
   void write_piece();
+  // Writes the run of buffer pieces at piece_ until it is out (true) or the
+  // socket is full (false, wait_writable() armed) or the connection closed.
+  bool send_memory_pieces();
+  void consume_sent(size_t n);
+  void wait_writable();
   void send_file_piece();
   void on_piece_written();
   void arm_idle_timer();
@@ -68,7 +75,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ResponseQueue queue_;
 
   // Responses being written, in order, cut into pieces: runs of buffer
-  // bytes (sent together with one gather write) and file slices (sendfile).
+  // bytes (sent together with one sendmsg) and file slices (sendfile).
   struct Piece {
     const uint8_t* data = nullptr;  // buffer bytes, or nullptr for a file slice
     size_t length = 0;
@@ -76,9 +83,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   };
   std::vector<OutgoingResponse> writing_;
   std::vector<Piece> pieces_;
-  std::vector<boost::asio::const_buffer> gather_;
+  std::vector<iovec> gather_;
   size_t piece_ = 0;
-  uint64_t file_sent_ = 0;
+  uint64_t piece_sent_ = 0;  // bytes of pieces_[piece_] already written
 
   // SO_RCVLOWAT while this much of a frame is owed (smaller frames come in
   // one read anyway), capped where a bigger mark measured no better.

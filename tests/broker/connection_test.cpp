@@ -1,6 +1,7 @@
 // Real sockets on 127.0.0.1: pipelined requests come back in order even when
 // handlers finish out of order, silent requests send nothing, file splices
-// go out through sendfile, bad frames close only their own connection.
+// go out through sendfile, big gathered responses survive a slow reader,
+// bad frames close only their own connection.
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,6 +14,8 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "broker/dispatch/dispatcher.h"
 #include "broker/net/network_threads.h"
@@ -69,6 +72,21 @@ class ConnectionTest : public ::testing::Test {
                      }});
     // Key 3: answers at once.
     table.push_back({3, 0, 12, [](Request r, Responder out) { out.respond(echo_correlation(r, "now")); }});
+    // Key 4: a response of kMemorySlices in-memory slices (as from a log
+    // tail), each after a separator byte: more pieces than one sendmsg
+    // takes, and more bytes than the socket buffers hold.
+    for (size_t i = 0; i < big_.size(); ++i) big_[i] = uint8_t('a' + (i * 7 + i / kSliceBytes) % 26);
+    table.push_back({4, 0, 12, [this](Request r, Responder out) {
+                       OutgoingResponse resp;
+                       resp.data.i32(0);
+                       resp.data.i32(r.header.correlation_id);
+                       for (size_t i = 0; i < kMemorySlices; ++i) {
+                         resp.data.raw("|", 1);
+                         resp.data.file_slice({-1, 0, uint32_t(kSliceBytes), big_.data() + i * kSliceBytes});
+                       }
+                       resp.data.patch_i32(0, static_cast<int32_t>(resp.data.size() - 4));
+                       out.respond(std::move(resp));
+                     }});
     dispatcher_.set_table(std::move(table));
 
     threads_ = std::make_unique<NetworkThreads>(2);
@@ -125,6 +143,18 @@ class ConnectionTest : public ::testing::Test {
     return ec == asio::error::eof || ec == asio::error::connection_reset;
   }
 
+  std::string expected_big_body() const {
+    std::string body;
+    for (size_t i = 0; i < kMemorySlices; ++i) {
+      body += '|';
+      body.append(reinterpret_cast<const char*>(big_.data()) + i * kSliceBytes, kSliceBytes);
+    }
+    return body;
+  }
+
+  static constexpr size_t kMemorySlices = 3000;
+  static constexpr size_t kSliceBytes = 1000;
+  std::vector<uint8_t> big_ = std::vector<uint8_t>(kMemorySlices * kSliceBytes);
   int file_fd_ = -1;
   asio::io_context client_io_;
   Dispatcher dispatcher_;
@@ -161,6 +191,26 @@ TEST_F(ConnectionTest, ManyPipelinedResponsesWithSplicesStayIntact) {
     ASSERT_EQ(c, corr);
     EXPECT_EQ(body, corr % 3 == 0 ? "<56789abcde>" : "now");
   }
+}
+
+TEST_F(ConnectionTest, BigGatheredResponsesArriveWholeWhenTheReaderIsSlow) {
+  auto s = connect();
+  std::vector<uint8_t> all = frame(4, 0, 1);
+  for (auto corr : {2, 3}) {
+    auto f = corr == 2 ? frame(3, 0, corr) : frame(4, 0, corr);
+    all.insert(all.end(), f.begin(), f.end());
+  }
+  asio::write(s, asio::buffer(all));
+  // Not reading yet: the broker's writes fill the socket and must wait.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::string big = expected_big_body();
+  auto first = read_response(s);
+  EXPECT_EQ(first.first, 1);
+  EXPECT_TRUE(first.second == big) << "first big response differs";
+  EXPECT_EQ(read_response(s), (std::pair<int32_t, std::string>{2, "now"}));
+  auto third = read_response(s);
+  EXPECT_EQ(third.first, 3);
+  EXPECT_TRUE(third.second == big) << "second big response differs";
 }
 
 TEST_F(ConnectionTest, FileSplicesAreSentInPlace) {
