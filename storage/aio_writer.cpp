@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <climits>
-#include <mutex>
 #include <cstdlib>
+#include <ctime>
+#include <mutex>
 #include <thread>
 
 #include "storage/file_ops.h"
@@ -19,8 +21,22 @@ namespace {
 
 long io_setup(unsigned n, aio_context_t* ctx) { return ::syscall(SYS_io_setup, n, ctx); }
 long io_submit(aio_context_t ctx, long n, iocb** cbs) { return ::syscall(SYS_io_submit, ctx, n, cbs); }
-long io_getevents(aio_context_t ctx, long min, long max, io_event* ev) {
-  return ::syscall(SYS_io_getevents, ctx, min, max, ev, nullptr);
+long io_getevents(aio_context_t ctx, long min, long max, io_event* ev, timespec* timeout = nullptr) {
+  return ::syscall(SYS_io_getevents, ctx, min, max, ev, timeout);
+}
+
+// The head of the completion ring the kernel maps at a context's address
+// (fs/aio.c): reading head and tail tells whether io_getevents would find
+// anything, without the syscall.
+struct AioRingHeader {
+  unsigned id, nr, head, tail, magic, compat_features, incompat_features, header_length;
+};
+constexpr unsigned kAioRingMagic = 0xa10a10a1;
+
+bool ring_may_have_events(aio_context_t ctx) {
+  const auto* ring = reinterpret_cast<const AioRingHeader*>(ctx);
+  if (__atomic_load_n(&ring->magic, __ATOMIC_RELAXED) != kAioRingMagic) return true;  // ask the kernel
+  return __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE) != __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
 }
 
 }  // namespace
@@ -53,14 +69,23 @@ AioWriter::AioWriter() {
   aio_context_t ctx = 0;
   if (io_setup(kMaxInFlight, &ctx) != 0) return;  // e.g. fs.aio-max-nr reached: synchronous writes
   context_ = ctx;
+  aio_context_t lazy = 0;
+  if (io_setup(kMaxInFlight, &lazy) == 0) lazy_context_ = lazy;  // else lazy jobs share context_
+  // Both contexts are set before either thread starts (finish_events reads them).
   std::thread([this] {
     pthread_setname_np(pthread_self(), "fj-aioreap");
     reap();
+  }).detach();
+  if (lazy_context_ == 0) return;
+  std::thread([this] {
+    pthread_setname_np(pthread_self(), "fj-aiolazy");
+    reap_lazy();
   }).detach();
 }
 
 namespace {
 thread_local std::vector<iocb*> t_queued;
+thread_local std::vector<iocb*> t_queued_lazy;
 }  // namespace
 
 void AioWriter::add(Job& job, int fd, const std::vector<iovec>& iov, uint64_t pos) {
@@ -83,26 +108,49 @@ void AioWriter::add(Job& job, int fd, const std::vector<iovec>& iov, uint64_t po
     p.cb.aio_nbytes = p.count;
     p.cb.aio_offset = int64_t(p.pos);
     job.remaining_.fetch_add(1, std::memory_order_relaxed);
-    t_queued.push_back(&p.cb);
+    (job.lazy_ && lazy_context_ != 0 ? t_queued_lazy : t_queued).push_back(&p.cb);
   }
 }
 
 void AioWriter::submit() {
-  std::vector<iocb*>& queued = t_queued;
+  if (!t_queued_lazy.empty()) {
+    const uint64_t n = t_queued_lazy.size();
+    // Counted before the kernel can complete them (finish_events subtracts).
+    lazy_in_flight_.fetch_add(n);
+    if (lazy_parked_.load()) {
+      std::lock_guard lk(lazy_mu_);
+      lazy_cv_.notify_one();
+    }
+    submit_queued(lazy_context_, t_queued_lazy);
+  }
+  submit_queued(context_, t_queued);
+}
+
+void AioWriter::submit_queued(aio_context_t ctx, std::vector<iocb*>& queued) {
   size_t done = 0;
-  while (context_ != 0 && done < queued.size()) {
-    const long n = io_submit(context_, long(queued.size() - done), queued.data() + done);
+  while (ctx != 0 && done < queued.size()) {
+    const long n = io_submit(ctx, long(queued.size() - done), queued.data() + done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // EAGAIN (more than kMaxInFlight in flight) and the like: written below
     done += size_t(n);
     submitted_async_.fetch_add(uint64_t(n), std::memory_order_relaxed);
   }
+  if (ctx != 0 && ctx == lazy_context_ && done < queued.size()) lazy_in_flight_.fetch_sub(queued.size() - done);
   for (size_t i = done; i < queued.size(); ++i) {
     auto* p = reinterpret_cast<Job::Piece*>(queued[i]->aio_data);
     finish_synchronously(*p, 0);
     complete(p->job);
   }
   queued.clear();
+}
+
+void AioWriter::reap_ready() {
+  if (lazy_context_ == 0 || lazy_in_flight_.load(std::memory_order_relaxed) == 0) return;
+  if (!ring_may_have_events(lazy_context_)) return;
+  io_event events[256];
+  timespec now{0, 0};
+  const long n = io_getevents(lazy_context_, 0, 256, events, &now);
+  if (n > 0) finish_events(events, n);
 }
 
 void AioWriter::release(const std::shared_ptr<Job>& job) {
@@ -143,17 +191,40 @@ void AioWriter::reap() {
       // freed while the kernel may still use it.
       std::abort();
     }
-    for (long e = 0; e < n; ++e) {
-      auto* p = reinterpret_cast<Job::Piece*>(events[e].data);
-      const int64_t res = events[e].res;
-      if (res < 0 && res != -EINTR && res != -EAGAIN) {
-        int expected = 0;
-        p->job->error_.compare_exchange_strong(expected, int(-res));
-      } else if (res < 0 || uint64_t(res) < p->bytes) {
-        finish_synchronously(*p, uint64_t(std::max<int64_t>(res, 0)));
-      }
-      complete(p->job);
+    finish_events(events.data(), n);
+  }
+}
+
+void AioWriter::reap_lazy() {
+  // Looks every kLazyPeriodMs instead of sleeping in io_getevents, which
+  // every completion would wake; parks after a second with nothing in flight.
+  constexpr int kIdleLooksBeforeParking = 1000 / kLazyPeriodMs;
+  int idle_looks = 0;
+  for (;;) {
+    if (lazy_in_flight_.load() == 0 && ++idle_looks >= kIdleLooksBeforeParking) {
+      std::unique_lock lk(lazy_mu_);
+      lazy_parked_.store(true);
+      lazy_cv_.wait(lk, [this] { return lazy_in_flight_.load() != 0; });
+      lazy_parked_.store(false);
     }
+    if (lazy_in_flight_.load() != 0) idle_looks = 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(kLazyPeriodMs));
+    reap_ready();
+  }
+}
+
+void AioWriter::finish_events(const io_event* events, long n) {
+  for (long e = 0; e < n; ++e) {
+    auto* p = reinterpret_cast<Job::Piece*>(events[e].data);
+    const int64_t res = events[e].res;
+    if (p->job->lazy_ && lazy_context_ != 0) lazy_in_flight_.fetch_sub(1);
+    if (res < 0 && res != -EINTR && res != -EAGAIN) {
+      int expected = 0;
+      p->job->error_.compare_exchange_strong(expected, int(-res));
+    } else if (res < 0 || uint64_t(res) < p->bytes) {
+      finish_synchronously(*p, uint64_t(std::max<int64_t>(res, 0)));
+    }
+    complete(p->job);
   }
 }
 

@@ -1,7 +1,11 @@
 #pragma once
 // Writes handed to the kernel without waiting for them: one process-wide
 // Linux AIO context, and a thread of its own ("fj-aioreap") that reaps the
-// completions and tells each write's owner. Why: a page-cache-mode ack needs
+// completions and tells each write's owner. Jobs nobody waits for soon
+// (page-cache-mode tail rounds) go to a second context that no thread
+// sleeps on: the submitters reap it (reap_ready()) and "fj-aiolazy" looks
+// every kLazyPeriod, so their completions wake nobody (a wake-up per round
+// was a sixth of the broker's context switches at half load). Why: a page-cache-mode ack needs
 // the bytes handed to the kernel (a killed process still completes the
 // direct writes it submitted), not on the device; waiting for the device
 // put its stalls into every ack (docs/performance.md, "Tail writes handed
@@ -13,8 +17,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <condition_variable>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace fjord::storage {
@@ -26,10 +32,13 @@ class AioWriter {
    public:
     virtual ~Job() = default;
 
+    // Before add(): completions may wait up to kLazyPeriod to be seen.
+    void set_lazy() { lazy_ = true; }
+
    protected:
     // Called once: after every write added has completed and release() was
-    // called. err = 0, or the errno of a failed write. Runs on the reaper
-    // thread, or in release() when everything was done already.
+    // called. err = 0, or the errno of a failed write. Runs on a reaper
+    // thread, in reap_ready(), or in release() when everything was done already.
     virtual void on_written(int err) = 0;
 
    private:
@@ -46,6 +55,7 @@ class AioWriter {
     std::deque<Piece> pieces_;  // stable addresses: the kernel hands them back
     std::atomic<int> remaining_{1};  // pieces in flight, + 1 until release()
     std::atomic<int> error_{0};
+    bool lazy_ = false;
     std::shared_ptr<Job> self_;  // keeps the job alive from release() to on_written()
   };
 
@@ -61,17 +71,33 @@ class AioWriter {
   void submit();
   // Ends the submitter's hold on the job (after submit()); on_written may run inside.
   void release(const std::shared_ptr<Job>& job);
+  // Completes the lazy jobs whose writes are done, here (no syscall when none is).
+  void reap_ready();
   // Writes submitted through AIO so far (tests).
   uint64_t submitted_async() const { return submitted_async_.load(std::memory_order_relaxed); }
 
  private:
   AioWriter();
   void reap();
+  void reap_lazy();
+  void submit_queued(aio_context_t ctx, std::vector<iocb*>& queued);
+  void finish_events(const io_event* events, long n);
   static void complete(Job* job);
   static void finish_synchronously(Job::Piece& p, uint64_t done);
 
-  static constexpr unsigned kMaxInFlight = 4096;  // requests; beyond that writes are synchronous
+  static constexpr unsigned kMaxInFlight = 4096;  // requests per context; beyond that writes are synchronous
+
+ public:
+  static constexpr int kLazyPeriodMs = 5;
+
+ private:
   aio_context_t context_ = 0;
+  aio_context_t lazy_context_ = 0;  // 0: lazy jobs use context_
+  std::atomic<uint64_t> lazy_in_flight_{0};
+  // fj-aiolazy sleeps here once nothing lazy was in flight for a while.
+  std::mutex lazy_mu_;
+  std::condition_variable lazy_cv_;
+  std::atomic<bool> lazy_parked_{false};
   std::atomic<uint64_t> submitted_async_{0};
 };
 

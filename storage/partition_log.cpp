@@ -304,7 +304,7 @@ void PartitionLog::TailSubmit::answer() {
   for (auto& w : waiters) w.second(ready_ok);
 }
 
-void PartitionLog::begin_tail_submit(TailSubmit& job) {
+void PartitionLog::begin_tail_submit(TailSubmit& job, bool lazy) {
   job.write_lock = std::unique_lock(write_mu_);
   {
     std::unique_lock lk(mu_);
@@ -338,6 +338,7 @@ void PartitionLog::begin_tail_submit(TailSubmit& job) {
     }
     round->log = shared_from_this();
     round->target = log_end_;
+    if (lazy && !padded) round->set_lazy();
     rounds_.push_back(round);
   }
   // Outside the partition lock: appends and reads go on meanwhile.

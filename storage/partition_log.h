@@ -199,7 +199,8 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // lock into `job`, plans, writes the page-cache part and queues the rest
   // (AioWriter::add); after AioWriter::submit(), end_tail_submit records the
   // hand-over, takes the page-cache waiters into `job` and releases the
-  // lock; job.answer() answers them.
+  // lock; job.answer() answers them. `lazy`: nobody will wait for these
+  // writes soon (AioWriter::Job::set_lazy); only page-cache mode takes it.
   struct TailRound;
   struct TailSubmit {
     std::unique_lock<std::mutex> write_lock;
@@ -213,7 +214,7 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
     bool ready_ok = true;
     void answer();
   };
-  void begin_tail_submit(TailSubmit& job);
+  void begin_tail_submit(TailSubmit& job, bool lazy = false);
   int64_t end_tail_submit(TailSubmit& job);
   // Internal to LogManager's pass about once a second: frees the active
   // tail's written window if nothing was appended since the previous pass.

@@ -9,7 +9,8 @@
 
 namespace fjord::storage {
 
-std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<PartitionLog>>& logs, bool wait) {
+std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<PartitionLog>>& logs, bool wait,
+                                          bool lazy) {
   std::vector<int64_t> results(logs.size());
   std::vector<size_t> order(logs.size());
   std::iota(order.begin(), order.end(), size_t{0});
@@ -23,7 +24,7 @@ std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<Part
   // on each other in a cycle.
   std::vector<PartitionLog::TailSubmit> jobs(logs.size());
   for (size_t i : order)
-    if (same_as[i] == i) logs[i]->begin_tail_submit(jobs[i]);
+    if (same_as[i] == i) logs[i]->begin_tail_submit(jobs[i], lazy && !wait);
   AioWriter::instance().submit();
   for (size_t i = 0; i < logs.size(); ++i)
     if (same_as[i] == i) results[i] = logs[i]->end_tail_submit(jobs[i]);

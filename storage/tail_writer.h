@@ -21,7 +21,10 @@ class PartitionLog;
 // The tail writes of every log in `logs`, all in flight at once instead of
 // one device round trip after another; with `wait`, each log's answer is
 // what write_tails() returns, else what submit_tail_writes() does, by index.
-std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<PartitionLog>>& logs, bool wait = true);
+// `lazy` (not with `wait`): the page-cache-mode writes' completions may be
+// seen late (AioWriter::Job::set_lazy).
+std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<PartitionLog>>& logs, bool wait = true,
+                                          bool lazy = false);
 
 class TailWriter {
  public:

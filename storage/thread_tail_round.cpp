@@ -1,5 +1,6 @@
 #include "storage/thread_tail_round.h"
 
+#include "storage/aio_writer.h"
 #include "storage/tail_writer.h"
 
 namespace fjord::storage {
@@ -24,9 +25,12 @@ void ThreadTailRound::add(std::shared_ptr<PartitionLog> log) {
 }
 
 void ThreadTailRound::run() {
+  // Earlier rounds' completions first, outside any write lock (a failed
+  // write answers its waiters); logs that adds join this round.
+  AioWriter::instance().reap_ready();
   std::vector<std::shared_ptr<PartitionLog>> logs;
   logs.swap(logs_);
-  if (!logs.empty()) write_tails_together(logs, false);
+  if (!logs.empty()) write_tails_together(logs, false, /*lazy=*/true);
 }
 
 }  // namespace fjord::storage
