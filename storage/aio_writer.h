@@ -1,23 +1,25 @@
 #pragma once
 // Writes handed to the kernel without waiting for them: one process-wide
 // Linux AIO context, and a thread of its own ("fj-aioreap") that reaps the
-// completions and tells each write's owner. Jobs nobody waits for soon
-// (page-cache-mode tail rounds) go to a second context that no thread
-// sleeps on: the submitters reap it (reap_ready()) and "fj-aiolazy" looks
-// every kLazyPeriod, so their completions wake nobody (a wake-up per round
-// was a sixth of the broker's context switches at half load). Why: a page-cache-mode ack needs
-// the bytes handed to the kernel (a killed process still completes the
-// direct writes it submitted), not on the device; waiting for the device
-// put its stalls into every ack (docs/performance.md, "Tail writes handed
-// to the kernel"). Where AIO is refused (io_setup or io_submit fails) a
-// write is done by the submitter itself, and so is the rest of a short one
-// (by the reaper).
+// completions and tells each write's owner. Why: a page-cache-mode ack
+// needs the bytes handed to the kernel (a killed process still completes
+// the direct writes it submitted), not on the device; waiting for the
+// device put its stalls into every ack (docs/performance.md, "Tail writes
+// handed to the kernel"). Where AIO is refused (io_setup or io_submit
+// fails) a write is done by the submitter itself, and so is the rest of a
+// short one (by the reaper).
+//
+// Jobs nobody waits for soon (page-cache-mode tail rounds) go to a second
+// context that no thread sleeps on: submitters reap it (reap_ready()) and
+// "fj-aiolazy" looks every kLazyPeriodMs, so their completions wake nobody
+// (a wake-up per round was a third of the broker's voluntary context
+// switches at 250k rec/s).
 #include <linux/aio_abi.h>
 #include <sys/uio.h>
 
 #include <atomic>
-#include <cstdint>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -73,6 +75,7 @@ class AioWriter {
   void release(const std::shared_ptr<Job>& job);
   // Completes the lazy jobs whose writes are done, here (no syscall when none is).
   void reap_ready();
+  static constexpr int kLazyPeriodMs = 5;
   // Writes submitted through AIO so far (tests).
   uint64_t submitted_async() const { return submitted_async_.load(std::memory_order_relaxed); }
 
@@ -86,11 +89,6 @@ class AioWriter {
   static void finish_synchronously(Job::Piece& p, uint64_t done);
 
   static constexpr unsigned kMaxInFlight = 4096;  // requests per context; beyond that writes are synchronous
-
- public:
-  static constexpr int kLazyPeriodMs = 5;
-
- private:
   aio_context_t context_ = 0;
   aio_context_t lazy_context_ = 0;  // 0: lazy jobs use context_
   std::atomic<uint64_t> lazy_in_flight_{0};

@@ -8,7 +8,9 @@
 // waiters there. Why: a round on a TailWriter thread costs a wake-up there,
 // and another on the network thread to carry each answer back; on this
 // project's VMs every context switch is dear (docs/performance.md, "Tail
-// rounds on the network threads").
+// rounds on the network threads"). For the same reason a round's writes
+// are lazy AIO jobs, and run() first reaps the ones already done
+// (AioWriter::reap_ready).
 #include <functional>
 #include <memory>
 #include <vector>
