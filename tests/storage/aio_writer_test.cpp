@@ -157,23 +157,28 @@ TEST(AioWriterTest, AFailedWriteReportsItsErrnoToItsJobOnly) {
 
 // Lazy jobs: nobody sleeps on their completions, so the submitter's
 // reap_ready() or the lazy reaper's next look completes them.
+std::future<int> submit_lazy(int fd, const std::vector<iovec>& iov) {
+  auto job = std::make_shared<TestJob>();
+  job->set_lazy();
+  auto done = job->written.get_future();
+  AioWriter& aio = AioWriter::instance();
+  aio.add(*job, fd, iov, 0);
+  aio.submit();
+  aio.release(job);
+  return done;
+}
+
 TEST(AioWriterTest, ALazyJobCompletesThroughReapReady) {
   test::TempDir dir;
   FileHandle fd(::open((dir.path() + "/lazy").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   ASSERT_TRUE(fd.valid());
   std::vector<uint8_t> data(20000, 'z');
   std::vector<iovec> iov{{data.data(), data.size()}};
-  AioWriter& aio = AioWriter::instance();
-  auto job = std::make_shared<TestJob>();
-  job->set_lazy();
-  auto done = job->written.get_future();
-  aio.add(*job, fd.get(), iov, 0);
-  aio.submit();
-  aio.release(job);
+  auto done = submit_lazy(fd.get(), iov);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (done.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready &&
          std::chrono::steady_clock::now() < deadline)
-    aio.reap_ready();
+    AioWriter::instance().reap_ready();
   ASSERT_EQ(done.wait_for(std::chrono::seconds(0)), std::future_status::ready);
   EXPECT_EQ(done.get(), 0);
   EXPECT_EQ(file_bytes(dir.path() + "/lazy"), data);
@@ -183,17 +188,11 @@ TEST(AioWriterTest, ALazyJobCompletesAfterTheLazyReaperParked) {
   test::TempDir dir;
   FileHandle fd(::open((dir.path() + "/parked").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   ASSERT_TRUE(fd.valid());
-  AioWriter& aio = AioWriter::instance();
   // Nothing lazy in flight for longer than the reaper looks before parking.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   std::vector<uint8_t> data(5000, 'p');
   std::vector<iovec> iov{{data.data(), data.size()}};
-  auto job = std::make_shared<TestJob>();
-  job->set_lazy();
-  auto done = job->written.get_future();
-  aio.add(*job, fd.get(), iov, 0);
-  aio.submit();
-  aio.release(job);
+  auto done = submit_lazy(fd.get(), iov);
   // Never reaped on this thread: the parked reaper must have been woken by submit().
   ASSERT_EQ(done.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   EXPECT_EQ(done.get(), 0);
