@@ -127,7 +127,7 @@ void latency_phase(const BenchOptions& o, TargetResult& r, const std::vector<std
     r.consume = consume_records(r.brokers, o.topic, start, consumers, o.fetch_wait_ms, nonce, control, stop);
   });
   while (control.ready.load() < consumers) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const ProducePlan plan{o.latency_duration_s + o.warmup_s, 0, r.latency_rate, false, r.latency_linger_ms};
+  const ProducePlan plan{o.latency_duration_s, 0, r.latency_rate, false, r.latency_linger_ms, o.warmup_s};
   control.measure_from_ns = now_ns() + static_cast<std::uint64_t>(o.warmup_s * 1e9);
   CpuWindow cpu(control.measure_from_ns, r.pid, stop);
   r.latency_produce = run_producers(o, plan, r.brokers, nonce, stop);
