@@ -19,6 +19,7 @@
 #include "disk_latency.h"
 #include "latency_histogram.h"
 #include "payload_stamp.h"
+#include "producer_pool.h"
 #include "send_pacer.h"
 
 namespace fjord::bench {
@@ -153,6 +154,36 @@ TEST(SendPacer, LateProducerCatchesUpWithoutSleeping) {
   const SendPacer pacer(0, 100000);  // 10 us apart
   EXPECT_EQ(pacer.wake_time(50, 1000000), 0u);  // due at 0.5 ms, now 1 ms
   EXPECT_EQ(pacer.wake_time(101, 1000000), 2000000u);  // due at 1.01 ms: next slice
+}
+
+// The producers' ack latency and the consumers' e2e latency must leave out
+// the same warm-up, or a fresh broker's first seconds show only in the acks.
+TEST(ProducePlan, LatencyPhaseWarmsUpAsItsConsumersDo) {
+  BenchOptions o;
+  o.latency_duration_s = 5;
+  o.warmup_s = 3;
+  const ProducePlan p = latency_plan(o, 250000, 1);
+  EXPECT_EQ(p.duration_s, 5);
+  EXPECT_EQ(p.warmup_s, 3);
+  EXPECT_EQ(p.rate, 250000);
+  EXPECT_EQ(p.linger_ms, 1);
+  EXPECT_EQ(p.records, 0u);
+}
+
+TEST(ProducePlan, ThroughputPhaseWarmsUpOnlyWhenBoundedByTime) {
+  BenchOptions o;
+  o.duration_s = 5;
+  o.warmup_s = 2;
+  o.linger_ms = 5;
+  ProducePlan p = throughput_plan(o);
+  EXPECT_EQ(p.duration_s, 5);
+  EXPECT_EQ(p.warmup_s, 2);
+  EXPECT_EQ(p.rate, 0);
+  EXPECT_EQ(p.linger_ms, 5);
+  o.records = 1000;
+  p = throughput_plan(o);
+  EXPECT_EQ(p.records, 1000u);
+  EXPECT_EQ(p.warmup_s, 0);
 }
 
 TEST(DirtyPages, ParsesDirtyPlusWriteback) {

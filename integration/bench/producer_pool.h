@@ -41,6 +41,16 @@ struct ProducePlan {
   double warmup_s = 0;
 };
 
+// The two phases' plans (target_run.h). A time-bounded phase runs
+// --warmup seconds longer and measures neither throughput nor ack latency
+// over them, as the consumers' e2e figure leaves them out.
+inline ProducePlan throughput_plan(const BenchOptions& o) {
+  return ProducePlan{o.duration_s, o.records, 0, false, o.linger_ms, o.records == 0 ? o.warmup_s : 0};
+}
+inline ProducePlan latency_plan(const BenchOptions& o, double rate, int linger_ms) {
+  return ProducePlan{o.latency_duration_s, 0, rate, false, linger_ms, o.warmup_s};
+}
+
 // Runs the producers to completion. `stop` ends the run early (signal).
 ProduceOutcome run_producers(const BenchOptions& options, const ProducePlan& plan, const std::string& brokers,
                              std::uint64_t run_nonce, const std::atomic<bool>& stop);

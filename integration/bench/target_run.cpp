@@ -100,10 +100,8 @@ class CpuWindow {
 
 void throughput_phase(const BenchOptions& o, TargetResult& r, std::vector<std::int64_t>& offsets,
                       const std::atomic<bool>& stop) {
-  // A time-bounded phase warms up first, as the latency phase does.
-  const double warmup_s = o.records == 0 ? o.warmup_s : 0;
-  const ProducePlan plan{o.duration_s, o.records, 0, false, o.linger_ms, warmup_s};
-  CpuWindow cpu(now_ns() + static_cast<std::uint64_t>(warmup_s * 1e9), r.pid, stop);
+  const ProducePlan plan = throughput_plan(o);
+  CpuWindow cpu(now_ns() + static_cast<std::uint64_t>(plan.warmup_s * 1e9), r.pid, stop);
   r.bulk = run_producers(o, plan, r.brokers, fresh_nonce(), stop);
   r.bulk_cpu = cpu.finish();
   add_produce_errors(r, r.bulk, "throughput phase");
@@ -127,7 +125,7 @@ void latency_phase(const BenchOptions& o, TargetResult& r, const std::vector<std
     r.consume = consume_records(r.brokers, o.topic, start, consumers, o.fetch_wait_ms, nonce, control, stop);
   });
   while (control.ready.load() < consumers) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const ProducePlan plan{o.latency_duration_s, 0, r.latency_rate, false, r.latency_linger_ms, o.warmup_s};
+  const ProducePlan plan = latency_plan(o, r.latency_rate, r.latency_linger_ms);
   control.measure_from_ns = now_ns() + static_cast<std::uint64_t>(o.warmup_s * 1e9);
   CpuWindow cpu(control.measure_from_ns, r.pid, stop);
   r.latency_produce = run_producers(o, plan, r.brokers, nonce, stop);
