@@ -126,7 +126,7 @@ void latency_phase(const BenchOptions& o, TargetResult& r, const std::vector<std
   });
   while (control.ready.load() < consumers) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const ProducePlan plan = latency_plan(o, r.latency_rate, r.latency_linger_ms);
-  control.measure_from_ns = now_ns() + static_cast<std::uint64_t>(o.warmup_s * 1e9);
+  control.measure_from_ns = now_ns() + static_cast<std::uint64_t>(plan.warmup_s * 1e9);
   CpuWindow cpu(control.measure_from_ns, r.pid, stop);
   r.latency_produce = run_producers(o, plan, r.brokers, nonce, stop);
   r.latency_cpu = cpu.finish();
