@@ -3,7 +3,8 @@
 # partitions, acks=all, 4 producers) against a fresh fjord or the librdkafka
 # mock cluster and prints MB/s and CPU seconds per GB: the whole machine's
 # (/proc/stat), the broker process's own (/proc/<pid>/stat), the client's
-# (fjord_bench, from bash's `times`) and the rest (kernel threads, other work).
+# (fjord_bench, from bash's `times`), the rest (kernel threads, other work) and
+# the steal (time the hypervisor took from this VM, in none of the others).
 #
 #   scripts/bench-cpu.sh                      # fjord, durable (the default mode)
 #   scripts/bench-cpu.sh --pagecache          # fjord, Kafka's page-cache mode
@@ -74,6 +75,7 @@ produce() {  # produce DURATION: the one-line result
 [[ $WARMUP != 0 ]] && produce "$WARMUP" > /dev/null
 
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }  # user nice system irq softirq
+steal() { awk '/^cpu /{print $9}' /proc/stat; }
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }           # utime + stime, all threads
 child_seconds() {  # CPU seconds of every child waited for so far (bash's times: user sys)
   times > "$SCRATCH/times"  # in this shell: a $(times) subshell would count only its own children
@@ -90,20 +92,20 @@ if ((PERF)); then
   PERF_PID=$!
   STARTED_PIDS+=("$PERF_PID")
 fi
-m0=$(busy); b0=$(ticks "$BROKER_PID"); t0=$(thread_ticks "$BROKER_PID"); child_seconds > "$SCRATCH/c0"
+s0=$(steal); m0=$(busy); b0=$(ticks "$BROKER_PID"); t0=$(thread_ticks "$BROKER_PID"); child_seconds > "$SCRATCH/c0"
 line=$(produce "$DURATION")
-m1=$(busy); b1=$(ticks "$BROKER_PID"); t1=$(thread_ticks "$BROKER_PID"); child_seconds > "$SCRATCH/c1"
+s1=$(steal); m1=$(busy); b1=$(ticks "$BROKER_PID"); t1=$(thread_ticks "$BROKER_PID"); child_seconds > "$SCRATCH/c1"
 mbs=$(grep -o '[0-9.]* MB/s' <<< "$line" | head -1 | cut -d' ' -f1)
 mode=$TARGET
 [[ $TARGET == fjord ]] && { ((PAGECACHE)) && mode="fjord pagecache" || mode="fjord durable"; }
 [[ $CODEC != none ]] && mode+=", $CODEC"
 ((${#OVERRIDES[@]})) && mode+=" (${OVERRIDES[*]})"
 # "rest" is what neither process ran: interrupts, kernel threads (writeback, reclaim), other work.
-awk -v mode="$mode" -v mbs="$mbs" -v dur="$DURATION" -v m=$((m1 - m0)) -v b=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" \
+awk -v mode="$mode" -v mbs="$mbs" -v dur="$DURATION" -v m=$((m1 - m0)) -v b=$((b1 - b0)) -v st=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
     -v c="$(awk 'NR == FNR { a = $1; next } { print $1 - a }' "$SCRATCH/c0" "$SCRATCH/c1")" \
   'BEGIN { gb = mbs * dur / 1000; if (gb <= 0) { print mode ": no throughput"; exit 1 }
-           printf "%s: %.0f MB/s; machine %.2f CPU-s/GB, broker %.2f, client %.2f, rest %.2f\n", mode, mbs,
-                  m / hz / gb, b / hz / gb, c / gb, (m / hz - b / hz - c) / gb }'
+           printf "%s: %.0f MB/s; machine %.2f CPU-s/GB, broker %.2f, client %.2f, rest %.2f; steal %.2f\n", mode, mbs,
+                  m / hz / gb, b / hz / gb, c / gb, (m / hz - b / hz - c) / gb, st / hz / gb }'
 # The broker's CPU-s per GB by thread name (threads that ended during the run are missing).
 awk -v mbs="$mbs" -v dur="$DURATION" -v hz="$(getconf CLK_TCK)" '
   NR == FNR { before[$1] = $2; next }

@@ -17,6 +17,7 @@
 #include "cpu_usage.h"
 #include "dirty_pages.h"
 #include "disk_latency.h"
+#include "disk_steal.h"
 #include "latency_histogram.h"
 #include "payload_stamp.h"
 #include "producer_pool.h"
@@ -213,6 +214,7 @@ TEST(CpuUsage, ParsesTheMachineLine) {
   const auto t = parse_proc_stat("cpu  100 2 30 500 7 4 5 1 0 0\ncpu0 50 1 15 250 3 2 2 0 0 0\n");
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->busy, 100u + 2 + 30 + 4 + 5 + 1);
+  EXPECT_EQ(t->steal, 1u);
   EXPECT_EQ(t->total, t->busy + 500 + 7);
   EXPECT_FALSE(parse_proc_stat("cpu0 1 2 3 4 5 6 7 8\n").has_value());  // not the aggregate line
   EXPECT_FALSE(parse_proc_stat("cpu  1 2 3\n").has_value());            // too few fields
@@ -240,6 +242,8 @@ TEST(CpuUsage, SharesOfThisMachineAndProcess) {
   EXPECT_GT(c.client, 0.0);
   EXPECT_GE(c.broker, 0.0);  // our own pid stands in for a broker
   EXPECT_LE(c.machine, c.cores + 0.01);
+  EXPECT_GE(c.steal, 0.0);
+  EXPECT_LE(c.steal, c.machine);
   EXPECT_EQ(cpu_share(from, from).measured, false);  // an empty window has no figures
 }
 
@@ -316,6 +320,40 @@ TEST_F(DiskLatencyTest, RejectsBlocksDirectWritesCannotTake) {
   std::string error;
   EXPECT_FALSE(measure_disk_latency(o, &result, &error));
   EXPECT_NE(error.find("4096"), std::string::npos) << error;
+}
+
+TEST_F(DiskLatencyTest, StealProbeWritesKeepsTheCoresBusyAndLeavesNothingBehind) {
+  DiskStealOptions o;
+  o.dir = dir_;
+  o.duration_s = 0.2;
+  DiskSteal result;
+  std::string error;
+  ASSERT_TRUE(measure_disk_steal(o, &result, &error)) << error;
+  EXPECT_GT(result.bytes, 0u);
+  EXPECT_EQ(result.bytes % (1 << 20), 0u);  // whole 1 MiB blocks
+  EXPECT_GE(result.write_seconds, 0.2);
+  EXPECT_GE(result.cores, 1);
+  for (double share : {result.idle_steal_share, result.write_steal_share}) {
+    EXPECT_GE(share, 0.0);
+    EXPECT_LE(share, 1.0);
+  }
+  EXPECT_GE(result.steal_s_per_gb(), 0.0);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
+}
+
+TEST(DiskSteal, OnlyTheStealBeyondTheIdlePhaseCountsPerGbWritten) {
+  DiskSteal r;
+  r.cores = 2;
+  r.write_seconds = 2;
+  r.bytes = 1'000'000'000;  // 1 GB in 2 s
+  r.idle_steal_share = 0.05;
+  r.write_steal_share = 0.30;  // 0.25 of 2 cores for 2 s = 1 CPU-s
+  EXPECT_NEAR(r.steal_s_per_gb(), 1.0, 1e-9);
+  EXPECT_NEAR(r.mb_per_s(), 500.0, 1e-9);
+  r.write_steal_share = 0.01;  // less than without writes: no cost, not a negative one
+  EXPECT_EQ(r.steal_s_per_gb(), 0.0);
+  r.bytes = 0;
+  EXPECT_EQ(r.steal_s_per_gb(), 0.0);
 }
 
 TEST_F(DiskLatencyTest, NamesTheCallThatFailed) {

@@ -43,6 +43,7 @@ std::optional<CpuTicks> parse_proc_stat(std::string_view text) {
     if (!next_number(line, &v)) return std::nullopt;
   CpuTicks t;
   t.busy = f[0] + f[1] + f[2] + f[5] + f[6] + f[7];
+  t.steal = f[7];
   t.total = t.busy + f[3] + f[4];
   return t;
 }
@@ -90,8 +91,9 @@ CpuShare cpu_share(const CpuSample& from, const CpuSample& to) {
   c.measured = true;
   c.cores = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
   // Machine: the busy share of all ticks, times the cores (robust to the tick rate).
-  c.machine = static_cast<double>(to.machine.busy - from.machine.busy) /
-              static_cast<double>(to.machine.total - from.machine.total) * c.cores;
+  const double all = static_cast<double>(to.machine.total - from.machine.total);
+  c.machine = static_cast<double>(to.machine.busy - from.machine.busy) / all * c.cores;
+  c.steal = static_cast<double>(to.machine.steal - from.machine.steal) / all * c.cores;
   c.client = (to.client_s - from.client_s) / c.seconds;
   if (from.broker_ok && to.broker_ok && hz > 0)
     c.broker = static_cast<double>(to.broker_ticks - from.broker_ticks) / hz / c.seconds;

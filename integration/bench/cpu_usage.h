@@ -13,6 +13,7 @@ namespace fjord::bench {
 
 struct CpuTicks {
   unsigned long long busy = 0;   // user + nice + system + irq + softirq + steal
+  unsigned long long steal = 0;  // time the hypervisor ran something else instead of this VM
   unsigned long long total = 0;  // busy + idle + iowait
 };
 
@@ -41,6 +42,11 @@ struct CpuShare {
   double machine = 0;      // every process and the kernel
   double client = 0;       // this bench process: producers and consumers
   double broker = -1;      // the broker process; -1 when not known
+  // Cores' worth of time the hypervisor took from this VM (part of
+  // `machine`, in no process's figure). Why: on this project's VMs the host's
+  // work for the virtual disk's writes shows up here (docs/performance.md,
+  // "The disk's writes are paid in steal").
+  double steal = 0;
 };
 
 CpuShare cpu_share(const CpuSample& from, const CpuSample& to);

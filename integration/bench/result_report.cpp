@@ -43,12 +43,12 @@ std::string config_text(const BenchOptions& o) {
   return s.str();
 }
 
-// "cpu 1.87/2 (client 1.25, broker 0.60)": cores kept busy in a phase's measured part.
+// "cpu 1.87/2 (client 1.25, broker 0.60, steal 0.02)": cores kept busy in a phase's measured part.
 std::string cpu_text(const CpuShare& c) {
   if (!c.measured) return "";
   std::string text = ", cpu " + fmt("%.2f", c.machine) + "/" + std::to_string(c.cores) + " (client " + fmt("%.2f", c.client);
   if (c.broker >= 0) text += ", broker " + fmt("%.2f", c.broker);
-  return text + ")";
+  return text + ", steal " + fmt("%.2f", c.steal) + ")";
 }
 
 std::string target_text(const BenchOptions& o, const TargetResult& r) {
@@ -95,7 +95,8 @@ void json_latency(std::ostringstream& s, const LatencyHistogram& h) {
 // Cores kept busy; "broker" is null when its process was not given.
 void json_cpu(std::ostringstream& s, const CpuShare& c) {
   s << "{\"measured\":" << (c.measured ? "true" : "false") << ",\"seconds\":" << c.seconds
-    << ",\"cores\":" << c.cores << ",\"machine\":" << c.machine << ",\"client\":" << c.client << ",\"broker\":";
+    << ",\"cores\":" << c.cores << ",\"machine\":" << c.machine << ",\"steal\":" << c.steal << ",\"client\":" << c.client
+    << ",\"broker\":";
   if (c.broker >= 0) s << c.broker;
   else s << "null";
   s << "}";
