@@ -12,20 +12,28 @@
 
 #include "disk_steal.h"
 
+namespace {
+
+int usage() {
+  std::fprintf(stderr, "usage: fjord_steal_probe --dir DIR [--duration S] [--json FILE]\n");
+  return 2;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   fjord::bench::DiskStealOptions options;
   std::string json_path;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--dir") options.dir = argv[i + 1];
-    else if (flag == "--duration") options.duration_s = std::atof(argv[i + 1]);
-    else if (flag == "--json") json_path = argv[i + 1];
-    else options.dir.clear();
+    if (i + 1 >= argc) return usage();
+    const char* value = argv[++i];
+    if (flag == "--dir") options.dir = value;
+    else if (flag == "--duration") options.duration_s = std::atof(value);
+    else if (flag == "--json") json_path = value;
+    else return usage();
   }
-  if (argc % 2 == 0 || options.dir.empty() || options.duration_s <= 0) {
-    std::fprintf(stderr, "usage: fjord_steal_probe --dir DIR [--duration S] [--json FILE]\n");
-    return 2;
-  }
+  if (options.dir.empty() || options.duration_s <= 0) return usage();
   fjord::bench::DiskSteal r;
   std::string error;
   if (!fjord::bench::measure_disk_steal(options, &r, &error)) {
