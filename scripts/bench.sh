@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark matrix: fjord against librdkafka's mock cluster, side by side,
 # plus the machine's own limits (loopback TCP, fdatasync'd disk writes, the
-# disk's write latency).
+# disk's write latency, and the steal the disk's writes cost this VM).
 #
 # Every configuration gets a fresh fjord (temporary data dir) and a fresh
 # mock peer; both are stopped before the next one starts. Results: one line
@@ -57,7 +57,7 @@ usage: scripts/bench.sh [options]
                           limits,matrix,disk). target = issue 5's acceptance runs: 1 KiB,
                           16 partitions, acks=all, no compression, 4 producers, for
                           --flush pagecache and durable, throughput then latency at
-                          --rate-fraction (default 0.5), plus a dd; prints verdicts
+                          --rate-fraction (default 0.5), plus the disk probes; prints verdicts
   --repeat N              target: N rounds of both modes, alternated; verdicts on the
                           medians (this machine's speed drifts by 20-30% within
                           minutes; default 1)
