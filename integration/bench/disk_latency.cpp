@@ -1,6 +1,5 @@
 #include "disk_latency.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+
+#include "scratch_file.h"
 
 namespace fjord::bench {
 namespace {
@@ -31,15 +32,8 @@ bool measure_disk_latency(const DiskLatencyOptions& options, DiskLatency* out, s
     *error = "block size must be a multiple of 4096 that divides 256 MiB";
     return false;
   }
-  std::string path = options.dir + "/fjord-disk-probe.XXXXXX";
-  const int tmp = mkstemp(path.data());
-  if (tmp < 0) return fail(error, "mkstemp");
-  int fd = open(path.c_str(), O_WRONLY | O_DIRECT);
-  out->direct = fd >= 0;
-  if (fd < 0) fd = dup(tmp);  // O_DIRECT refused: buffered writes
-  close(tmp);
-  unlink(path.c_str());  // nothing is left behind, whatever happens next
-  if (fd < 0) return fail(error, "open");
+  const int fd = open_scratch_file(options.dir, "fjord-disk-probe", &out->direct, error);
+  if (fd < 0) return false;
 
   void* raw = nullptr;
   if (posix_memalign(&raw, 4096, options.block_bytes) != 0) {

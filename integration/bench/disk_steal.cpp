@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "cpu_usage.h"
+#include "scratch_file.h"
 
 namespace fjord::bench {
 namespace {
 
 constexpr std::size_t kBlock = 1 << 20;
 constexpr std::size_t kHuge = 2 << 20;
-constexpr std::uint64_t kFileBytes = 1ull << 30;  // then a fresh file, so a long run does not fill the disk
+constexpr std::uint64_t kFileBytes = 1ull << 30;
 
 bool fail(std::string* error, const char* call) {
   *error = std::string(call) + ": " + std::strerror(errno);
@@ -28,33 +29,6 @@ bool fail(std::string* error, const char* call) {
 
 double stolen_share(const CpuTicks& from, const CpuTicks& to) {
   return to.total > from.total ? double(to.steal - from.steal) / double(to.total - from.total) : 0;
-}
-
-// A file unlinked at once, O_DIRECT where the filesystem takes it, its
-// length raised ahead (as fjord's segments are) so no write extends it.
-// -1 on failure, with `error` naming the call.
-int open_scratch(const std::string& dir, bool* direct, std::string* error) {
-  std::string path = dir + "/fjord-steal-probe.XXXXXX";
-  const int tmp = mkstemp(path.data());
-  if (tmp < 0) {
-    fail(error, "mkstemp");
-    return -1;
-  }
-  int fd = open(path.c_str(), O_WRONLY | O_DIRECT);
-  *direct = fd >= 0;
-  if (fd < 0) fd = dup(tmp);
-  close(tmp);
-  unlink(path.c_str());
-  if (fd < 0) {
-    fail(error, "open");
-    return -1;
-  }
-  if (ftruncate(fd, off_t(kFileBytes)) != 0) {
-    fail(error, "ftruncate");
-    close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 }  // namespace
@@ -77,8 +51,13 @@ bool measure_disk_steal(const DiskStealOptions& options, DiskSteal* out, std::st
   madvise(block, kHuge, MADV_HUGEPAGE);  // a hint: 4 KiB pages cost the host more, not the probe its figure
   std::memset(block, 's', kBlock);
 
-  int fd = open_scratch(options.dir, &out->direct, error);
-  if (fd < 0) {
+  // Its length is raised ahead (as fjord's segments are), so no write extends it.
+  const int fd = open_scratch_file(options.dir, "fjord-steal-probe", &out->direct, error);
+  if (fd < 0 || ftruncate(fd, off_t(kFileBytes)) != 0) {
+    if (fd >= 0) {
+      fail(error, "ftruncate");
+      close(fd);
+    }
     munmap(map, 2 * kHuge);
     return false;
   }
@@ -100,10 +79,9 @@ bool measure_disk_steal(const DiskStealOptions& options, DiskSteal* out, std::st
   const auto start = Clock::now();
   std::uint64_t pos = 0;
   while (ok && Clock::now() - start < phase) {
-    if (pos == kFileBytes) {  // a fresh file
-      close(fd);
-      if ((fd = open_scratch(options.dir, &out->direct, error)) < 0) ok = false;
+    if (pos == kFileBytes) {  // start over, so a long run does not fill the disk
       pos = 0;
+      if (ftruncate(fd, 0) != 0 || ftruncate(fd, off_t(kFileBytes)) != 0) ok = fail(error, "ftruncate");
       continue;
     }
     const ssize_t n = pwrite(fd, block, kBlock, off_t(pos));
@@ -122,7 +100,7 @@ bool measure_disk_steal(const DiskStealOptions& options, DiskSteal* out, std::st
   const CpuSample t2 = sample_cpu(0);
   stop = true;
   for (auto& t : spinners) t.join();
-  if (fd >= 0) close(fd);
+  close(fd);
   munmap(map, 2 * kHuge);
   if (!ok) return false;
   if (!t0.machine_ok || !t1.machine_ok || !t2.machine_ok) {
