@@ -19,6 +19,8 @@ struct StableGroup {
     auto [b, jb] = h.join_new("g");
     EXPECT_FALSE(ja->has_value());  // parked through the initial delay
     h.services->advance(3000);
+    EXPECT_FALSE(ja->has_value());  // extended once: a member joined during it
+    h.services->advance(3000);
     EXPECT_TRUE(ja->has_value() && jb->has_value());
     leader = (*ja)->leader;
     follower = leader == a ? b : a;
@@ -117,7 +119,7 @@ TEST(GroupMembership, ProtocolChosenByVoteAmongThoseAllSupport) {
   b.list = {{"range", {}}, {"roundrobin", {}}};
   auto [ida, ja] = h.join_new("g", a);
   auto [idb, jb] = h.join_new("g", b);
-  h.services->advance(3000);
+  h.services->advance(6000);
   ASSERT_TRUE(ja->has_value());
   EXPECT_EQ((*ja)->protocol_name, "range");  // sticky lacks b's support; both vote range
 }
@@ -143,10 +145,11 @@ TEST(GroupMembership, HeartbeatErrors) {
 TEST(GroupMembership, ExpiredSessionRemovesTheMemberAndRebalances) {
   StableGroup g;
   // Only the leader keeps heartbeating.
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 2; ++i) {
     g.h.services->advance(4000);
     EXPECT_EQ(g.h.heartbeat("g", g.leader, 1), kNone);
   }
+  g.h.services->advance(4000);  // 12 s after the follower's last call: its 10 s session is over
   EXPECT_EQ(g.h.state("g"), GroupState::preparing_rebalance);
   EXPECT_EQ(g.h.heartbeat("g", g.follower, 1), 25);
   EXPECT_EQ(g.h.heartbeat("g", g.leader, 1), 27);
@@ -171,7 +174,7 @@ TEST(GroupMembership, MembersThatDoNotSyncAreRemoved) {
   GroupHarness h;
   auto [a, ja] = h.join_new("g");
   auto [b, jb] = h.join_new("g");
-  h.services->advance(3000);
+  h.services->advance(6000);
   const std::string leader = (*ja)->leader;
   auto ls = h.sync("g", leader, 1, {});
   ASSERT_TRUE(ls->has_value());
@@ -216,7 +219,7 @@ TEST(GroupMembership, StaticMemberRestartKeepsItsAssignmentWithoutRebalance) {
   GroupHarness h;
   auto j1 = h.join("g", "", std::string("instance-1"));
   auto j2 = h.join("g", "", std::string("instance-2"));
-  h.services->advance(3000);
+  h.services->advance(6000);
   ASSERT_TRUE(j1->has_value() && j2->has_value());
   const std::string m1 = (*j1)->member_id, m2 = (*j2)->member_id;
   EXPECT_EQ(m1.rfind("instance-1-", 0), 0u);
@@ -255,13 +258,16 @@ TEST(GroupMembership, StaticMemberThatDoesNotRejoinKeepsItsPlaceThroughTheJoinPh
   GroupHarness h;
   auto j1 = h.join("g", "", std::string("i1"));
   auto j2 = h.join("g", "", std::string("i2"));
-  h.services->advance(3000);
+  h.services->advance(6000);
   const std::string m1 = (*j1)->member_id, m2 = (*j2)->member_id;
   const std::string leader = (*j1)->leader;
   h.sync("g", leader, 1, {{m1, {1}}, {m2, {2}}}, leader == m1 ? std::string("i1") : std::string("i2"));
-  // A new dynamic member joins; i2 does not rejoin before the rebalance timeout.
+  // i1 rejoins; i2 keeps heartbeating but does not rejoin before the rebalance timeout.
   auto rejoin = h.join("g", m1, std::string("i1"));
-  h.services->advance(30000);
+  for (int i = 0; i < 8; ++i) {
+    h.services->advance(4000);
+    h.heartbeat("g", m2, 1, std::string("i2"));
+  }
   ASSERT_TRUE(rejoin->has_value());
   EXPECT_EQ((*rejoin)->generation_id, 2);
   EXPECT_TRUE(h.shard->group("g")->has_member(m2));  // static: not dropped by the join phase
