@@ -1,6 +1,7 @@
+#include "broker/handlers/delete_groups_handler.h"
+
 #include "broker/coordinator/group_coordinator.h"
 #include "broker/dispatch/request_body.h"
-#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/group_reply.h"
 #include "protocol/messages/delete_groups_request.h"
 #include "protocol/messages/delete_groups_response.h"
@@ -24,7 +25,7 @@ void handle_delete_groups(BrokerContext& ctx, Request req, Responder out) {
   });
   for (size_t i = 0; i < body.groups_names.size(); ++i) {
     const std::string id = body.groups_names[i];
-    ctx.groups->run(id, [gather, i, id](coordinator::GroupCoordinatorShard* shard, int16_t error) {
+    on_group_shard(ctx, id, [gather, i, id](coordinator::GroupCoordinatorShard* shard, int16_t error) {
       if (!shard) return gather->set(i, Result{id, error});
       shard->delete_groups({id}, [gather, i](std::vector<Result> results) { gather->set(i, std::move(results.at(0))); });
     });

@@ -1,6 +1,7 @@
+#include "broker/handlers/describe_groups_handler.h"
+
 #include "broker/coordinator/group_coordinator.h"
 #include "broker/dispatch/request_body.h"
-#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/group_reply.h"
 #include "protocol/messages/describe_groups_request.h"
 #include "protocol/messages/describe_groups_response.h"
@@ -30,7 +31,7 @@ void handle_describe_groups(BrokerContext& ctx, Request req, Responder out) {
     reply(std::move(r));
   });
   for (size_t i = 0; i < body.groups.size(); ++i) {
-    ctx.groups->run(body.groups[i], [gather, i, id = body.groups[i]](coordinator::GroupCoordinatorShard* shard,
+    on_group_shard(ctx, body.groups[i], [gather, i, id = body.groups[i]](coordinator::GroupCoordinatorShard* shard,
                                                                      int16_t error) {
       if (shard) return gather->set(i, shard->describe_group(id));
       Described d;

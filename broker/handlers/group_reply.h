@@ -10,7 +10,9 @@
 
 #include "broker/dispatch/request.h"
 #include "broker/dispatch/responder.h"
+#include "broker/coordinator/group_coordinator.h"
 #include "broker/dispatch/response_encoder.h"
+#include "broker/handlers/broker_context.h"
 
 namespace fjord::broker {
 
@@ -21,6 +23,13 @@ std::function<void(Message)> reply_with(const Request& req, Responder out) {
   return [shared, corr = req.header.correlation_id, key = req.api_key, version = req.api_version](Message m) {
     shared->respond(encode_response(corr, key, version, m));
   };
+}
+
+// Runs `event` once on the group's coordinator shard, or with the error
+// (COORDINATOR_NOT_AVAILABLE when the broker runs no group coordinator).
+inline void on_group_shard(BrokerContext& ctx, const std::string& group_id, coordinator::GroupCoordinator::Event event) {
+  if (!ctx.groups) return event(nullptr, 15);
+  ctx.groups->run(group_id, std::move(event));
 }
 
 // Kafka's clientHost: the peer address as InetAddress prints it ("/127.0.0.1").

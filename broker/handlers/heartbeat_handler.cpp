@@ -1,7 +1,8 @@
+#include "broker/handlers/heartbeat_handler.h"
+
 #include "broker/coordinator/group_coordinator.h"
 #include "broker/coordinator/group_errors.h"
 #include "broker/dispatch/request_body.h"
-#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/group_reply.h"
 #include "protocol/messages/heartbeat_request.h"
 #include "protocol/messages/heartbeat_response.h"
@@ -17,7 +18,7 @@ void handle_heartbeat(BrokerContext& ctx, Request req, Responder out) {
     r.error_code = coordinator::error::kInvalidGroupId;
     return reply(std::move(r));
   }
-  ctx.groups->run(body->group_id, [body, reply](coordinator::GroupCoordinatorShard* shard, int16_t error) {
+  on_group_shard(ctx, body->group_id, [body, reply](coordinator::GroupCoordinatorShard* shard, int16_t error) {
     if (!shard) {
       protocol::HeartbeatResponse r;
       r.error_code = error;

@@ -1,7 +1,8 @@
+#include "broker/handlers/join_group_handler.h"
+
 #include "broker/coordinator/group_coordinator.h"
 #include "broker/coordinator/group_errors.h"
 #include "broker/dispatch/request_body.h"
-#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/group_reply.h"
 #include "protocol/messages/join_group_request.h"
 #include "protocol/messages/join_group_response.h"
@@ -22,7 +23,7 @@ void handle_join_group(BrokerContext& ctx, Request req, Responder out) {
   if (body->group_id.empty()) return fail(coordinator::error::kInvalidGroupId);
   coordinator::GroupCoordinatorShard::Client client{req.header.client_id.value_or(""), client_host_of(req)};
   const int16_t version = req.api_version;
-  ctx.groups->run(body->group_id, [body, reply, fail, client, version](coordinator::GroupCoordinatorShard* shard,
+  on_group_shard(ctx, body->group_id, [body, reply, fail, client, version](coordinator::GroupCoordinatorShard* shard,
                                                                         int16_t error) {
     if (!shard) return fail(error);
     shard->join_group(*body, version, client, reply);

@@ -1,7 +1,8 @@
+#include "broker/handlers/leave_group_handler.h"
+
 #include "broker/coordinator/group_coordinator.h"
 #include "broker/coordinator/group_errors.h"
 #include "broker/dispatch/request_body.h"
-#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/group_reply.h"
 #include "protocol/messages/leave_group_request.h"
 #include "protocol/messages/leave_group_response.h"
@@ -29,7 +30,7 @@ void handle_leave_group(BrokerContext& ctx, Request req, Responder out) {
     finish(std::move(r));
   };
   if (body->group_id.empty()) return fail(coordinator::error::kInvalidGroupId);
-  ctx.groups->run(body->group_id, [body, finish, fail](coordinator::GroupCoordinatorShard* shard, int16_t error) {
+  on_group_shard(ctx, body->group_id, [body, finish, fail](coordinator::GroupCoordinatorShard* shard, int16_t error) {
     if (!shard) return fail(error);
     finish(shard->leave_group(body->group_id, body->members));
   });

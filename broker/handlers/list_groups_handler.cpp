@@ -1,7 +1,8 @@
+#include "broker/handlers/list_groups_handler.h"
+
 #include "broker/coordinator/group_coordinator.h"
 #include "broker/coordinator/group_errors.h"
 #include "broker/dispatch/request_body.h"
-#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/group_reply.h"
 #include "protocol/messages/list_groups_request.h"
 #include "protocol/messages/list_groups_response.h"
@@ -20,7 +21,7 @@ void handle_list_groups(BrokerContext& ctx, Request req, Responder out) {
   auto body = std::make_shared<protocol::ListGroupsRequest>();
   if (!decode_body(req, body.get())) return out.close();
   auto reply = reply_with<protocol::ListGroupsResponse>(req, std::move(out));
-  const int32_t shards = ctx.groups->shard_count();
+  const int32_t shards = ctx.groups ? ctx.groups->shard_count() : 0;
   if (shards == 0) return reply(protocol::ListGroupsResponse{});
   auto gather = std::make_shared<Gather<ShardGroups>>(size_t(shards), [reply](std::vector<ShardGroups> parts) {
     protocol::ListGroupsResponse r;

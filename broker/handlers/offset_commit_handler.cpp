@@ -1,6 +1,7 @@
+#include "broker/handlers/offset_commit_handler.h"
+
 #include "broker/coordinator/group_coordinator.h"
 #include "broker/dispatch/request_body.h"
-#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/group_reply.h"
 #include "protocol/messages/offset_commit_request.h"
 #include "protocol/messages/offset_commit_response.h"
@@ -13,7 +14,7 @@ void handle_offset_commit(BrokerContext& ctx, Request req, Responder out) {
   auto reply = reply_with<protocol::OffsetCommitResponse>(req, std::move(out));
   const int16_t version = req.api_version;
   // The empty group id is allowed here, for old clients (Kafka's isGroupIdNotNull).
-  ctx.groups->run(body->group_id, [body, reply, version](coordinator::GroupCoordinatorShard* shard, int16_t error) {
+  on_group_shard(ctx, body->group_id, [body, reply, version](coordinator::GroupCoordinatorShard* shard, int16_t error) {
     if (shard) return shard->commit_offsets(*body, version, reply);
     protocol::OffsetCommitResponse r;
     for (const auto& t : body->topics) {

@@ -1,6 +1,7 @@
+#include "broker/handlers/offset_fetch_handler.h"
+
 #include "broker/coordinator/group_coordinator.h"
 #include "broker/dispatch/request_body.h"
-#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/group_reply.h"
 #include "protocol/messages/offset_fetch_request.h"
 #include "protocol/messages/offset_fetch_response.h"
@@ -16,7 +17,7 @@ using Topics = coordinator::GroupCoordinatorShard::FetchTopics;
 // (the partitions carry it for v0-1, which have no group-level error).
 void fetch_group(BrokerContext& ctx, const std::string& group_id, Topics topics, bool require_stable,
                  std::function<void(GroupAnswer)> done) {
-  ctx.groups->run(group_id, [group_id, topics = std::move(topics), require_stable, done](
+  on_group_shard(ctx, group_id, [group_id, topics = std::move(topics), require_stable, done](
                                 coordinator::GroupCoordinatorShard* shard, int16_t error) {
     if (shard) return done(shard->fetch_offsets(group_id, topics, require_stable));
     GroupAnswer g;

@@ -1,7 +1,8 @@
+#include "broker/handlers/sync_group_handler.h"
+
 #include "broker/coordinator/group_coordinator.h"
 #include "broker/coordinator/group_errors.h"
 #include "broker/dispatch/request_body.h"
-#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/group_reply.h"
 #include "protocol/messages/sync_group_request.h"
 #include "protocol/messages/sync_group_response.h"
@@ -19,7 +20,7 @@ void handle_sync_group(BrokerContext& ctx, Request req, Responder out) {
   };
   if (body->group_id.empty()) return fail(coordinator::error::kInvalidGroupId);
   const int16_t version = req.api_version;
-  ctx.groups->run(body->group_id, [body, reply, fail, version](coordinator::GroupCoordinatorShard* shard, int16_t error) {
+  on_group_shard(ctx, body->group_id, [body, reply, fail, version](coordinator::GroupCoordinatorShard* shard, int16_t error) {
     if (!shard) return fail(error);
     shard->sync_group(*body, version, reply);
   });
