@@ -17,7 +17,8 @@ import os
 import re
 import sys
 
-# API keys from table 1 of docs/protocol-matrix.md that fjord implements.
+# Kafka 3.9's client-facing APIs, whose schemas fjord keeps;
+# broker/handlers/handler_table.cpp says which of them it answers.
 API_NAMES = [
     "Produce", "Fetch", "ListOffsets", "Metadata", "OffsetCommit", "OffsetFetch",
     "FindCoordinator", "JoinGroup", "Heartbeat", "LeaveGroup", "SyncGroup",
