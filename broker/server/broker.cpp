@@ -53,8 +53,16 @@ uint16_t Broker::start() {
       if (adv.name == listener.name) e = {adv.host, adv.port == 0 ? ports.back() : adv.port};
     advertised.push_back(e);
   }
-  context_ = std::unique_ptr<BrokerContext>(new BrokerContext{config_, *logs_, fetch_sessions_, waiters_, dispatcher_,
-                                                              cluster_id, config_.node_id, std::move(advertised)});
+  context_ = std::unique_ptr<BrokerContext>(new BrokerContext{
+      .config = config_,
+      .logs = *logs_,
+      .fetch_sessions = fetch_sessions_,
+      .waiters = waiters_,
+      .dispatcher = dispatcher_,
+      .cluster_id = cluster_id,
+      .node_id = config_.node_id,
+      .advertised = std::move(advertised),
+  });
   admin_ = std::make_unique<storage::JobThreads>("fj-admin", 1);
   dispatcher_.set_table(make_handler_table(*context_, admin_.get()));
 
