@@ -36,6 +36,9 @@ API_NAMES = [
     "AlterUserScramCredentials", "DescribeCluster", "DescribeProducers",
     "DescribeTransactions", "ListTransactions", "DescribeTopicPartitions",
 ]
+# Imported so the Java clients' requests can be decoded in tests (they send
+# them when advertised); fjord does not advertise them.
+CLIENT_ONLY_API_NAMES = ["ConsumerGroupDescribe", "GetTelemetrySubscriptions"]
 # Keys and values of the records in __consumer_offsets / __transaction_state.
 INTERNAL_NAMES = [
     "OffsetCommitKey", "OffsetCommitValue", "GroupMetadataKey", "GroupMetadataValue",
@@ -93,8 +96,9 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     src = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/kafka-protocol"
     dst = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "schema")
+    apis = API_NAMES + CLIENT_ONLY_API_NAMES
     import_all(os.path.join(src, "message"), dst,
-               HEADERS + [n + s for n in API_NAMES for s in ("Request", "Response")])
+               HEADERS + [n + s for n in apis for s in ("Request", "Response")])
     import_all(os.path.join(src, "internal"), os.path.join(dst, "internal"), INTERNAL_NAMES)
 
 
