@@ -11,10 +11,10 @@
 #include <random>
 
 #include "protocol/records/record_batch_builder.h"
-#include "storage/flusher.h"
-#include "storage/partition_log.h"
-#include "storage/partition_metadata.h"
-#include "storage/tail_writer.h"
+#include "storage/io/flusher.h"
+#include "storage/log/partition_log.h"
+#include "storage/log/partition_metadata.h"
+#include "storage/io/tail_writer.h"
 
 namespace fjord::storage {
 namespace {

@@ -12,11 +12,11 @@
 #include <thread>
 
 #include "storage/file_ops.h"
-#include "storage/flusher.h"
-#include "storage/page_cache_loader.h"
-#include "storage/page_cache_trimmer.h"
-#include "storage/partition_log.h"
-#include "storage/partition_metadata.h"
+#include "storage/io/flusher.h"
+#include "storage/io/page_cache_loader.h"
+#include "storage/io/page_cache_trimmer.h"
+#include "storage/log/partition_log.h"
+#include "storage/log/partition_metadata.h"
 #include "test_support.h"
 
 namespace fjord::storage {

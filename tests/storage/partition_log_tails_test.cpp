@@ -20,16 +20,16 @@
 #include <string>
 #include <vector>
 
-#include "storage/batch_arena.h"
-#include "storage/chunk_pool.h"
+#include "storage/io/batch_arena.h"
+#include "storage/io/chunk_pool.h"
 #include "storage/file_ops.h"
-#include "storage/flusher.h"
-#include "storage/log_manager.h"
-#include "storage/partition_log.h"
-#include "storage/partition_metadata.h"
-#include "storage/segment_tail.h"
-#include "storage/tail_writer.h"
-#include "storage/thread_tail_round.h"
+#include "storage/io/flusher.h"
+#include "storage/log/log_manager.h"
+#include "storage/log/partition_log.h"
+#include "storage/log/partition_metadata.h"
+#include "storage/io/segment_tail.h"
+#include "storage/io/tail_writer.h"
+#include "storage/io/thread_tail_round.h"
 #include "test_support.h"
 
 namespace fjord::storage {
