@@ -123,7 +123,7 @@ void BM_TailWriteRoundsAcrossPartitions(benchmark::State& state) {
       if (PartitionLog::open(dir + "/t-" + std::to_string(p), "t", p, random_topic_id(), cfg, true,
                              durable ? &flusher : nullptr,
                              &logs[size_t(p)]) != Errc::ok ||
-          logs[size_t(p)]->use_tails(&writer) != Errc::ok)
+          logs[size_t(p)]->writes().use_tails(&writer) != Errc::ok)
         std::abort();
     }
     auto batch = make_batch(16, 1024);

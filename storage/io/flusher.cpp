@@ -9,10 +9,10 @@
 #include <map>
 #include <string>
 
-#include "storage/log/partition_log.h"
-#include "storage/log/segment.h"
-#include "storage/io/tail_writer.h"
 #include "storage/io/sync_batch.h"
+#include "storage/io/tail_writer.h"
+#include "storage/io/write_pipeline.h"
+#include "storage/log/segment.h"
 
 namespace fjord::storage {
 
@@ -23,7 +23,7 @@ Flusher::Flusher(int lanes)
 
 Flusher::~Flusher() { stop(); }
 
-void Flusher::schedule(std::shared_ptr<PartitionLog> log) { lanes_.schedule(std::move(log)); }
+void Flusher::schedule(std::shared_ptr<WritePipeline> log) { lanes_.schedule(std::move(log)); }
 
 void Flusher::stop() { lanes_.stop(); }
 

@@ -14,7 +14,7 @@
 
 namespace fjord::storage {
 
-class PartitionLog;
+class WritePipeline;
 
 class Flusher {
  public:
@@ -25,7 +25,7 @@ class Flusher {
   Flusher& operator=(const Flusher&) = delete;
 
   // Queues `log` for a sync round (cheap; duplicates are folded by the log).
-  void schedule(std::shared_ptr<PartitionLog> log);
+  void schedule(std::shared_ptr<WritePipeline> log);
   // Drains the queues and stops the threads.
   void stop();
   // Number of fdatasync rounds done (for tests/benchmarks).

@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-#include "storage/log/partition_log.h"
+#include "storage/io/write_pipeline.h"
 
 namespace fjord::storage {
 
@@ -19,7 +19,7 @@ LogBatchLanes::LogBatchLanes(const std::string& name, size_t lanes,
         name + "-" + std::to_string(i), [work, i](LogBatchWorker::Batch& b) { work(i, b); }, on_stop));
 }
 
-void LogBatchLanes::schedule(std::shared_ptr<PartitionLog> log) {
+void LogBatchLanes::schedule(std::shared_ptr<WritePipeline> log) {
   const size_t i = (std::hash<std::string>{}(log->topic()) + size_t(log->partition())) % workers_.size();
   workers_[i]->schedule(std::move(log));
 }
@@ -42,7 +42,7 @@ LogBatchWorker::LogBatchWorker(std::string name, std::function<void(Batch&)> wor
 
 LogBatchWorker::~LogBatchWorker() { stop(); }
 
-void LogBatchWorker::schedule(std::shared_ptr<PartitionLog> log) {
+void LogBatchWorker::schedule(std::shared_ptr<WritePipeline> log) {
   {
     std::lock_guard lk(mu_);
     if (stop_ && on_stop_ == OnStop::drop) return;

@@ -1,8 +1,8 @@
 #pragma once
-// One background thread serving a queue of partition logs: each round takes
-// every log queued since the previous round and hands them to `work` as one
-// batch (so a round can share one syscall, e.g. a syncfs, among them).
-// Logs fold their own duplicates before queueing. Used by the Flusher
+// One background thread serving a queue of partition logs' write pipelines:
+// each round takes every log queued since the previous round and hands them
+// to `work` as one batch (so a round can share one syscall, e.g. a syncfs,
+// among them). Logs fold their own duplicates before queueing. Used by the Flusher
 // (group commit), the TailWriter (both through LogBatchLanes) and the
 // PageCacheTrimmer.
 #include <condition_variable>
@@ -15,11 +15,11 @@
 
 namespace fjord::storage {
 
-class PartitionLog;
+class WritePipeline;
 
 class LogBatchWorker {
  public:
-  using Batch = std::vector<std::shared_ptr<PartitionLog>>;
+  using Batch = std::vector<std::shared_ptr<WritePipeline>>;
   enum class OnStop { drain, drop };  // what stop() does with queued logs
 
   // `nice` > 0 lowers the thread's priority (housekeeping).
@@ -30,7 +30,7 @@ class LogBatchWorker {
   LogBatchWorker& operator=(const LogBatchWorker&) = delete;
 
   // With OnStop::drop, ignored once stop() was called.
-  void schedule(std::shared_ptr<PartitionLog> log);
+  void schedule(std::shared_ptr<WritePipeline> log);
   // Drains or drops the queue (see OnStop), then joins the thread. Idempotent.
   void stop();
   // Rounds done so far (tests, benchmarks).
@@ -58,7 +58,7 @@ class LogBatchLanes {
   LogBatchLanes(const std::string& name, size_t lanes, std::function<void(size_t lane, LogBatchWorker::Batch&)> work,
                 LogBatchWorker::OnStop on_stop);
   size_t size() const { return workers_.size(); }
-  void schedule(std::shared_ptr<PartitionLog> log);
+  void schedule(std::shared_ptr<WritePipeline> log);
   // Stops every lane (see LogBatchWorker::stop). Idempotent.
   void stop();
   uint64_t rounds() const;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "storage/job_threads.h"
-#include "storage/log/partition_log.h"
+#include "storage/log/read_result.h"
 
 namespace fjord::storage {
 

@@ -1,6 +1,6 @@
 #include "storage/io/page_cache_trimmer.h"
 
-#include "storage/log/partition_log.h"
+#include "storage/io/write_pipeline.h"
 
 namespace fjord::storage {
 
@@ -16,7 +16,7 @@ PageCacheTrimmer::PageCacheTrimmer(uint64_t window_bytes)
 
 PageCacheTrimmer::~PageCacheTrimmer() { stop(); }
 
-void PageCacheTrimmer::schedule(std::shared_ptr<PartitionLog> log) { worker_.schedule(std::move(log)); }
+void PageCacheTrimmer::schedule(std::shared_ptr<WritePipeline> log) { worker_.schedule(std::move(log)); }
 
 void PageCacheTrimmer::stop() { worker_.stop(); }
 

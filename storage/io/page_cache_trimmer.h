@@ -20,7 +20,7 @@
 
 namespace fjord::storage {
 
-class PartitionLog;
+class WritePipeline;
 
 class PageCacheTrimmer {
  public:
@@ -35,7 +35,7 @@ class PageCacheTrimmer {
 
   uint64_t window_bytes() const { return window_; }
   // Queues `log` for a pass (the log folds duplicates).
-  void schedule(std::shared_ptr<PartitionLog> log);
+  void schedule(std::shared_ptr<WritePipeline> log);
   // Drops the queue and stops the thread. Idempotent.
   void stop();
   // Rounds of passes done (tests).

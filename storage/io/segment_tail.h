@@ -24,7 +24,7 @@
 //
 // Not thread-safe. The owner calls append/at/plan_write/mark_submitted/
 // finish_write/truncate under its partition lock and prepare/write_buffered/
-// execute outside it, planning one write at a time (PartitionLog's write
+// execute outside it, planning one write at a time (WritePipeline's write
 // mutex); several planned writes may be in flight, finished in plan order.
 #include <sys/uio.h>
 
@@ -120,7 +120,7 @@ class SegmentTail {
   // Plans writing what no earlier plan covers, up to end(); `padded`: the
   // partly covered blocks directly (see the layout above).
   void plan_write(TailWrite* w, bool padded = false);
-  // The whole write, synchronously (tests; PartitionLog hands w.iov to the
+  // The whole write, synchronously (tests; WritePipeline hands w.iov to the
   // AioWriter instead): prepare(), write_buffered(), then the pwritev of
   // w.iov to write_fd() at w.file_pos (consumes w.iov); false on error
   // (errno kept).

@@ -4,12 +4,12 @@
 #include <numeric>
 
 #include "storage/io/aio_writer.h"
-#include "storage/log/partition_log.h"
 #include "storage/io/thread_tail_round.h"
+#include "storage/io/write_pipeline.h"
 
 namespace fjord::storage {
 
-std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<PartitionLog>>& logs, bool wait,
+std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<WritePipeline>>& logs, bool wait,
                                           bool lazy) {
   std::vector<int64_t> results(logs.size());
   std::vector<size_t> order(logs.size());
@@ -22,7 +22,7 @@ std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<Part
     same_as[order[k]] = k > 0 && logs[order[k]] == logs[order[k - 1]] ? same_as[order[k - 1]] : order[k];
   // Write locks in address order, so rounds of different threads never wait
   // on each other in a cycle.
-  std::vector<PartitionLog::TailSubmit> jobs(logs.size());
+  std::vector<WritePipeline::TailSubmit> jobs(logs.size());
   for (size_t i : order)
     if (same_as[i] == i) logs[i]->begin_tail_submit(jobs[i], lazy && !wait);
   AioWriter::instance().submit();
@@ -43,7 +43,7 @@ TailWriter::TailWriter(int threads)
 
 TailWriter::~TailWriter() { stop(); }
 
-void TailWriter::schedule(std::shared_ptr<PartitionLog> log, bool may_run_here) {
+void TailWriter::schedule(std::shared_ptr<WritePipeline> log, bool may_run_here) {
   if (ThreadTailRound* here = may_run_here ? ThreadTailRound::current() : nullptr) {
     here->add(std::move(log));
     return;

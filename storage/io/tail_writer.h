@@ -1,6 +1,6 @@
 #pragma once
 // In-memory tails (segment_tail.h): background threads that hand each
-// partition's new tail bytes to the kernel (PartitionLog::submit_tail_writes),
+// partition's new tail bytes to the kernel (WritePipeline::submit_tail_writes),
 // which answers the page-cache-mode appends waiting for them: a killed
 // broker process loses nothing it acknowledged, as with the page cache. A
 // round takes every log queued since the previous one, so writes grow with
@@ -16,14 +16,14 @@
 
 namespace fjord::storage {
 
-class PartitionLog;
+class WritePipeline;
 
 // The tail writes of every log in `logs`, all in flight at once instead of
 // one device round trip after another; with `wait`, each log's answer is
 // what write_tails() returns, else what submit_tail_writes() does, by index.
 // `lazy` (not with `wait`): the page-cache-mode writes' completions may be
 // seen late (AioWriter::Job::set_lazy).
-std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<PartitionLog>>& logs, bool wait = true,
+std::vector<int64_t> write_tails_together(const std::vector<std::shared_ptr<WritePipeline>>& logs, bool wait = true,
                                           bool lazy = false);
 
 class TailWriter {
@@ -37,7 +37,7 @@ class TailWriter {
   // Queues `log` for a write (the log folds duplicates): on the calling
   // thread's ThreadTailRound if it has one and `may_run_here`, else on
   // one of this writer's threads.
-  void schedule(std::shared_ptr<PartitionLog> log, bool may_run_here = false);
+  void schedule(std::shared_ptr<WritePipeline> log, bool may_run_here = false);
   // Writes what is queued, then stops the threads. Idempotent.
   void stop();
   uint64_t rounds() const;

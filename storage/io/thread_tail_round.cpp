@@ -18,7 +18,7 @@ void ThreadTailRound::install(ThreadTailRound* round) { t_round = round; }
 
 ThreadTailRound* ThreadTailRound::current() { return t_round; }
 
-void ThreadTailRound::add(std::shared_ptr<PartitionLog> log) {
+void ThreadTailRound::add(std::shared_ptr<WritePipeline> log) {
   const bool first = logs_.empty();
   logs_.push_back(std::move(log));
   if (first) arm_();
@@ -28,7 +28,7 @@ void ThreadTailRound::run() {
   // Earlier rounds' completions first, outside any write lock (a failed
   // write answers its waiters); logs that adds join this round.
   AioWriter::instance().reap_ready();
-  std::vector<std::shared_ptr<PartitionLog>> logs;
+  std::vector<std::shared_ptr<WritePipeline>> logs;
   logs.swap(logs_);
   if (!logs.empty()) write_tails_together(logs, false, /*lazy=*/true);
 }

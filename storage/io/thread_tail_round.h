@@ -17,7 +17,7 @@
 
 namespace fjord::storage {
 
-class PartitionLog;
+class WritePipeline;
 
 class ThreadTailRound {
  public:
@@ -32,7 +32,7 @@ class ThreadTailRound {
   static ThreadTailRound* current();
 
   // Collects `log` for the next run(); arms on the first.
-  void add(std::shared_ptr<PartitionLog> log);
+  void add(std::shared_ptr<WritePipeline> log);
   // Writes what was collected and answers its waiters. Logs added meanwhile
   // (an answer may append) wait for the next run, armed again.
   void run();
@@ -40,7 +40,7 @@ class ThreadTailRound {
 
  private:
   const std::function<void()> arm_;
-  std::vector<std::shared_ptr<PartitionLog>> logs_;
+  std::vector<std::shared_ptr<WritePipeline>> logs_;
 };
 
 }  // namespace fjord::storage

@@ -147,9 +147,9 @@ Errc LogManager::open_partitions(const std::vector<PartitionToOpen>& todo) {
       continue;
     }
     opened[i]->set_log_start_listener([this] { write_checkpoints(); });
-    opened[i]->set_page_cache_trimmer(trimmer_.get());
+    opened[i]->writes().set_page_cache_trimmer(trimmer_.get());
     if (config_.direct_io) {
-      Errc e = opened[i]->use_tails(tail_writer_.get());
+      Errc e = opened[i]->writes().use_tails(tail_writer_.get());
       if (e != Errc::ok) {
         spdlog::error("storage: {}-{}: cannot set up direct writes: {}", o.topic->info.name, o.partition, to_string(e));
         if (result == Errc::ok) result = e;
@@ -559,7 +559,7 @@ void LogManager::cleaner_loop() {
       next_clean = now + config_.log_cleaner_backoff_ms;
     }
     if (config_.direct_io && now >= next_tail_sweep) {
-      for (auto& l : all_logs()) l->release_idle_tail();
+      for (auto& l : all_logs()) l->writes().release_idle_tail();
       ChunkPool::instance().trim();
       next_tail_sweep = now + kTailSweepMs;
     }

@@ -12,13 +12,9 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/records/record_reader.h"
-#include "storage/io/aio_writer.h"
 #include "storage/file_ops.h"
-#include "storage/io/flusher.h"
-#include "storage/io/page_cache_trimmer.h"
 #include "storage/log/partition_metadata.h"
 #include "storage/log/segment.h"
-#include "storage/io/tail_writer.h"
 
 namespace fjord::storage {
 
@@ -54,8 +50,8 @@ PartitionLog::PartitionLog(std::string dir, std::string topic, int32_t partition
       topic_(std::move(topic)),
       partition_(partition),
       topic_id_(topic_id),
-      flusher_(flusher),
-      config_(std::move(config)) {
+      config_(std::move(config)),
+      writes_(*this, flusher) {
   stored_codec_ = config_.stored_codec() ? int8_t(*config_.stored_codec()) : int8_t(-1);
 }
 
@@ -182,8 +178,7 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
   }
   log_end_ = segments_.rbegin()->second->next_offset();
   log_start_ = std::max(segments_.begin()->first, std::min(log_start, log_end_));
-  durable_end_ = log_end_;  // recovered tails were fdatasync'ed above
-  last_flush_ms_ = now;
+  writes_.loaded_locked(now);  // recovered tails were fdatasync'ed above
   log_start_atomic_ = log_start_;
   log_end_atomic_ = log_end_;
   publish_hw_locked();
@@ -193,7 +188,7 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
 Errc PartitionLog::create_active_locked(int64_t base_offset, int64_t now_ms) {
   std::unique_ptr<Segment> seg;
   Errc e = Segment::create(dir_, base_offset, segment_options_locked(), now_ms, &seg);
-  if (e == Errc::ok && tails_) e = seg->enable_tail();
+  if (e == Errc::ok && writes_.tails_locked()) e = seg->enable_tail();
   if (e != Errc::ok) {
     const int err = errno;  // e.g. EMFILE: every partition holds four files open
     if (error_log_due_locked(now_ms))
@@ -214,7 +209,7 @@ Errc PartitionLog::roll_locked(int64_t base_offset, int64_t now_ms) {
   Errc e = create_active_locked(base_offset, now_ms);
   if (e != Errc::ok) return e;
   // Kafka flushes the rolled segment right away in every mode.
-  schedule_flush_locked();
+  writes_.schedule_flush_locked();
   return Errc::ok;
 }
 
@@ -237,206 +232,7 @@ std::string PartitionLog::suppressed_note_locked() {
 }
 
 void PartitionLog::publish_hw_locked() {
-  const int64_t hw = config_.durable_mode() ? durable_end_ : tails_ ? written_end_ : log_end_;
-  hw_.store(hw, std::memory_order_release);
-}
-
-void PartitionLog::schedule_tail_write_locked() {
-  if (write_queued_ || !tail_writer_ || closed_) return;
-  write_queued_ = true;
-  // Page-cache rounds may run on the appending thread; durable ones can
-  // wait for the device (a padded block's write), so never there.
-  tail_writer_->schedule(shared_from_this(), !config_.durable_mode());
-}
-
-Errc PartitionLog::use_tails(TailWriter* writer) {
-  std::lock_guard wl(write_mu_);
-  std::lock_guard lk(mu_);
-  if (tails_) return Errc::ok;
-  Errc e = segments_.rbegin()->second->enable_tail();
-  if (e != Errc::ok) return e;
-  tails_ = true;
-  tail_writer_ = writer;
-  written_end_ = completed_end_ = log_end_;
-  publish_hw_locked();
-  return Errc::ok;
-}
-
-void PartitionLog::release_idle_tail() {
-  std::lock_guard lk(mu_);
-  if (!tails_ || segments_.empty()) return;
-  if (SegmentTail* t = segments_.rbegin()->second->tail()) t->release_if_idle();
-}
-
-struct PartitionLog::TailRound : AioWriter::Job {
-  struct Planned {
-    std::shared_ptr<Segment> seg;
-    SegmentTail* tail;
-    TailWrite write;
-  };
-  std::shared_ptr<PartitionLog> log;
-  std::vector<Planned> plans;
-  int64_t target = 0;
-  bool done = false;
-  int error = 0;
-
- protected:
-  void on_written(int err) override { log->tail_round_written(this, err); }
-};
-
-int64_t PartitionLog::write_tails() {
-  const int64_t target = submit_tail_writes();
-  return target < 0 ? -1 : wait_for_tail_writes(target);
-}
-
-int64_t PartitionLog::submit_tail_writes() {
-  TailSubmit job;
-  begin_tail_submit(job);
-  AioWriter::instance().submit();
-  const int64_t result = end_tail_submit(job);
-  job.answer();
-  return result;
-}
-
-void PartitionLog::TailSubmit::answer() {
-  auto waiters = std::move(ready);
-  ready.clear();
-  for (auto& w : waiters) w.second(ready_ok);
-}
-
-void PartitionLog::begin_tail_submit(TailSubmit& job, bool lazy) {
-  job.write_lock = std::unique_lock(write_mu_);
-  {
-    std::unique_lock lk(mu_);
-    write_queued_ = false;
-    if (!tails_) {
-      job.result = log_end_;
-      return;
-    }
-    // Durable mode writes the partly covered blocks directly (SegmentTail):
-    // the fdatasync that follows has no dirty pages to write back. Such a
-    // write rewrites the block the previous one padded, so that one must be
-    // complete.
-    const bool padded = config_.durable_mode();
-    if (padded) wait_for_rounds_locked(lk);
-    if (write_error_ != 0) {
-      job.result = -1;
-      return;
-    }
-    // Only the newest segments can have tails.
-    auto& round = job.round;
-    for (auto it = segments_.rbegin(); it != segments_.rend() && it->second->tail(); ++it) {
-      SegmentTail* t = it->second->tail();
-      if (!t->unsubmitted()) continue;
-      if (!round) round = std::make_shared<TailRound>();
-      auto& p = round->plans.emplace_back(TailRound::Planned{it->second, t, {}});
-      t->plan_write(&p.write, padded);
-    }
-    if (!round) {
-      job.result = written_end_;
-      return;
-    }
-    round->log = shared_from_this();
-    round->target = log_end_;
-    if (lazy && !padded) round->set_lazy();
-    rounds_.push_back(round);
-  }
-  // Outside the partition lock: appends and reads go on meanwhile.
-  for (auto& p : job.round->plans) {
-    if (!p.tail->prepare(p.write) || !p.tail->write_buffered(p.write)) {
-      job.err = errno ? errno : EIO;
-      break;
-    }
-    if (!p.write.iov.empty()) AioWriter::instance().add(*job.round, p.tail->write_fd(), p.write.iov, p.write.file_pos);
-  }
-}
-
-int64_t PartitionLog::end_tail_submit(TailSubmit& job) {
-  if (!job.round) {
-    job.write_lock.unlock();
-    return job.result;
-  }
-  bool ok = job.err == 0;
-  {
-    std::lock_guard lk(mu_);
-    if (ok && write_error_ == 0) {
-      for (auto& p : job.round->plans) p.tail->mark_submitted(p.write);
-      written_end_ = std::max(written_end_, std::min(job.round->target, log_end_));
-      publish_hw_locked();
-      if (!config_.durable_mode()) job.ready = take_waiters_locked(written_end_, false);
-    } else {
-      ok = false;
-      job.ready = fail_writes_locked(job.err ? job.err : write_error_);
-    }
-  }
-  job.ready_ok = ok;
-  job.write_lock.unlock();
-  // The round completes (tail_round_written) only after this: never before its submission is recorded.
-  AioWriter::instance().release(job.round);
-  return ok ? job.round->target : -1;
-}
-
-int64_t PartitionLog::wait_for_tail_writes(int64_t target) {
-  std::unique_lock lk(mu_);
-  if (!tails_) return target;
-  // A truncation may cut below `target` meanwhile.
-  rounds_done_.wait(lk, [&] { return write_error_ != 0 || completed_end_ >= std::min(target, log_end_); });
-  return write_error_ != 0 ? -1 : target;
-}
-
-void PartitionLog::tail_round_written(TailRound* round, int err) {
-  // The rounds let go below may hold the last reference to this log.
-  const std::shared_ptr<PartitionLog> self = shared_from_this();
-  std::vector<std::pair<int64_t, std::function<void(bool)>>> failed;
-  std::deque<std::shared_ptr<TailRound>> finished;  // unpinned outside the lock
-  {
-    std::lock_guard lk(mu_);
-    round->done = true;
-    round->error = err;
-    // In plan order: a tail's bytes are in the file up to a point only when
-    // every earlier write is complete too.
-    while (!rounds_.empty() && rounds_.front()->done) {
-      TailRound& r = *rounds_.front();
-      if (r.error != 0 && write_error_ == 0) failed = fail_writes_locked(r.error);
-      if (write_error_ == 0) {
-        for (auto& p : r.plans) {
-          p.tail->finish_write(p.write, true);
-          // A rolled segment's tail goes once it is all in the file.
-          if (p.seg->drop_tail_if_written() != Errc::ok) {
-            failed = fail_writes_locked(errno ? errno : EIO);
-            break;
-          }
-        }
-        if (write_error_ == 0) completed_end_ = std::max(completed_end_, std::min(r.target, log_end_));
-      }
-      finished.push_back(std::move(rounds_.front()));
-      rounds_.pop_front();
-    }
-  }
-  rounds_done_.notify_all();
-  for (auto& w : failed) w.second(false);
-}
-
-void PartitionLog::wait_for_rounds_locked(std::unique_lock<std::mutex>& lk) {
-  rounds_done_.wait(lk, [&] { return rounds_.empty(); });
-}
-
-std::vector<std::pair<int64_t, std::function<void(bool)>>> PartitionLog::fail_writes_locked(int err) {
-  if (write_error_ == 0) {
-    write_error_ = err;
-    spdlog::error("storage: {}-{}: writing the log failed: {}; the partition takes no more appends until the "
-                  "broker restarts",
-                  topic_, partition_, strerror(err));
-  }
-  // Every waiter fails in both modes (durable ones would otherwise wait for
-  // a sync that cannot cover them).
-  return take_waiters_locked(0, true);
-}
-
-void PartitionLog::schedule_flush_locked() {
-  if (flush_queued_ || !flusher_ || closed_) return;  // the flusher may be gone after close
-  flush_queued_ = true;
-  flusher_->schedule(shared_from_this());
+  hw_.store(writes_.readable_end_locked(config_.durable_mode(), log_end_), std::memory_order_release);
 }
 
 uint64_t PartitionLog::next_batch_position() const {
@@ -447,7 +243,7 @@ uint64_t PartitionLog::next_batch_position() const {
 Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out, std::shared_ptr<const void> owner) {
   std::unique_lock lk(mu_);
   if (closed_) return Errc::shutting_down;
-  if (write_error_ != 0) return Errc::io_error;  // offline after a failed write
+  if (writes_.offline_locked()) return Errc::io_error;  // after a failed write
   const uint64_t size = batch.total_size();
   if (size > uint64_t(std::max(config_.max_message_bytes, 0))) return Errc::message_too_large;
   if (int64_t(size) > config_.segment_bytes) return Errc::record_list_too_large;
@@ -476,22 +272,7 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out, std:
   }
   log_end_ = last + 1;
   log_end_atomic_.store(log_end_, std::memory_order_release);
-  appended_since_trim_ += size;
-  if (trimmer_ && !trim_queued_ && appended_since_trim_ >= PageCacheTrimmer::kStepBytes) {
-    trim_queued_ = true;
-    trimmer_->schedule(shared_from_this());
-  }
-  // Durable mode: only big writes ahead of the flusher (small direct writes
-  // cost more CPU per byte than they save the flusher's round).
-  if (tails_ && (!config_.durable_mode() || active->tail()->end() - active->tail()->on_disk() >= kWriteAheadBytes))
-    schedule_tail_write_locked();
-  if (config_.durable_mode()) {
-    schedule_flush_locked();
-  } else {
-    unflushed_messages_ += std::max(batch.record_count(), 1);
-    if (config_.flush_messages && unflushed_messages_ >= *config_.flush_messages) schedule_flush_locked();
-    publish_hw_locked();
-  }
+  writes_.appended_locked(size, batch, *active);
   if (out) {
     out->base_offset = base;
     out->last_offset = last;
@@ -499,172 +280,6 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out, std:
     out->log_start_offset = log_start_;
   }
   return Errc::ok;
-}
-
-void PartitionLog::set_page_cache_trimmer(PageCacheTrimmer* trimmer) {
-  std::lock_guard lk(mu_);
-  trimmer_ = trimmer;
-}
-
-void PartitionLog::trim_page_cache(uint64_t window) {
-  struct Range {
-    std::string path;
-    uint64_t write_from, write_to, drop_from, drop_to;
-  };
-  std::vector<Range> work;
-  {
-    std::lock_guard lk(mu_);
-    trim_queued_ = false;
-    appended_since_trim_ = 0;
-    if (closed_) return;
-    const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
-    uint64_t behind = 0;  // bytes between the end of this segment and the log end
-    for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
-      Segment& seg = *it->second;
-      Segment::CacheCursor& c = seg.cache_cursor();
-      const bool active = it == segments_.rbegin();
-      const uint64_t size = seg.size();
-      // A truncation may have cut below the cursors.
-      c.written_back = std::min(c.written_back, size);
-      c.dropped = std::min(c.dropped, (size + page - 1) / page * page);
-      // Older segments were fully evicted by earlier passes.
-      if (!active && c.dropped >= size && c.written_back >= size) break;
-      const uint64_t keep = window > behind ? window - behind : 0;  // bytes to keep at this segment's end
-      uint64_t drop_to = keep == 0 && !active ? (size + page - 1) / page * page
-                                              : (size > keep ? (size - keep) / page * page : 0);
-      // The active segment's last partial page is still being appended to:
-      // writing it back now would only write it again.
-      const uint64_t write_to = active ? std::max(c.written_back, size / page * page) : size;
-      Range r{seg.log_path(), c.written_back, write_to, c.dropped, std::max(c.dropped, drop_to)};
-      if (r.write_to > r.write_from || r.drop_to > r.drop_from) {
-        // Our own header-reading mapping would pin the pages otherwise.
-        seg.unmap_pages(r.drop_from, r.drop_to);
-        c.written_back = r.write_to;
-        c.dropped = r.drop_to;
-        work.push_back(std::move(r));
-      }
-      behind += size;
-    }
-  }
-  // Outside the lock: these wait for the disk. Through a file description
-  // of our own: sync_file_range's wait consumes a writeback error for the
-  // description it is called on, and the segment's own fd must still see it
-  // at its next fdatasync (acks=all). Failures only mean pages stay cached.
-  for (auto& r : work) {
-    FileHandle file(::open(r.path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!file.valid()) continue;  // deleted meanwhile
-    const int fd = file.get();
-    if (r.write_to > r.write_from)
-      ::sync_file_range(fd, off_t(r.write_from), off_t(r.write_to - r.write_from), SYNC_FILE_RANGE_WRITE);
-    if (r.drop_to > r.drop_from) {
-      const off_t from = off_t(r.drop_from), len = off_t(r.drop_to - r.drop_from);
-      // DONTNEED skips dirty pages and pages under writeback: wait for them first.
-      ::sync_file_range(fd, from, len,
-                        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
-      ::posix_fadvise(fd, from, len, POSIX_FADV_DONTNEED);
-    }
-  }
-}
-
-void PartitionLog::when_durable(int64_t offset, std::function<void(bool ok)> done) {
-  std::unique_lock lk(mu_);
-  const bool durable = config_.durable_mode();
-  if ((!durable && !tails_) || offset < (durable ? durable_end_ : written_end_)) {
-    lk.unlock();
-    done(true);
-    return;
-  }
-  if (offset >= log_end_ || closed_ || write_error_ != 0) {
-    lk.unlock();
-    done(false);
-    return;
-  }
-  waiters_.emplace_back(offset, std::move(done));
-  if (!durable) {
-    if (tail_writer_) {
-      schedule_tail_write_locked();
-    } else {
-      lk.unlock();
-      write_tails();
-    }
-    return;
-  }
-  if (!flusher_) {
-    lk.unlock();
-    flush();
-    return;
-  }
-  schedule_flush_locked();
-}
-
-int64_t PartitionLog::begin_sync(std::vector<std::shared_ptr<Segment>>* dirty) {
-  std::lock_guard lk(mu_);
-  flush_queued_ = false;
-  // With tails, only what is in the file (its writes complete) can be synced.
-  const int64_t target = tails_ ? std::min(log_end_, completed_end_) : log_end_;
-  // Appended after write_tails() planned: their schedule found this round
-  // still queued, so they need the next one.
-  if (target < log_end_ && config_.durable_mode()) schedule_flush_locked();
-  if (target <= durable_end_) return durable_end_;
-  if (dirty) {
-    auto it = segments_.upper_bound(durable_end_);
-    if (it != segments_.begin()) --it;
-    for (; it != segments_.end(); ++it) dirty->push_back(it->second);
-  }
-  unflushed_messages_ = 0;
-  return target;
-}
-
-int64_t PartitionLog::finish_sync(int64_t target, bool ok) {
-  if (!ok) {
-    spdlog::error("storage: {}-{}: fdatasync failed: {}", topic_, partition_, strerror(errno));
-    return -1;
-  }
-  std::lock_guard lk(mu_);
-  durable_end_ = std::max(durable_end_, std::min(target, log_end_));
-  last_flush_ms_ = wall_ms();
-  publish_hw_locked();
-  return durable_end_;
-}
-
-int64_t PartitionLog::sync_for_flusher() {
-  if (write_tails() < 0) return -1;
-  std::vector<std::shared_ptr<Segment>> dirty;
-  int64_t target = begin_sync(&dirty);
-  // fdatasync outside the lock: appends keep flowing and join the next round.
-  bool ok = true;
-  for (auto& s : dirty) {
-    if (s->sync_log() != Errc::ok) {
-      ok = false;
-      break;
-    }
-  }
-  return finish_sync(target, ok);
-}
-
-std::vector<std::pair<int64_t, std::function<void(bool)>>> PartitionLog::take_waiters_locked(int64_t upto,
-                                                                                              bool all) {
-  std::vector<std::pair<int64_t, std::function<void(bool)>>> ready;
-  auto keep = std::partition(waiters_.begin(), waiters_.end(),
-                             [&](const auto& w) { return !all && w.first >= upto; });
-  std::move(keep, waiters_.end(), std::back_inserter(ready));
-  waiters_.erase(keep, waiters_.end());
-  return ready;
-}
-
-void PartitionLog::complete_waiters(int64_t durable_end, bool ok) {
-  std::vector<std::pair<int64_t, std::function<void(bool)>>> ready;
-  {
-    std::lock_guard lk(mu_);
-    ready = ok ? take_waiters_locked(durable_end, false) : take_waiters_locked(0, true);
-  }
-  for (auto& w : ready) w.second(ok);
-}
-
-Errc PartitionLog::flush() {
-  int64_t d = sync_for_flusher();
-  complete_waiters(d, d >= 0);
-  return d >= 0 ? Errc::ok : Errc::io_error;
 }
 
 ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_batch,
@@ -739,7 +354,7 @@ int64_t PartitionLog::high_watermark() const { return hw_.load(std::memory_order
 
 int64_t PartitionLog::recovery_point() const {
   std::lock_guard lk(mu_);
-  return durable_end_;
+  return writes_.durable_end_locked();
 }
 
 int64_t PartitionLog::size_bytes() const {
@@ -890,15 +505,15 @@ Errc PartitionLog::delete_records_before(int64_t offset, int64_t* new_log_start)
 }
 
 Errc PartitionLog::truncate_to(int64_t offset) {
-  std::vector<std::pair<int64_t, std::function<void(bool)>>> failed;
+  std::vector<WritePipeline::Waiter> failed;
   bool start_moved = false;
   {
-    std::lock_guard wl(write_mu_);  // no tail write planned meanwhile
+    std::lock_guard wl(writes_.write_mu_);  // no tail write planned meanwhile
     std::unique_lock lk(mu_);
     if (closed_) return Errc::shutting_down;
     if (offset < 0) return Errc::invalid_request;
     if (offset >= log_end_) return Errc::ok;
-    wait_for_rounds_locked(lk);  // nor any in flight
+    writes_.wait_for_rounds_locked(lk);  // nor any in flight
     ++generation_;
     int64_t now = wall_ms();
     if (offset <= log_start_ || offset <= segments_.begin()->first) {
@@ -912,18 +527,16 @@ Errc PartitionLog::truncate_to(int64_t offset) {
       while (segments_.rbegin()->first >= offset) remove_segment_locked(segments_.rbegin()->first);
       auto& seg = segments_.rbegin()->second;
       if (seg->truncate_to(offset) != Errc::ok || seg->unseal() != Errc::ok) return Errc::io_error;
-      if (tails_ && seg->enable_tail() != Errc::ok) return Errc::io_error;
+      if (writes_.tails_locked() && seg->enable_tail() != Errc::ok) return Errc::io_error;
       if (seg->sync_log() != Errc::ok) return Errc::io_error;
     }
     log_end_ = segments_.rbegin()->second->next_offset();
-    durable_end_ = std::min(durable_end_, log_end_);
-    written_end_ = std::min(written_end_, log_end_);
-    completed_end_ = std::min(completed_end_, log_end_);
+    writes_.truncated_locked();
     log_start_ = std::min(log_start_, log_end_);
     log_start_atomic_ = log_start_;
     log_end_atomic_ = log_end_;
     publish_hw_locked();
-    failed = take_waiters_locked(log_end_, false);
+    failed = writes_.take_waiters_locked(log_end_, false);
   }
   for (auto& w : failed) w.second(false);
   if (start_moved) notify_log_start();
@@ -935,8 +548,7 @@ void PartitionLog::set_config(const LogConfig& config) {
   config_ = config;
   stored_codec_ = config_.stored_codec() ? int8_t(*config_.stored_codec()) : int8_t(-1);
   publish_hw_locked();
-  if (config_.durable_mode() && durable_end_ < log_end_) schedule_flush_locked();
-  if (!config_.durable_mode() && tails_ && written_end_ < log_end_) schedule_tail_write_locked();
+  writes_.config_changed_locked();
 }
 
 LogConfig PartitionLog::config() const {
@@ -987,26 +599,20 @@ void PartitionLog::roll_if_due(int64_t now_ms) {
     roll_locked(log_end_, now_ms);
 }
 
-void PartitionLog::flush_if_due(int64_t now_ms) {
-  std::lock_guard lk(mu_);
-  if (closed_ || config_.durable_mode() || !config_.flush_ms) return;
-  if (durable_end_ < log_end_ && now_ms - last_flush_ms_ >= *config_.flush_ms) schedule_flush_locked();
-}
-
 Errc PartitionLog::close() {
   Errc result = flush();  // with tails, writes them first
-  std::vector<std::pair<int64_t, std::function<void(bool)>>> failed;
+  std::vector<WritePipeline::Waiter> failed;
   {
-    std::lock_guard wl(write_mu_);
+    std::lock_guard wl(writes_.write_mu_);
     std::unique_lock lk(mu_);
     if (closed_) return result;
-    wait_for_rounds_locked(lk);
+    writes_.wait_for_rounds_locked(lk);
     closed_ = true;
     for (auto& [b, s] : segments_) {
       if (s->seal() != Errc::ok || s->sync_indexes() != Errc::ok) result = Errc::io_error;
       if (s->drop_tail_if_written() != Errc::ok) result = Errc::io_error;
     }
-    failed = take_waiters_locked(0, true);
+    failed = writes_.take_waiters_locked(0, true);
   }
   for (auto& w : failed) w.second(false);
   return result;
