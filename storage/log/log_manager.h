@@ -85,6 +85,11 @@ class LogManager {
     std::string log_dir;
     bool clean;
   };
+  // Threads for per-partition open/create/close work, which mostly waits on fsync.
+  static constexpr size_t kOpenThreads = 32;
+  static constexpr int32_t kMaxPartitions = 100000;  // sanity bound; Kafka has none, but a typo must not fill the disk
+  // The log dir holding a partition's directory.
+  static std::string log_dir_of(const PartitionLog& log);
   Errc persist_topic_locked(const Topic& t);
   // Opens the partitions in parallel (creating missing directories), places
   // them in their topics' `logs` and makes new directory entries durable with

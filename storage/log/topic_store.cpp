@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 
 #include <spdlog/spdlog.h>
@@ -106,6 +107,19 @@ std::vector<StoredTopic> load_topics(const std::string& log_dir) {
     out.push_back(std::move(t));
   }
   return out;
+}
+
+bool valid_topic_name(const std::string& n, std::string* why) {
+  if (n.empty()) { *why = "Topic name is illegal, it can't be empty"; return false; }
+  if (n == "." || n == "..") { *why = "Topic name cannot be \".\" or \"..\""; return false; }
+  if (n.size() > 249) { *why = "Topic name is illegal, it can't be longer than 249 characters"; return false; }
+  for (char c : n) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
+      *why = "Topic name \"" + n + "\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'";
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace fjord::storage

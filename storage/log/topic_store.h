@@ -18,6 +18,9 @@ struct StoredTopic {
   std::map<std::string, std::string> overrides;
 };
 
+// Kafka's rules for topic names; when broken, *why gets Kafka's message.
+bool valid_topic_name(const std::string& name, std::string* why);
+
 std::string topic_store_dir(const std::string& log_dir);
 Errc save_topic(const std::string& log_dir, const StoredTopic& t);
 Errc remove_topic(const std::string& log_dir, const std::string& name);
