@@ -21,6 +21,7 @@
 #include "storage/log/offset_map.h"
 #include "storage/log/partition_log.h"
 #include "storage/log/segment.h"
+#include "storage/log/segment_range_reader.h"
 
 namespace fjord::storage {
 
@@ -28,20 +29,6 @@ using protocol::RecordBatchView;
 
 namespace {
 constexpr const char* kSwapMarker = "/cleaner-swap";
-
-// Reads one whole batch at `pos` into `buf` (the cleaner copies: it re-encodes).
-bool read_batch(int fd, uint64_t pos, uint64_t seg_size, std::vector<uint8_t>& buf, RecordBatchView* v) {
-  if (pos + protocol::kBatchHeaderSize > seg_size) return false;
-  uint8_t head[protocol::kLogOverhead];
-  if (!pread_all(fd, head, sizeof head, pos)) return false;
-  int64_t len = int32_t(protocol::detail::load_be(head + 8, 4));
-  if (len < int64_t(protocol::kBatchHeaderSize - protocol::kLogOverhead) ||
-      pos + protocol::kLogOverhead + uint64_t(len) > seg_size)
-    return false;
-  buf.resize(protocol::kLogOverhead + size_t(len));
-  if (!pread_all(fd, buf.data(), buf.size(), pos)) return false;
-  return RecordBatchView::parse(buf.data(), buf.size(), v) == protocol::BatchError::ok;
-}
 
 std::string seg_file(const std::string& dir, int64_t base, const char* ext) {
   return dir + "/" + offset_file_name(base, ext);
@@ -123,14 +110,18 @@ Errc PartitionLog::compact(int64_t now_ms, size_t map_budget_bytes, bool force) 
 
   // 1. Latest offset per key over the dirty range, within the memory budget.
   OffsetMap map(map_budget_bytes);
-  std::vector<uint8_t> buf, scratch;
+  // The cleaner copies what it reads (it re-encodes), from the files only:
+  // segments with tails are not cleaned. A batch that cannot be read ends
+  // its segment's walk.
+  SegmentRangeReader reader;
+  std::vector<uint8_t> scratch;
   int64_t map_end = -1;  // records below are mapped
   bool stopped = false;
   for (auto& s : src) {
     if (s.next <= first_dirty) continue;
-    uint64_t pos = 0;
+    reader.reset(s.seg->fd(), 0, s.size);
     RecordBatchView v;
-    while (!stopped && pos < s.size && read_batch(s.seg->fd(), pos, s.size, buf, &v)) {
+    while (!stopped && reader.next(&v)) {
       if (!v.control()) {
         protocol::RecordReader rr;
         if (rr.open(v, scratch) != protocol::BatchError::ok) {
@@ -149,7 +140,6 @@ Errc PartitionLog::compact(int64_t now_ms, size_t map_budget_bytes, bool force) 
         }
       }
       if (!stopped) map_end = v.last_offset() + 1;
-      pos += v.total_size();
     }
     if (stopped) break;
     map_end = std::max(map_end, s.next);
@@ -186,10 +176,9 @@ Errc PartitionLog::compact(int64_t now_ms, size_t map_budget_bytes, bool force) 
     if (Segment::create(dir_, base, opt, now_ms, &out, ".cleaned") != Errc::ok) return Errc::io_error;
     for (size_t k = i; k < j; ++k) {
       auto& s = cleanable[k];
-      uint64_t pos = 0;
+      reader.reset(s.seg->fd(), 0, s.size);
       RecordBatchView v;
-      while (pos < s.size && read_batch(s.seg->fd(), pos, s.size, buf, &v)) {
-        pos += v.total_size();
+      while (reader.next(&v)) {
         bytes_before += v.total_size();
         if (v.control()) {
           if (out->append(v, now_ms) != Errc::ok) { out->remove_files(); return Errc::io_error; }
