@@ -22,6 +22,9 @@
 namespace fjord::broker {
 
 class Dispatcher;
+namespace coordinator {
+class GroupCoordinator;
+}
 
 struct BrokerContext {
   // Per listener (index as in config.listeners): the endpoint Metadata and
@@ -40,6 +43,7 @@ struct BrokerContext {
   std::string cluster_id;
   int32_t node_id = 0;
   std::vector<Endpoint> advertised;
+  coordinator::GroupCoordinator* groups = nullptr;  // the group APIs' coordinator
   std::atomic<bool> shutting_down{false};
 
   const Endpoint& advertised_for(int listener) const {

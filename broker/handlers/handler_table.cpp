@@ -10,10 +10,20 @@
 #include "broker/handlers/create_topics_handler.h"
 #include "broker/handlers/delete_topics_handler.h"
 #include "broker/handlers/fetch_handler.h"
+#include "broker/handlers/delete_groups_handler.h"
+#include "broker/handlers/describe_groups_handler.h"
 #include "broker/handlers/find_coordinator_handler.h"
+#include "broker/handlers/heartbeat_handler.h"
+#include "broker/handlers/join_group_handler.h"
+#include "broker/handlers/leave_group_handler.h"
+#include "broker/handlers/list_groups_handler.h"
 #include "broker/handlers/list_offsets_handler.h"
 #include "broker/handlers/metadata_handler.h"
+#include "broker/handlers/offset_commit_handler.h"
+#include "broker/handlers/offset_delete_handler.h"
+#include "broker/handlers/offset_fetch_handler.h"
 #include "broker/handlers/produce_handler.h"
+#include "broker/handlers/sync_group_handler.h"
 #include "protocol/messages/api_table.h"
 
 namespace fjord::broker {
@@ -26,10 +36,20 @@ constexpr ApiSpec kServedApis[] = {
     kFetchApi,
     kListOffsetsApi,
     kMetadataApi,
+    kOffsetCommitApi,
+    kOffsetFetchApi,
     kFindCoordinatorApi,
+    kJoinGroupApi,
+    kHeartbeatApi,
+    kLeaveGroupApi,
+    kSyncGroupApi,
+    kDescribeGroupsApi,
+    kListGroupsApi,
     kApiVersionsApi,
     kCreateTopicsApi,
     kDeleteTopicsApi,
+    kDeleteGroupsApi,
+    kOffsetDeleteApi,
 };
 
 using Handler = std::function<void(Request, Responder)>;
