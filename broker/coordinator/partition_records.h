@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "protocol/records/record_reader.h"
-#include "storage/partition_log.h"
+#include "storage/log/partition_log.h"
 
 namespace fjord::broker::coordinator {
 
