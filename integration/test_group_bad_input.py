@@ -123,6 +123,11 @@ def test_unknown_member():
             check(sync["ErrorCode"] == gm.UNKNOWN_MEMBER_ID, f"SyncGroup of an unknown member: {sync['ErrorCode']}")
             errors = a.commit({(TOPIC, 0): 1}, member_id="nobody")
             check(errors == {(TOPIC, 0): gm.UNKNOWN_MEMBER_ID}, f"OffsetCommit of an unknown member: {errors}")
+            # OffsetCommit v9 of a member of a group that does not exist: GROUP_ID_NOT_FOUND.
+            lost = RawMember(b.host_port, "no-such-group", [TOPIC])
+            members.append(lost)
+            errors = lost.commit({(TOPIC, 0): 1}, generation=1, member_id="nobody")
+            check(errors == {(TOPIC, 0): gm.GROUP_ID_NOT_FOUND}, f"OffsetCommit v9 to a missing group: {errors}")
             stranger = RawMember(b.host_port, "unknown", [TOPIC])
             members.append(stranger)
             stranger.member_id = "made-up-member-id"
@@ -253,7 +258,7 @@ def test_member_metadata_is_opaque():
     # leader as it came; bytes that do not parse as a subscription are no reason to fail.
     with broker() as b:
         create_topic(b)
-        junk = b"\xff\x7f not a subscription \x00"
+        junk = b"\x00\x00" + b"\x00\x00\x00\x01" + b"\x00\x64" + b"cut short"  # v0, 1 topic, 100-byte name
         with RawMember(b.host_port, "opaque", [TOPIC], protocols=[("range", junk)]) as m:
             m.join_until_accepted()
             answer = m.join()
