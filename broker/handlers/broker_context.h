@@ -15,6 +15,9 @@
 namespace fjord::broker {
 
 class Dispatcher;
+namespace coordinator {
+class GroupCoordinator;
+}
 
 struct BrokerContext {
   const ServerConfig& config;
@@ -35,6 +38,7 @@ struct BrokerContext {
   const Endpoint& advertised_for(int listener) const {
     return advertised.at(listener >= 0 && size_t(listener) < advertised.size() ? size_t(listener) : 0);
   }
+  coordinator::GroupCoordinator* groups = nullptr;  // the group APIs' coordinator
   std::atomic<bool> shutting_down{false};
 };
 

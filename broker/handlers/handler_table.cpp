@@ -9,6 +9,7 @@
 #include "broker/handlers/delete_topics_handler.h"
 #include "broker/handlers/fetch_handler.h"
 #include "broker/handlers/find_coordinator_handler.h"
+#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/list_offsets_handler.h"
 #include "broker/handlers/metadata_handler.h"
 #include "broker/handlers/produce_handler.h"
@@ -49,6 +50,18 @@ std::vector<ApiHandler> make_handler_table(BrokerContext& ctx, storage::JobThrea
   // FindCoordinator keeps min 0 too: librdkafka enables LZ4 (and consumer
   // groups) only when FindCoordinator v0 is in range.
   t.push_back(entry(10, [&ctx](Request r, Responder out) { handle_find_coordinator(ctx, std::move(r), std::move(out)); }));
+  if (ctx.groups) {
+    t.push_back(entry(8, [&ctx](Request r, Responder out) { handle_offset_commit(ctx, std::move(r), std::move(out)); }));
+    t.push_back(entry(9, [&ctx](Request r, Responder out) { handle_offset_fetch(ctx, std::move(r), std::move(out)); }));
+    t.push_back(entry(11, [&ctx](Request r, Responder out) { handle_join_group(ctx, std::move(r), std::move(out)); }));
+    t.push_back(entry(12, [&ctx](Request r, Responder out) { handle_heartbeat(ctx, std::move(r), std::move(out)); }));
+    t.push_back(entry(13, [&ctx](Request r, Responder out) { handle_leave_group(ctx, std::move(r), std::move(out)); }));
+    t.push_back(entry(14, [&ctx](Request r, Responder out) { handle_sync_group(ctx, std::move(r), std::move(out)); }));
+    t.push_back(entry(15, [&ctx](Request r, Responder out) { handle_describe_groups(ctx, std::move(r), std::move(out)); }));
+    t.push_back(entry(16, [&ctx](Request r, Responder out) { handle_list_groups(ctx, std::move(r), std::move(out)); }));
+    t.push_back(entry(42, [&ctx](Request r, Responder out) { handle_delete_groups(ctx, std::move(r), std::move(out)); }));
+    t.push_back(entry(47, [&ctx](Request r, Responder out) { handle_offset_delete(ctx, std::move(r), std::move(out)); }));
+  }
   t.push_back(entry(18, [&ctx](Request r, Responder out) { handle_api_versions(ctx, std::move(r), std::move(out)); }));
   t.push_back(entry(19, on_admin_thread(admin, [&ctx](Request r, Responder out) {
                       handle_create_topics(ctx, std::move(r), std::move(out));

@@ -6,7 +6,9 @@
 #include <memory>
 #include <vector>
 
+#include "broker/cluster/local_leadership.h"
 #include "broker/config/server_config.h"
+#include "broker/coordinator/group_coordinator.h"
 #include "broker/dispatch/dispatcher.h"
 #include "broker/fetch/fetch_session_cache.h"
 #include "broker/fetch/partition_waiters.h"
@@ -31,6 +33,8 @@ class Broker {
  private:
   ServerConfig config_;
   std::unique_ptr<storage::LogManager> logs_;
+  LocalLeadership leadership_;
+  std::unique_ptr<coordinator::GroupCoordinator> groups_;  // before logs_ goes: it writes them
   FetchSessionCache fetch_sessions_;
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;
