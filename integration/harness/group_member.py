@@ -10,6 +10,8 @@ send and a read half, so one thread can have several members join at once:
     for m in (a, b): m.send_sync({"t": 6})
     for m in (a, b): m.read_sync()               # range-assigned partitions
 """
+import time
+
 import consumer_protocol as cp
 from kafka_wire import Connection
 
@@ -26,11 +28,17 @@ def find_coordinator(conn, group):
     return c["ErrorCode"], c["NodeId"], c["Host"], c["Port"]
 
 
-def partition_counts(conn, topics):
-    """{topic: partitions} from Metadata v12 (auto-creating, as a consumer's Metadata does)."""
-    md = conn.call("Metadata", 12, {"Topics": [{"Name": t} for t in topics],
-                                    "AllowAutoTopicCreation": True})
-    return {t["Name"]: len(t["Partitions"]) for t in md["Topics"] if t["ErrorCode"] == 0}
+def partition_counts(conn, topics, timeout=10.0):
+    """{topic: partitions} from Metadata v12, auto-creating as a consumer's Metadata does.
+    A topic just created is answered LEADER_NOT_AVAILABLE (5) at first: asked again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        md = conn.call("Metadata", 12, {"Topics": [{"Name": t} for t in topics],
+                                        "AllowAutoTopicCreation": True})
+        counts = {t["Name"]: len(t["Partitions"]) for t in md["Topics"] if t["ErrorCode"] == 0}
+        if len(counts) == len(topics) or time.monotonic() > deadline:
+            return counts
+        time.sleep(0.05)
 
 
 class RawMember:
