@@ -137,11 +137,21 @@ class RawMember:
         return self.read_sync(timeout)
 
     # ------------------------------------------------------------ steady state
+    def heartbeat_request(self, generation=None, member_id=None):
+        return {"GroupId": self.group, "MemberId": self.member_id if member_id is None else member_id,
+                "GenerationId": self.generation if generation is None else generation,
+                "GroupInstanceId": self.instance_id}
+
     def heartbeat(self, generation=None, member_id=None):
-        return self.call("Heartbeat", 4, {
-            "GroupId": self.group, "MemberId": self.member_id if member_id is None else member_id,
-            "GenerationId": self.generation if generation is None else generation,
-            "GroupInstanceId": self.instance_id})["ErrorCode"]
+        return self.call("Heartbeat", 4, self.heartbeat_request(generation, member_id))["ErrorCode"]
+
+    def send_heartbeat(self):
+        self._pending = self.conn.send_call("Heartbeat", 4, self.heartbeat_request(), self.client_id)
+
+    def read_heartbeat(self, timeout=None):
+        answer = self.conn.read_call("Heartbeat", 4, self._pending, timeout)
+        self._pending = None
+        return answer["ErrorCode"]
 
     def commit(self, offsets, generation=None, member_id=None, leader_epoch=-1):
         """OffsetCommit v9 of {(topic, partition): offset}; returns {(topic, partition): error}."""
