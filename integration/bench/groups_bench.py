@@ -184,7 +184,7 @@ def commit_phase(host_port, group, topic, consumers, partitions, seconds):
     members = driver.members
     out = multiprocessing.Queue()
     procs = [multiprocessing.Process(target=committer, args=(
-        host_port, group, m.member_id, m.generation, topic, m.assignment[topic], seconds, out))
+        host_port, group, m.member_id, m.generation, topic, m.assignment[topic], seconds, out), daemon=True)
         for m in members]
     start = time.monotonic()
     for p in procs:
