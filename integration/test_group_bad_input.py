@@ -97,6 +97,9 @@ def test_stale_generation():
             check(a.read_join()["ErrorCode"] == 0 and b2.read_join()["ErrorCode"] == 0, "rejoin")
             check(a.generation == old + 1, f"generation {old} -> {a.generation}")
             check(a.heartbeat() == 0 and b2.heartbeat() == 0, "Heartbeat while completing the rebalance")
+            errors = a.commit({(TOPIC, 0): 1})
+            check(errors == {(TOPIC, 0): gm.REBALANCE_IN_PROGRESS},
+                  f"OffsetCommit while completing the rebalance: {errors}")
             sync = a.call("SyncGroup", 5, dict(a.sync_request(COUNTS), GenerationId=old))
             check(sync["ErrorCode"] == gm.ILLEGAL_GENERATION, f"SyncGroup of the old generation: {sync['ErrorCode']}")
             for x in sorted((a, b2), key=lambda x: x.is_leader):
