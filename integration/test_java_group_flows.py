@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Kafka 3.9's Java tools' consumer-group flows, replayed request by request from the
-bytes captured from them (integration/java_golden/, docs in /work/shared/docs/java-clients.md
+bytes captured from them (integration/java_golden/; what the tools send: shared/docs/java-clients.md,
 sections 3.2-3.6): kafka-console-consumer with and without --group, two of them
 rebalancing, and kafka-consumer-groups --list, --describe, --reset-offsets --to-earliest,
 --delete-offsets and --delete. Each step checks what the tool would need back and what
