@@ -12,7 +12,7 @@
 #include "broker/cluster/local_leadership.h"
 #include "broker/coordinator/coordinator_runtime.h"
 #include "broker/coordinator/group_coordinator_shard.h"
-#include "storage/log_manager.h"
+#include "storage/log/log_manager.h"
 
 namespace fjord::broker::coordinator {
 

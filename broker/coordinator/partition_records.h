@@ -1,12 +1,11 @@
 #pragma once
-// Reads a coordinator partition's records in order, for loading a shard.
-// The one place the coordinators read a log (to be replaced by storage's
-// LogBatchReader once it is public).
+// Reads a coordinator partition's records in order, for loading a shard:
+// the one place the coordinators read a log (through storage's LogBatchReader).
 #include <cstdint>
 #include <functional>
 
 #include "protocol/records/record_reader.h"
-#include "storage/partition_log.h"
+#include "storage/log/partition_log.h"
 
 namespace fjord::broker::coordinator {
 

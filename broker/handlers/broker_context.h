@@ -17,7 +17,7 @@
 #include "broker/config/server_config.h"
 #include "broker/fetch/fetch_session_cache.h"
 #include "broker/fetch/partition_waiters.h"
-#include "storage/log_manager.h"
+#include "storage/log/log_manager.h"
 
 namespace fjord::broker {
 

@@ -8,7 +8,7 @@
 #include "broker/cluster/meta_properties.h"
 #include "broker/config/storage_settings.h"
 #include "broker/handlers/handler_table.h"
-#include "storage/segment_tail.h"
+#include "storage/io/segment_tail.h"
 
 namespace fjord::broker {
 namespace {

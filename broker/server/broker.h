@@ -16,7 +16,7 @@
 #include "broker/net/network_threads.h"
 #include "broker/net/tcp_server.h"
 #include "storage/job_threads.h"
-#include "storage/log_manager.h"
+#include "storage/log/log_manager.h"
 
 namespace fjord::broker {
 

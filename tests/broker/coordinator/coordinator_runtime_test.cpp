@@ -7,7 +7,7 @@
 #include <string>
 
 #include "broker/coordinator/coordinator_runtime.h"
-#include "storage/log_manager.h"
+#include "storage/log/log_manager.h"
 #include "../../storage/test_support.h"
 
 namespace fjord::broker::coordinator {
