@@ -564,7 +564,9 @@ protocol::LeaveGroupResponse GroupCoordinatorShard::leave_group(
   }
   ClassicGroup* g = find_group(group_id);
   if (!g) {
-    resp.error_code = error::kUnknownMemberId;
+    // Kafka 3.9's coordinator: no error for the request, each member unknown.
+    for (const auto& who : members)
+      resp.members.push_back({who.member_id, who.group_instance_id, error::kUnknownMemberId});
     return resp;
   }
   if (g->is(GroupState::dead)) {
