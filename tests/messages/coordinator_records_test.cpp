@@ -20,28 +20,15 @@
 #include "protocol/internal/transaction_log_value.h"
 #include "protocol/wire/reader.h"
 #include "protocol/wire/writer.h"
+#include "typed_test_names.h"
 
 namespace fjord::protocol::internal {
 namespace {
 
 // --- every schema, every version ---------------------------------------------
 
-template <typename Tuple>
-struct TupleToTypes;
-template <typename... Ts>
-struct TupleToTypes<std::tuple<Ts...>> {
-  using type = ::testing::Types<Ts...>;
-};
-using InternalTypes = TupleToTypes<AllInternalTypes>::type;
-
-struct SchemaName {
-  template <typename T>
-  static std::string GetName(int) {
-    std::string name = ::testing::internal::GetTypeName<T>();
-    auto colon = name.rfind(':');
-    return colon == std::string::npos ? name : name.substr(colon + 1);
-  }
-};
+using InternalTypes = test::TupleToTypes<AllInternalTypes>::type;
+using SchemaName = test::UnqualifiedTypeName;
 
 template <typename M>
 class InternalRoundTrip : public ::testing::Test {};

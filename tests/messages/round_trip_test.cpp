@@ -8,26 +8,13 @@
 #include "protocol/messages/test/message_list.h"
 #include "protocol/wire/reader.h"
 #include "protocol/wire/writer.h"
+#include "typed_test_names.h"
 
 namespace fjord::protocol {
 namespace {
 
-template <typename Tuple>
-struct TupleToTypes;
-template <typename... Ts>
-struct TupleToTypes<std::tuple<Ts...>> {
-  using type = ::testing::Types<Ts...>;
-};
-using MessageTypes = TupleToTypes<AllMessageTypes>::type;
-
-struct MessageName {
-  template <typename T>
-  static std::string GetName(int) {
-    std::string name = ::testing::internal::GetTypeName<T>();
-    auto colon = name.rfind(':');
-    return colon == std::string::npos ? name : name.substr(colon + 1);
-  }
-};
+using MessageTypes = test::TupleToTypes<AllMessageTypes>::type;
+using MessageName = test::UnqualifiedTypeName;
 
 template <typename M>
 class RoundTrip : public ::testing::Test {};
