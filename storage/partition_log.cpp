@@ -15,6 +15,7 @@
 #include "storage/aio_writer.h"
 #include "storage/file_ops.h"
 #include "storage/flusher.h"
+#include "storage/leader_epoch_cache.h"
 #include "storage/page_cache_trimmer.h"
 #include "storage/partition_metadata.h"
 #include "storage/segment.h"
@@ -171,6 +172,7 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
     }
   }
   int64_t now = wall_ms();
+  const bool created = segments_.empty();
   if (segments_.empty()) {
     Errc e = create_active_locked(std::max<int64_t>(log_start, 0), now);
     if (e != Errc::ok) return e;
@@ -187,7 +189,7 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
   log_start_atomic_ = log_start_;
   log_end_atomic_ = log_end_;
   publish_hw_locked();
-  return Errc::ok;
+  return load_leader_epochs_locked(created);
 }
 
 Errc PartitionLog::create_active_locked(int64_t base_offset, int64_t now_ms) {
@@ -463,6 +465,7 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out, std:
     active = segments_.rbegin()->second.get();
   }
   batch.set_base_offset(base);
+  batch.set_partition_leader_epoch(leader_epoch_.load(std::memory_order_relaxed));  // outside the CRC, as the offset
   int64_t append_time = -1;
   if (config_.log_append_time) {
     batch.set_log_append_time(now);
@@ -767,6 +770,7 @@ void PartitionLog::set_log_start_listener(std::function<void()> fn) {
 }
 
 void PartitionLog::notify_log_start() {
+  move_leader_epochs_start();
   std::function<void()> fn;
   {
     std::lock_guard lk(mu_);
@@ -892,6 +896,8 @@ Errc PartitionLog::delete_records_before(int64_t offset, int64_t* new_log_start)
 Errc PartitionLog::truncate_to(int64_t offset) {
   std::vector<std::pair<int64_t, std::function<void(bool)>>> failed;
   bool start_moved = false;
+  bool fully = false;
+  Errc epochs = Errc::ok;
   {
     std::lock_guard wl(write_mu_);  // no tail write planned meanwhile
     std::unique_lock lk(mu_);
@@ -906,6 +912,7 @@ Errc PartitionLog::truncate_to(int64_t offset) {
       while (!segments_.empty()) remove_segment_locked(segments_.begin()->first);
       Errc e = create_active_locked(offset, now);
       if (e != Errc::ok) return e;
+      fully = true;
       start_moved = log_start_ != offset;
       log_start_ = offset;
     } else {
@@ -924,10 +931,11 @@ Errc PartitionLog::truncate_to(int64_t offset) {
     log_end_atomic_ = log_end_;
     publish_hw_locked();
     failed = take_waiters_locked(log_end_, false);
+    epochs = truncate_leader_epochs_locked(fully);
   }
   for (auto& w : failed) w.second(false);
   if (start_moved) notify_log_start();
-  return Errc::ok;
+  return epochs;
 }
 
 void PartitionLog::set_config(const LogConfig& config) {

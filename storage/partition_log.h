@@ -25,6 +25,7 @@
 
 namespace fjord::storage {
 
+class LeaderEpochCache;
 class Segment;
 struct StoredBatch;
 class Flusher;
@@ -126,6 +127,15 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   std::optional<std::pair<int64_t, int64_t>> offset_for_timestamp(int64_t ts, CacheLoad* not_cached = nullptr) const;
   // ListOffsets MAX_TIMESTAMP: {offset, timestamp}; {-1, -1} when empty.
   std::pair<int64_t, int64_t> max_timestamp_offset(CacheLoad* not_cached = nullptr) const;
+
+  // The leader epoch stamped into every appended batch (0 until replication
+  // sets another), and the epochs' start offsets (leader-epoch-checkpoint;
+  // partition_log_epochs.cpp). set_leader_epoch starts `epoch` at the log end.
+  int32_t leader_epoch() const { return leader_epoch_.load(std::memory_order_relaxed); }
+  Errc set_leader_epoch(int32_t epoch);
+  // Kafka's endOffsetFor (OffsetForLeaderEpoch): {epoch, end offset}.
+  std::pair<int32_t, int64_t> end_offset_for_epoch(int32_t epoch) const;
+  const LeaderEpochCache& leader_epochs() const { return *epochs_; }
 
   // DeleteRecords: moves the log start to `offset` (-1 = high watermark),
   // deleting whole segments below it.
@@ -261,6 +271,11 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // A write failed: the log goes offline; returns the waiters to fail.
   std::vector<std::pair<int64_t, std::function<void(bool)>>> fail_writes_locked(int err);
   void notify_log_start();
+  // partition_log_epochs.cpp: the cache at open (`created`: a new partition),
+  // after truncate_to (`fully`: nothing survived), after a log start move.
+  Errc load_leader_epochs_locked(bool created);
+  Errc truncate_leader_epochs_locked(bool fully);
+  void move_leader_epochs_start();
   // Completes a compaction swap interrupted by a crash (see compaction.cpp).
   Errc finish_interrupted_swap();
   struct SegmentOptions segment_options_locked() const;
@@ -320,6 +335,8 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   int64_t first_dirty_offset_ = 0;      // compaction: everything below was cleaned (in memory only)
   uint64_t generation_ = 0;             // bumped by truncate/delete; compaction checks it
   std::function<void()> log_start_listener_;
+  std::unique_ptr<LeaderEpochCache> epochs_;
+  std::atomic<int32_t> leader_epoch_{0};
   friend class Flusher;
 };
 

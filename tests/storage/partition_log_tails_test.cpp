@@ -788,6 +788,7 @@ TEST(LogManagerTailsTest, ConcurrentReadersSeeExactBatchesWhileTheWriterRuns) {
     auto b = batch_for(seq);
     auto stored = b;
     view_of(stored).set_base_offset(end);
+    view_of(stored).set_partition_leader_epoch(0);  // stamped by the log
     {
       std::lock_guard lk(mu);
       expected[end] = stored;
