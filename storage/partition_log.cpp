@@ -136,7 +136,7 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
       if (e != Errc::ok) return e;
       if (bad >= 0) {
         // A rolled segment whose last writes were completing when the process
-        // died still ends in the zeros its length was raised by (segment_tail.h).
+        // died may end in zeros: its length is raised before they land (segment_tail.h).
         // When the next segment starts right after its last batch, nothing
         // was lost, and what follows stays.
         const bool padding = i + 1 < bases.size() && seg->next_offset() == bases[i + 1];
@@ -146,9 +146,13 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
       }
       if (seg->sync_log() != Errc::ok) return Errc::io_error;
     }
-    if (expected >= 0 && seg->base_offset() < expected) {
-      spdlog::warn("storage: {}-{}: segment {} overlaps the previous one, removing it and all after", topic_,
-                   partition_, bases[i]);
+    // After a crash, a segment starting past the previous one's end means
+    // that one lost the tail its file never got (its length ends at its last
+    // written batch; segment_tail.h): what follows goes, as after a torn batch.
+    const bool gap = !clean && !allow_gaps && expected >= 0 && seg->base_offset() > expected;
+    if (expected >= 0 && (seg->base_offset() < expected || gap)) {
+      spdlog::warn("storage: {}-{}: segment {} {} the previous one (ending at {}), removing it and all after", topic_,
+                   partition_, bases[i], gap ? "does not follow on" : "overlaps", expected);
       seg->remove_files();
       cut = true;
       seg.reset();
@@ -246,8 +250,8 @@ void PartitionLog::publish_hw_locked() {
 void PartitionLog::schedule_tail_write_locked() {
   if (write_queued_ || !tail_writer_ || closed_) return;
   write_queued_ = true;
-  // Page-cache rounds may run on the appending thread; durable ones can
-  // wait for the device (a padded block's write), so never there.
+  // Page-cache rounds may run on the appending thread; durable ones start
+  // the writeback of their page-cache part, which may wait, so never there.
   tail_writer_->schedule(shared_from_this(), !config_.durable_mode());
 }
 
@@ -315,12 +319,9 @@ void PartitionLog::begin_tail_submit(TailSubmit& job, bool lazy) {
       job.result = log_end_;
       return;
     }
-    // Durable mode writes the partly covered blocks directly (SegmentTail):
-    // the fdatasync that follows has no dirty pages to write back. Such a
-    // write rewrites the block the previous one padded, so that one must be
-    // complete.
-    const bool padded = config_.durable_mode();
-    if (padded) wait_for_rounds_locked(lk);
+    // Durable mode starts the writeback of the partly covered blocks with
+    // the write (SegmentTail), for the fdatasync that follows.
+    const bool durable = config_.durable_mode();
     if (write_error_ != 0) {
       job.result = -1;
       return;
@@ -332,7 +333,7 @@ void PartitionLog::begin_tail_submit(TailSubmit& job, bool lazy) {
       if (!t->unsubmitted()) continue;
       if (!round) round = std::make_shared<TailRound>();
       auto& p = round->plans.emplace_back(TailRound::Planned{it->second, t, {}});
-      t->plan_write(&p.write, padded);
+      t->plan_write(&p.write, durable);
     }
     if (!round) {
       job.result = written_end_;
@@ -340,7 +341,7 @@ void PartitionLog::begin_tail_submit(TailSubmit& job, bool lazy) {
     }
     round->log = shared_from_this();
     round->target = log_end_;
-    if (lazy && !padded) round->set_lazy();
+    if (lazy && !durable) round->set_lazy();
     rounds_.push_back(round);
   }
   // Outside the partition lock: appends and reads go on meanwhile.

@@ -452,9 +452,10 @@ TEST_F(HandlersTest, ListOffsetsFindsABatchSentWithoutMaxTimestamp) {
     auto read = logs_->partition(topic, 0)->read(0, 1 << 20);
     auto stored = read.slice.memory ? std::vector<uint8_t>(read.slice.memory, read.slice.memory + read.slice.length)
                                     : std::vector<uint8_t>(read.slice.length);
-    if (!read.slice.memory)
+    if (!read.slice.memory) {
       ASSERT_EQ(::pread(read.slice.fd, stored.data(), stored.size(), off_t(read.slice.position)),
                 ssize_t(stored.size()));
+    }
     protocol::RecordBatchView v;
     ASSERT_EQ(protocol::RecordBatchView::parse(stored.data(), stored.size(), &v), protocol::BatchError::ok);
     EXPECT_EQ(v.max_timestamp(), 1002);
