@@ -250,8 +250,8 @@ void PartitionLog::publish_hw_locked() {
 void PartitionLog::schedule_tail_write_locked() {
   if (write_queued_ || !tail_writer_ || closed_) return;
   write_queued_ = true;
-  // Page-cache rounds may run on the appending thread; durable ones start
-  // the writeback of their page-cache part, which may wait, so never there.
+  // Page-cache rounds may run on the appending thread; durable ones are
+  // waited for by the flusher, so never there.
   tail_writer_->schedule(shared_from_this(), !config_.durable_mode());
 }
 
@@ -319,8 +319,6 @@ void PartitionLog::begin_tail_submit(TailSubmit& job, bool lazy) {
       job.result = log_end_;
       return;
     }
-    // Durable mode starts the writeback of the partly covered blocks with
-    // the write (SegmentTail), for the fdatasync that follows.
     const bool durable = config_.durable_mode();
     if (write_error_ != 0) {
       job.result = -1;
@@ -333,7 +331,7 @@ void PartitionLog::begin_tail_submit(TailSubmit& job, bool lazy) {
       if (!t->unsubmitted()) continue;
       if (!round) round = std::make_shared<TailRound>();
       auto& p = round->plans.emplace_back(TailRound::Planned{it->second, t, {}});
-      t->plan_write(&p.write, durable);
+      t->plan_write(&p.write);
     }
     if (!round) {
       job.result = written_end_;

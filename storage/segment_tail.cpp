@@ -154,7 +154,7 @@ const uint8_t* SegmentTail::at(uint64_t pos, uint64_t* contiguous_end, std::shar
   return c->data + (pos - c->file_start);
 }
 
-void SegmentTail::plan_write(TailWrite* w, bool durable) {
+void SegmentTail::plan_write(TailWrite* w) {
   w->iov.clear();
   w->pins.clear();
   w->buffered_count = 0;
@@ -163,7 +163,6 @@ void SegmentTail::plan_write(TailWrite* w, bool durable) {
   const uint64_t from = submitted_;
   if (from >= end) return;
   const bool dio = direct();
-  w->start_writeback = durable && dio;
   // Without O_DIRECT everything goes through the page cache in one pwritev.
   // With it, whole blocks go directly, and the rest of the block `from` is
   // in and the block `end` is in through the page cache.
@@ -218,9 +217,6 @@ bool SegmentTail::write_buffered(const TailWrite& w) {
     const auto& b = w.buffered[i];
     if (!pwrite_all(fd_, b.data, b.len, b.pos)) return false;
     file_size_ = std::max(file_size_, b.pos + b.len);
-    // Asynchronous (WB_SYNC_NONE): the fdatasync waits for it, alongside the
-    // direct part, instead of writing the page itself after it.
-    if (w.start_writeback) ::sync_file_range(fd_, off_t(b.pos), off_t(b.len), SYNC_FILE_RANGE_WRITE);
   }
   return true;
 }

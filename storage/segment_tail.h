@@ -14,8 +14,9 @@
 // covers in part, where it starts and where it ends, go through the page
 // cache. Each block is then written one way only, so writes can be in flight
 // together: none overlaps another, and no direct write meets a cached page of
-// its own block. In durable mode the writeback of those pages starts with the
-// write, so the fdatasync that follows finds them on their way.
+// its own block. (In durable mode the fdatasync then writes those pages; a
+// direct write of a zero-padded last block spared it that, but left the file
+// longer than its bytes, see below.)
 //
 // The file ends where its bytes end (Kafka's tools read the active segment
 // while the broker runs): blocks are preallocated past the end without
@@ -75,7 +76,6 @@ struct TailWrite {
   std::vector<iovec> iov;     // whole blocks (O_DIRECT), or everything without O_DIRECT
   Buffered buffered[2] = {};  // blocks covered in part, through the page cache
   int buffered_count = 0;
-  bool start_writeback = false;  // durable mode: start the buffered part's writeback at once
   std::vector<std::shared_ptr<TailChunk>> pins;
   bool empty() const { return iov.empty() && buffered_count == 0; }
 };
@@ -123,9 +123,8 @@ class SegmentTail {
   bool unsubmitted() const { return submitted_ < end(); }
   bool direct() const { return direct_.valid(); }
 
-  // Plans writing what no earlier plan covers, up to end(). `durable`: an
-  // fdatasync follows, so the page-cache part's writeback starts at once.
-  void plan_write(TailWrite* w, bool durable = false);
+  // Plans writing what no earlier plan covers, up to end().
+  void plan_write(TailWrite* w);
   // The whole write, synchronously (tests; PartitionLog hands w.iov to the
   // AioWriter instead): prepare(), write_buffered(), then the pwritev of
   // w.iov to write_fd() at w.file_pos (consumes w.iov); false on error

@@ -120,15 +120,13 @@ class SegmentTailTest : public ::testing::TestWithParam<std::string> {
     return b.data;
   }
 
-  // One full plan/execute/finish round; checks the plan's shape.
-  // `durable`: as durable mode writes (the page-cache part's writeback
-  // started at once; the same shape).
-  void write(bool durable = false) {
+  // One full plan/execute/finish round; checks the plan's shape (the same
+  // in either mode).
+  void write() {
     TailWrite w;
     const uint64_t disk = tail_->on_disk(), end = tail_->end();
-    tail_->plan_write(&w, durable);
+    tail_->plan_write(&w);
     EXPECT_EQ(w.end, end);
-    EXPECT_EQ(w.start_writeback, durable && tail_->direct() && disk != end);
     if (disk == end) {
       EXPECT_TRUE(w.empty());
     } else {
@@ -672,7 +670,7 @@ TEST_P(SegmentTailTest, RandomOperationsMatchTheModel) {
     } else if (k < 60) {
       adopt(size());
     } else if (k < 75 && !planned) {
-      tail_->plan_write(&in_flight, rng_() % 2 == 0);  // executed a few operations later
+      tail_->plan_write(&in_flight);  // executed a few operations later
       planned = true;
     } else if (k < 88 && planned) {
       const uint64_t end = in_flight.end;
@@ -683,7 +681,7 @@ TEST_P(SegmentTailTest, RandomOperationsMatchTheModel) {
       EXPECT_GE(tail_->on_disk(), end);
       EXPECT_LE(tail_->start(), tail_->on_disk());
     } else if (k < 93 && !planned) {
-      write(rng_() % 2 == 0);  // either mode's writes, as a topic's config may change
+      write();
       expect_file(model_.size());
     } else if (k < 94 && !planned) {
       // A cut in the block a chunk shares with the next one.
