@@ -225,6 +225,20 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"group.initial.rebalance.delay.ms", int_field<int32_t>(&ServerConfig::group_initial_rebalance_delay_ms, 0)},
       {"connections.max.idle.ms", int_field<int64_t>(&ServerConfig::connections_max_idle_ms, 1)},
       {"offsets.topic.num.partitions", int_field<int32_t>(&ServerConfig::offsets_topic_num_partitions, 1)},
+      {"offsets.topic.segment.bytes", int_field<int32_t>(&ServerConfig::offsets_topic_segment_bytes, 1)},
+      {"offsets.retention.minutes", [](const std::string& v, ServerConfig& c, Pending&) {
+         int64_t x;
+         if (!parse_int<int64_t>(v, &x, 1)) return false;
+         c.offsets_retention_ms = x * 60000;
+         return true;
+       }},
+      {"offsets.retention.check.interval.ms",
+       int_field<int64_t>(&ServerConfig::offsets_retention_check_interval_ms, 1)},
+      {"offset.metadata.max.bytes", int_field<int32_t>(&ServerConfig::offset_metadata_max_bytes, 0)},
+      {"group.min.session.timeout.ms", int_field<int32_t>(&ServerConfig::group_min_session_timeout_ms, 0)},
+      {"group.max.session.timeout.ms", int_field<int32_t>(&ServerConfig::group_max_session_timeout_ms, 0)},
+      {"group.max.size", int_field<int32_t>(&ServerConfig::group_max_size, 1)},
+      {"group.coordinator.threads", int_field<int32_t>(&ServerConfig::group_coordinator_threads, 1, 64)},
       {"fjord.log.level", [](const std::string& v, ServerConfig& c, Pending&) {
          if (!valid_level(v)) return false;
          c.log_level = v;
@@ -244,6 +258,9 @@ bool is_ignored_kafka_key(std::string_view key) {
       "transaction.state.log.min.isr", "zookeeper.connect", "zookeeper.connection.timeout.ms",
       "controller.quorum.bootstrap.servers", "min.insync.replicas", "unclean.leader.election.enable",
       "num.replica.fetchers", "group.coordinator.rebalance.protocols",
+      // One node: nothing to replicate or wait for; batches are written as built.
+      "offsets.commit.required.acks", "offsets.commit.timeout.ms", "offsets.load.buffer.size",
+      "offsets.topic.compression.codec",
   };
   for (auto k : keys)
     if (key == k) return true;

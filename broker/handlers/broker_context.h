@@ -2,6 +2,13 @@
 // What every API handler may use: settings, the storage engine, node
 // identity and the fetch machinery. Owned by Broker; handlers keep a
 // reference. Everything here is thread-safe or immutable after start-up.
+//
+// Built with designated initializers, members named in declaration order:
+//   BrokerContext{.config = c, .logs = l, ..., .advertised = {...}}
+// A reference member must be named at every construction (Broker::start and
+// tests/broker/handlers/handler_fixture.cpp). A member added later with a
+// default (a coordinator as `GroupCoordinator* groups = nullptr;`) is named
+// only where it is set: Broker::start and the tests of its handlers.
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -10,20 +17,16 @@
 #include "broker/config/server_config.h"
 #include "broker/fetch/fetch_session_cache.h"
 #include "broker/fetch/partition_waiters.h"
-#include "storage/log_manager.h"
+#include "storage/log/log_manager.h"
 
 namespace fjord::broker {
 
 class Dispatcher;
+namespace coordinator {
+class GroupCoordinator;
+}
 
 struct BrokerContext {
-  const ServerConfig& config;
-  storage::LogManager& logs;
-  FetchSessionCache& fetch_sessions;
-  PartitionWaiters& waiters;
-  const Dispatcher& dispatcher;  // ApiVersions advertises its table
-  std::string cluster_id;
-  int32_t node_id = 0;
   // Per listener (index as in config.listeners): the endpoint Metadata and
   // FindCoordinator give clients that came through it, as Kafka answers
   // with the advertised listener of the same name.
@@ -31,11 +34,21 @@ struct BrokerContext {
     std::string host;
     int32_t port = 0;
   };
+
+  const ServerConfig& config;
+  storage::LogManager& logs;
+  FetchSessionCache& fetch_sessions;
+  PartitionWaiters& waiters;
+  const Dispatcher& dispatcher;  // ApiVersions advertises its table
+  std::string cluster_id;
+  int32_t node_id = 0;
   std::vector<Endpoint> advertised;
+  coordinator::GroupCoordinator* groups = nullptr;  // the group APIs' coordinator
+  std::atomic<bool> shutting_down{false};
+
   const Endpoint& advertised_for(int listener) const {
     return advertised.at(listener >= 0 && size_t(listener) < advertised.size() ? size_t(listener) : 0);
   }
-  std::atomic<bool> shutting_down{false};
 };
 
 }  // namespace fjord::broker

@@ -5,6 +5,7 @@
 #include "broker/dispatch/request_body.h"
 #include "broker/dispatch/response_encoder.h"
 #include "broker/handlers/error_codes.h"
+#include "broker/topics/internal_topics.h"
 #include "protocol/messages/delete_topics_request.h"
 #include "protocol/messages/delete_topics_response.h"
 
@@ -35,6 +36,12 @@ void delete_one(BrokerContext& ctx, std::optional<std::string> name, const proto
   }
   r.name = info->name;
   r.topic_id = info->id;
+  if (is_internal_topic(info->name)) {
+    // The coordinators' state lives there.
+    r.error_code = kafka_error::kInvalidRequest;
+    r.error_message = "Topic " + info->name + " is an internal topic and cannot be deleted.";
+    return;
+  }
   auto e = ctx.logs.delete_topic(info->name);
   if (e != storage::Errc::ok) {
     r.error_code = kafka_error::from_storage(e);

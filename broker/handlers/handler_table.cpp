@@ -1,28 +1,56 @@
 #include "broker/handlers/handler_table.h"
 
+#include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "broker/handlers/api_versions_handler.h"
 #include "broker/handlers/create_topics_handler.h"
 #include "broker/handlers/delete_topics_handler.h"
 #include "broker/handlers/fetch_handler.h"
+#include "broker/handlers/delete_groups_handler.h"
+#include "broker/handlers/describe_groups_handler.h"
 #include "broker/handlers/find_coordinator_handler.h"
+#include "broker/handlers/heartbeat_handler.h"
+#include "broker/handlers/join_group_handler.h"
+#include "broker/handlers/leave_group_handler.h"
+#include "broker/handlers/list_groups_handler.h"
 #include "broker/handlers/list_offsets_handler.h"
 #include "broker/handlers/metadata_handler.h"
+#include "broker/handlers/offset_commit_handler.h"
+#include "broker/handlers/offset_delete_handler.h"
+#include "broker/handlers/offset_fetch_handler.h"
 #include "broker/handlers/produce_handler.h"
+#include "broker/handlers/sync_group_handler.h"
 #include "protocol/messages/api_table.h"
 
 namespace fjord::broker {
 namespace {
 
-// Version range from the schema table; every version in it is implemented.
-ApiHandler entry(int16_t key, std::function<void(Request, Responder)> fn) {
-  const protocol::ApiInfo* info = protocol::find_api(key);
-  if (!info) throw std::logic_error("no schema for api key " + std::to_string(key));
-  return ApiHandler{key, info->min_version, info->max_version, std::move(fn)};
-}
+// One line per served API, in key order. Versions and thread are in each
+// handler's header.
+constexpr ApiSpec kServedApis[] = {
+    kProduceApi,
+    kFetchApi,
+    kListOffsetsApi,
+    kMetadataApi,
+    kOffsetCommitApi,
+    kOffsetFetchApi,
+    kFindCoordinatorApi,
+    kJoinGroupApi,
+    kHeartbeatApi,
+    kLeaveGroupApi,
+    kSyncGroupApi,
+    kDescribeGroupsApi,
+    kListGroupsApi,
+    kApiVersionsApi,
+    kCreateTopicsApi,
+    kDeleteTopicsApi,
+    kDeleteGroupsApi,
+    kOffsetDeleteApi,
+};
 
 using Handler = std::function<void(Request, Responder)>;
 
@@ -38,24 +66,34 @@ Handler on_admin_thread(storage::JobThreads* admin, Handler fn) {
 
 }  // namespace
 
+std::span<const ApiSpec> served_apis() { return kServedApis; }
+
+void check_against_schemas(std::span<const ApiSpec> specs) {
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const ApiSpec& spec = specs[i];
+    const std::string api = std::string(spec.name) + " (api key " + std::to_string(spec.key) + ")";
+    const protocol::ApiInfo* schema = protocol::find_api(spec.key);
+    if (!schema) throw std::logic_error(api + ": no schema for this key");
+    if (std::strcmp(schema->name, spec.name) != 0)
+      throw std::logic_error(api + ": the schema names key " + std::to_string(spec.key) + " " + schema->name);
+    if (spec.min > spec.max || spec.min < schema->min_version || spec.max > schema->max_version)
+      throw std::logic_error(api + ": declares versions " + std::to_string(spec.min) + "-" + std::to_string(spec.max) +
+                             ", the codecs support " + std::to_string(schema->min_version) + "-" +
+                             std::to_string(schema->max_version));
+    if (!spec.handle) throw std::logic_error(api + ": no handler function");
+    for (size_t j = 0; j < i; ++j)
+      if (specs[j].key == spec.key) throw std::logic_error(api + ": listed twice");
+  }
+}
+
 std::vector<ApiHandler> make_handler_table(BrokerContext& ctx, storage::JobThreads* admin) {
+  check_against_schemas(served_apis());
   std::vector<ApiHandler> t;
-  // Produce keeps min 0 (legacy message sets are up-converted): librdkafka
-  // only enables compression when Produce v0 is in range.
-  t.push_back(entry(0, [&ctx](Request r, Responder out) { handle_produce(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(1, [&ctx](Request r, Responder out) { handle_fetch(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(2, [&ctx](Request r, Responder out) { handle_list_offsets(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(3, [&ctx](Request r, Responder out) { handle_metadata(ctx, std::move(r), std::move(out)); }));
-  // FindCoordinator keeps min 0 too: librdkafka enables LZ4 (and consumer
-  // groups) only when FindCoordinator v0 is in range.
-  t.push_back(entry(10, [&ctx](Request r, Responder out) { handle_find_coordinator(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(18, [&ctx](Request r, Responder out) { handle_api_versions(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(19, on_admin_thread(admin, [&ctx](Request r, Responder out) {
-                      handle_create_topics(ctx, std::move(r), std::move(out));
-                    })));
-  t.push_back(entry(20, on_admin_thread(admin, [&ctx](Request r, Responder out) {
-                      handle_delete_topics(ctx, std::move(r), std::move(out));
-                    })));
+  for (const ApiSpec& spec : served_apis()) {
+    Handler fn = [&ctx, handle = spec.handle](Request r, Responder out) { handle(ctx, std::move(r), std::move(out)); };
+    if (spec.thread == HandlerThread::admin) fn = on_admin_thread(admin, std::move(fn));
+    t.push_back(ApiHandler{spec.key, spec.min, spec.max, std::move(fn)});
+  }
   return t;
 }
 

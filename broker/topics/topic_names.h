@@ -1,5 +1,5 @@
 #pragma once
-// Kafka's topic-name rules (Topic.validate) and internal-topic names.
+// Kafka's topic-name rules (Topic.validate); internal topics: internal_topics.h.
 #include <string_view>
 
 namespace fjord::broker {
@@ -12,10 +12,6 @@ inline bool is_valid_topic_name(std::string_view name) {
     if (!ok) return false;
   }
   return true;
-}
-
-inline bool is_internal_topic(std::string_view name) {
-  return name == "__consumer_offsets" || name == "__transaction_state";
 }
 
 }  // namespace fjord::broker

@@ -14,9 +14,10 @@
 #include <random>
 
 #include "storage/file_ops.h"
-#include "storage/log_manager.h"
-#include "storage/partition_log.h"
-#include "storage/segment_tail.h"
+#include "storage/log/log_manager.h"
+#include "storage/log/partition_log.h"
+#include "storage/io/segment_tail.h"
+#include "storage/io/write_pipeline.h"
 #include "test_support.h"
 
 namespace fjord::storage {
@@ -82,7 +83,7 @@ class ActiveSegmentLengthTest : public ::testing::TestWithParam<Mode> {
   void expect_whole_batches_to_the_end() {
     // Page-cache acks come once a write is handed to the kernel: wait for
     // the device to have it, as a tool run a moment later would see it.
-    ASSERT_GE(log_->write_tails(), 0);
+    ASSERT_GE(log_->writes().write_tails(), 0);
     const int64_t base = log_->segment_bases().back();
     uint64_t expected = 0;
     for (auto it = batches_.lower_bound(base); it != batches_.end(); ++it) expected += it->second;

@@ -1,6 +1,6 @@
 // LeaderEpochCache against Kafka's LeaderEpochFileCache semantics and its
 // leader-epoch-checkpoint format.
-#include "storage/leader_epoch_cache.h"
+#include "storage/log/leader_epoch_cache.h"
 
 #include <gtest/gtest.h>
 

@@ -6,10 +6,10 @@
 #include <future>
 
 #include "storage/file_ops.h"
-#include "storage/flusher.h"
-#include "storage/leader_epoch_cache.h"
-#include "storage/partition_log.h"
-#include "storage/partition_metadata.h"
+#include "storage/io/flusher.h"
+#include "storage/log/leader_epoch_cache.h"
+#include "storage/log/partition_log.h"
+#include "storage/log/partition_metadata.h"
 #include "test_support.h"
 
 namespace fjord::storage {
