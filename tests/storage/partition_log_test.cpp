@@ -142,12 +142,13 @@ TEST_F(PartitionLogTest, RollsBySegmentBytesAndIndexesStayConsistent) {
 
 TEST_F(PartitionLogTest, RollsBySegmentMs) {
   LogConfig cfg;
-  cfg.segment_ms = 20;
+  // Wide enough that two appends fit in it on a loaded machine under ASan.
+  cfg.segment_ms = 500;
   open(cfg);
   append(make_batch(1, 1));
   append(make_batch(1, 1));
   EXPECT_EQ(log_->segment_count(), 1u);
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
   append(make_batch(1, 1));
   EXPECT_EQ(log_->segment_count(), 2u);
   EXPECT_EQ(log_->segment_bases().back(), 2);
