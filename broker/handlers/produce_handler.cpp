@@ -63,8 +63,15 @@ int16_t append_batches(storage::PartitionLog& log, uint8_t* data, size_t size, i
     if (e != protocol::BatchError::ok) return batch_error_code(e);
     if (as_sent && version < 7 && view.compression() == protocol::Compression::zstd)
       return kafka_error::kUnsupportedCompressionType;
-    e = protocol::validate(view, scratch);
+    protocol::BatchSummary summary;
+    e = protocol::validate(view, scratch, {}, &summary);
     if (e != protocol::BatchError::ok) return batch_error_code(e);
+    // Kafka sets a CreateTime batch's max timestamp from its records (Go's
+    // sarama 1.22 leaves it -1, and ListOffsets by time then missed the
+    // batch). Only a wrong header costs a CRC; LogAppendTime topics have it
+    // rewritten on append anyway.
+    if (!view.log_append_time() && view.max_timestamp() != summary.max_timestamp)
+      view.set_create_time_max_timestamp(summary.max_timestamp);
     batches.push_back(view);
     pos += view.total_size();
   }

@@ -42,4 +42,11 @@ void RecordBatchView::set_log_append_time(int64_t ts) {
   detail::store_be(data_ + kCrcOffset, crc32c(data_ + kAttributesOffset, total_size() - kAttributesOffset), 4);
 }
 
+void RecordBatchView::set_create_time_max_timestamp(int64_t ts) {
+  if (!log_append_time() && max_timestamp() == ts) return;
+  detail::store_be(data_ + kAttributesOffset, uint16_t(attributes() & ~0x8), 2);
+  detail::store_be(data_ + 35, uint64_t(ts), 8);
+  detail::store_be(data_ + kCrcOffset, crc32c(data_ + kAttributesOffset, total_size() - kAttributesOffset), 4);
+}
+
 }  // namespace fjord::protocol

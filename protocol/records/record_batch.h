@@ -90,6 +90,9 @@ class RecordBatchView {
   // Sets the timestamp type to LogAppendTime with max_timestamp = ts and
   // recomputes the CRC (Kafka's DefaultRecordBatch.setMaxTimestamp).
   void set_log_append_time(int64_t ts);
+  // Sets the timestamp type to CreateTime with max_timestamp = ts and
+  // recomputes the CRC; a no-op when both are already so (as Kafka's).
+  void set_create_time_max_timestamp(int64_t ts);
 
  private:
   uint8_t* data_ = nullptr;

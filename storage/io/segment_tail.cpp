@@ -70,13 +70,11 @@ Errc SegmentTail::open(const std::string& path, int fd, uint64_t size, std::uniq
     if (!direct.valid() && errno != EINVAL) return Errc::io_error;
   }
   std::unique_ptr<SegmentTail> t(new SegmentTail(fd, std::move(direct)));
-  t->scratch_ = TailChunk::allocate(0, kBlock);
-  if (!t->scratch_) return Errc::io_error;
   Errc e = t->load_partial_block(size);
   if (e != Errc::ok) return e;
   struct stat st;
   if (::fstat(fd, &st) != 0) return Errc::io_error;
-  t->file_size_ = uint64_t(st.st_size);
+  t->file_size_ = t->length_set_ = t->allocated_ = uint64_t(st.st_size);
   *out = std::move(t);
   return Errc::ok;
 }
@@ -156,7 +154,7 @@ const uint8_t* SegmentTail::at(uint64_t pos, uint64_t* contiguous_end, std::shar
   return c->data + (pos - c->file_start);
 }
 
-void SegmentTail::plan_write(TailWrite* w, bool padded) {
+void SegmentTail::plan_write(TailWrite* w) {
   w->iov.clear();
   w->pins.clear();
   w->buffered_count = 0;
@@ -166,10 +164,9 @@ void SegmentTail::plan_write(TailWrite* w, bool padded) {
   if (from >= end) return;
   const bool dio = direct();
   // Without O_DIRECT everything goes through the page cache in one pwritev.
-  // With it, whole blocks go directly, and either (padded) the rest of the
-  // block `from` is in is written again whole from memory and the block
-  // `end` is in goes zero-padded, or those two go through the page cache.
-  const uint64_t body_from = !dio ? from : padded ? align_down(from) : std::min(end, align_up(from));
+  // With it, whole blocks go directly, and the rest of the block `from` is
+  // in and the block `end` is in through the page cache.
+  const uint64_t body_from = !dio ? from : std::min(end, align_up(from));
   const uint64_t body_to = dio ? std::max(body_from, align_down(end)) : end;
   auto buffered = [&](uint64_t a, uint64_t b) {
     // The last chunk starting at or below the block holds all of its bytes.
@@ -187,17 +184,7 @@ void SegmentTail::plan_write(TailWrite* w, bool padded) {
     w->iov.push_back({c->data + (a - c->file_start), b - a});
     w->pins.push_back(c);
   }
-  if (end <= body_to) return;
-  if (!padded) {
-    buffered(body_to, end);
-    return;
-  }
-  const auto& c = chunks_[owner_of(body_to)];
-  const uint64_t n = end - body_to;
-  std::memcpy(scratch_->data, c->data + (body_to - c->file_start), n);
-  std::memset(scratch_->data + n, 0, kBlock - n);
-  w->iov.push_back({scratch_->data, kBlock});
-  w->pins.push_back(scratch_);
+  if (end > body_to) buffered(body_to, end);
 }
 
 bool SegmentTail::execute(TailWrite& w) {
@@ -206,18 +193,31 @@ bool SegmentTail::execute(TailWrite& w) {
 }
 
 bool SegmentTail::prepare(const TailWrite& w) {
-  if (!direct() || w.empty()) return true;
-  if (w.end > file_size_) {
-    const uint64_t grown = align_down(w.end + kGrowStep);
-    if (::ftruncate(fd_, off_t(grown)) != 0) return false;
-    file_size_ = grown;
+  if (!direct() || w.iov.empty()) return true;  // a page-cache write extends the file itself
+  if (w.end > allocated_) {
+    // Failure only costs the allocation in the write itself (EOPNOTSUPP:
+    // the filesystem has no fallocate; ENOSPC: the write will tell).
+    const uint64_t to = align_up(w.end) + kPreallocateStep;
+    ::fallocate(fd_, FALLOC_FL_KEEP_SIZE, off_t(allocated_), off_t(to - allocated_));
+    allocated_ = to;
+  }
+  uint64_t direct_end = w.file_pos;
+  for (const auto& v : w.iov) direct_end += v.iov_len;
+  // Only growing: a later write already past w.end (out of plan order, tests
+  // only) leaves this one extending, which is slow but right.
+  if (direct_end > length_set_ && w.end > file_size_) {
+    if (::ftruncate(fd_, off_t(w.end)) != 0) return false;
+    length_set_ = file_size_ = w.end;
   }
   return true;
 }
 
 bool SegmentTail::write_buffered(const TailWrite& w) {
-  for (int i = 0; i < w.buffered_count; ++i)
-    if (!pwrite_all(fd_, w.buffered[i].data, w.buffered[i].len, w.buffered[i].pos)) return false;
+  for (int i = 0; i < w.buffered_count; ++i) {
+    const auto& b = w.buffered[i];
+    if (!pwrite_all(fd_, b.data, b.len, b.pos)) return false;
+    file_size_ = std::max(file_size_, b.pos + b.len);
+  }
   return true;
 }
 
@@ -268,7 +268,10 @@ void SegmentTail::free_written_behind(uint64_t keep_behind) {
 }
 
 Errc SegmentTail::truncate(uint64_t pos) {
-  file_size_ = std::min(file_size_, pos);  // the owner cut the file there
+  // The owner cut the file there, which also gave back the blocks past it.
+  file_size_ = std::min(file_size_, pos);
+  length_set_ = std::min(length_set_, pos);
+  allocated_ = std::min(allocated_, pos);
   if (pos < start()) return load_partial_block(pos);  // everything below start() is on disk
   while (chunks_.size() > 1 && chunks_.back()->file_start > pos) chunks_.pop_back();
   // Earlier chunks too: one may own bytes up to a later chunk's first batch.

@@ -10,17 +10,22 @@
 // range. A batch never spans two chunks: a new chunk starts at the block
 // holding the batch's first byte and copies that block's earlier bytes, so
 // any batch starting at or above a chunk's file_start lies wholly inside the
-// last such chunk. Writes send whole blocks with O_DIRECT. The blocks a write
-// covers in part, where it starts and where it ends, go one of two ways:
-// - through the page cache (page-cache mode). Each block is then written one
-//   way only, so writes can be in flight together: none overlaps another,
-//   and no direct write meets a cached page of its own block;
-// - directly, the last one zero-padded, written again once it grows (durable
-//   mode: an fdatasync then has no dirty pages to write back, which cost it a
-//   device round trip more). A padded write must be complete before the next
-//   one is planned.
-// The file's length runs ahead of its bytes until the segment is finalised
-// (recovery cuts the zeros after a crash as a torn tail).
+// last such chunk. Writes send whole blocks with O_DIRECT; the blocks a write
+// covers in part, where it starts and where it ends, go through the page
+// cache. Each block is then written one way only, so writes can be in flight
+// together: none overlaps another, and no direct write meets a cached page of
+// its own block. (In durable mode the fdatasync then writes those pages; a
+// direct write of a zero-padded last block spared it that, but left the file
+// longer than its bytes, see below.)
+//
+// The file ends where its bytes end (Kafka's tools read the active segment
+// while the broker runs): blocks are preallocated past the end without
+// changing the length (FALLOC_FL_KEEP_SIZE), and a write with a direct part
+// first raises the length to its own end with ftruncate. A direct write
+// ending above the length would be an extending one, which ext4 makes
+// synchronous (and journals an orphan-list update for). While a write is in
+// flight its range may still read as zeros; recovery cuts them after a crash
+// as a torn tail.
 //
 // Not thread-safe. The owner calls append/at/plan_write/mark_submitted/
 // finish_write/truncate under its partition lock and prepare/write_buffered/
@@ -69,7 +74,7 @@ struct TailWrite {
   uint64_t file_pos = 0;      // where iov[0] goes
   uint64_t end = 0;           // logical bytes in the file once it succeeds
   std::vector<iovec> iov;     // whole blocks (O_DIRECT), or everything without O_DIRECT
-  Buffered buffered[2] = {};  // blocks covered in part, through the page cache (not padded)
+  Buffered buffered[2] = {};  // blocks covered in part, through the page cache
   int buffered_count = 0;
   std::vector<std::shared_ptr<TailChunk>> pins;
   bool empty() const { return iov.empty() && buffered_count == 0; }
@@ -83,10 +88,11 @@ class SegmentTail {
   // Written chunks kept behind the current one, while the process's chunks
   // stay within budget.
   static constexpr uint64_t kKeepBehind = 16 << 20;
-  // Direct writes never extend the file: its length is raised ahead of them
-  // in these steps. An extending direct write costs ext4 an orphan-list
-  // update in the journal (a filesystem-wide lock) per write.
-  static constexpr uint64_t kGrowStep = 8 << 20;
+  // Blocks preallocated past a direct write's end, so that direct writes
+  // need no block allocation and stay contiguous on disk (small ones
+  // otherwise share ext4's per-CPU preallocations with other files). Given
+  // back when the segment is finalised; 1000 busy partitions hold 1 GiB.
+  static constexpr uint64_t kPreallocateStep = 1 << 20;
 
   // `fd`: the segment's own read-write fd (not owned; reads the last partial
   // block, and is the fallback writer where O_DIRECT is refused, e.g. tmpfs).
@@ -117,18 +123,19 @@ class SegmentTail {
   bool unsubmitted() const { return submitted_ < end(); }
   bool direct() const { return direct_.valid(); }
 
-  // Plans writing what no earlier plan covers, up to end(); `padded`: the
-  // partly covered blocks directly (see the layout above).
-  void plan_write(TailWrite* w, bool padded = false);
+  // Plans writing what no earlier plan covers, up to end().
+  void plan_write(TailWrite* w);
   // The whole write, synchronously (tests; WritePipeline hands w.iov to the
   // AioWriter instead): prepare(), write_buffered(), then the pwritev of
   // w.iov to write_fd() at w.file_pos (consumes w.iov); false on error
   // (errno kept).
   bool execute(TailWrite& w);
-  // Raises the file's length ahead of w (a direct write never extends the
-  // file); false on error (errno kept).
+  // Preallocates blocks and raises the file's length to w's end when w has
+  // a direct part (which then never extends the file); false on error
+  // (errno kept). Calls for several writes come in plan order.
   bool prepare(const TailWrite& w);
-  // w's page-cache part (plain pwrite); false on error (errno kept).
+  // w's page-cache part (plain pwrite, which extends the file itself);
+  // false on error (errno kept).
   bool write_buffered(const TailWrite& w);
   int write_fd() const { return direct() ? direct_.get() : fd_; }
   // w was handed to the kernel: the next plan starts after it.
@@ -168,8 +175,12 @@ class SegmentTail {
   std::deque<std::shared_ptr<TailChunk>> chunks_;
   uint64_t disk_end_ = 0;   // written: below it, the file holds the bytes
   uint64_t submitted_ = 0;  // planned: writes up to it are done or in flight
-  std::shared_ptr<TailChunk> scratch_;  // the zero-padded last block of a padded write
-  uint64_t file_size_ = 0;  // the file's length as we last set it (direct writes stay below it)
+  uint64_t file_size_ = 0;    // the file's length, as ftruncate or a page-cache write left it
+  // The length the last ftruncate set. ext4's on-disk size (i_disksize) is at
+  // least this; a page-cache write raises only the in-memory one, and a direct
+  // write ending above either counts as extending.
+  uint64_t length_set_ = 0;
+  uint64_t allocated_ = 0;    // blocks are preallocated up to here
   size_t next_capacity_ = kMinChunk;
   bool appended_ = false;  // since the last release_if_idle()
   // Chunks are cut from pooled 2 MiB blocks (huge pages, kept warm for

@@ -85,8 +85,8 @@ void WritePipeline::schedule_flush_locked() {
 void WritePipeline::schedule_tail_write_locked() {
   if (write_queued_ || !tail_writer_ || log_.closed_) return;
   write_queued_ = true;
-  // Page-cache rounds may run on the appending thread; durable ones can
-  // wait for the device (a padded block's write), so never there.
+  // Page-cache rounds may run on the appending thread; durable ones are
+  // waited for by the flusher, so never there.
   tail_writer_->schedule(shared(), !log_.config_.durable_mode());
 }
 
@@ -159,12 +159,7 @@ void WritePipeline::begin_tail_submit(TailSubmit& job, bool lazy) {
       job.result = log_.log_end_;
       return;
     }
-    // Durable mode writes the partly covered blocks directly (SegmentTail):
-    // the fdatasync that follows has no dirty pages to write back. Such a
-    // write rewrites the block the previous one padded, so that one must be
-    // complete.
-    const bool padded = log_.config_.durable_mode();
-    if (padded) wait_for_rounds_locked(lk);
+    const bool durable = log_.config_.durable_mode();
     if (write_error_ != 0) {
       job.result = -1;
       return;
@@ -176,7 +171,7 @@ void WritePipeline::begin_tail_submit(TailSubmit& job, bool lazy) {
       if (!t->unsubmitted()) continue;
       if (!round) round = std::make_shared<TailRound>();
       auto& p = round->plans.emplace_back(TailRound::Planned{it->second, t, {}});
-      t->plan_write(&p.write, padded);
+      t->plan_write(&p.write);
     }
     if (!round) {
       job.result = written_end_;
@@ -184,7 +179,7 @@ void WritePipeline::begin_tail_submit(TailSubmit& job, bool lazy) {
     }
     round->pipeline = shared();
     round->target = log_.log_end_;
-    if (lazy && !padded) round->set_lazy();
+    if (lazy && !durable) round->set_lazy();
     rounds_.push_back(round);
   }
   // Outside the partition lock: appends and reads go on meanwhile.

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "storage/file_ops.h"
+#include "storage/log/leader_epoch_cache.h"
 #include "storage/log/partition_metadata.h"
 #include "storage/log/segment.h"
 
@@ -129,7 +130,7 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
       if (e != Errc::ok) return e;
       if (bad >= 0) {
         // A rolled segment whose last writes were completing when the process
-        // died still ends in the zeros its length was raised by (segment_tail.h).
+        // died may end in zeros: its length is raised before they land (segment_tail.h).
         // When the next segment starts right after its last batch, nothing
         // was lost, and what follows stays.
         const bool padding = i + 1 < bases.size() && seg->next_offset() == bases[i + 1];
@@ -139,9 +140,13 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
       }
       if (seg->sync_log() != Errc::ok) return Errc::io_error;
     }
-    if (expected >= 0 && seg->base_offset() < expected) {
-      spdlog::warn("storage: {}-{}: segment {} overlaps the previous one, removing it and all after", topic_,
-                   partition_, bases[i]);
+    // After a crash, a segment starting past the previous one's end means
+    // that one lost the tail its file never got (its length ends at its last
+    // written batch; segment_tail.h): what follows goes, as after a torn batch.
+    const bool gap = !clean && !allow_gaps && expected >= 0 && seg->base_offset() > expected;
+    if (expected >= 0 && (seg->base_offset() < expected || gap)) {
+      spdlog::warn("storage: {}-{}: segment {} {} the previous one (ending at {}), removing it and all after", topic_,
+                   partition_, bases[i], gap ? "does not follow on" : "overlaps", expected);
       seg->remove_files();
       cut = true;
       seg.reset();
@@ -165,6 +170,7 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
     }
   }
   int64_t now = wall_ms();
+  const bool created = segments_.empty();
   if (segments_.empty()) {
     Errc e = create_active_locked(std::max<int64_t>(log_start, 0), now);
     if (e != Errc::ok) return e;
@@ -180,7 +186,7 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
   log_start_atomic_ = log_start_;
   log_end_atomic_ = log_end_;
   publish_hw_locked();
-  return Errc::ok;
+  return load_leader_epochs_locked(created);
 }
 
 Errc PartitionLog::create_active_locked(int64_t base_offset, int64_t now_ms) {
@@ -257,6 +263,7 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out, std:
     active = segments_.rbegin()->second.get();
   }
   batch.set_base_offset(base);
+  batch.set_partition_leader_epoch(leader_epoch_.load(std::memory_order_relaxed));  // outside the CRC, as the offset
   int64_t append_time = -1;
   if (config_.log_append_time) {
     batch.set_log_append_time(now);
@@ -314,6 +321,7 @@ void PartitionLog::set_log_start_listener(std::function<void()> fn) {
 }
 
 void PartitionLog::notify_log_start() {
+  move_leader_epochs_start();
   std::function<void()> fn;
   {
     std::lock_guard lk(mu_);
@@ -364,6 +372,8 @@ Errc PartitionLog::delete_records_before(int64_t offset, int64_t* new_log_start)
 Errc PartitionLog::truncate_to(int64_t offset) {
   std::vector<WritePipeline::Waiter> failed;
   bool start_moved = false;
+  bool fully = false;
+  Errc epochs = Errc::ok;
   {
     std::lock_guard wl(writes_.write_mu_);  // no tail write planned meanwhile
     std::unique_lock lk(mu_);
@@ -378,6 +388,7 @@ Errc PartitionLog::truncate_to(int64_t offset) {
       while (!segments_.empty()) remove_segment_locked(segments_.begin()->first);
       Errc e = create_active_locked(offset, now);
       if (e != Errc::ok) return e;
+      fully = true;
       start_moved = log_start_ != offset;
       log_start_ = offset;
     } else {
@@ -394,10 +405,11 @@ Errc PartitionLog::truncate_to(int64_t offset) {
     log_end_atomic_ = log_end_;
     publish_hw_locked();
     failed = writes_.take_waiters_locked(log_end_, false);
+    epochs = truncate_leader_epochs_locked(fully);
   }
   for (auto& w : failed) w.second(false);
   if (start_moved) notify_log_start();
-  return Errc::ok;
+  return epochs;
 }
 
 void PartitionLog::set_config(const LogConfig& config) {

@@ -26,6 +26,7 @@
 
 namespace fjord::storage {
 
+class LeaderEpochCache;
 class Segment;
 struct StoredBatch;
 class Flusher;
@@ -93,6 +94,15 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // ListOffsets MAX_TIMESTAMP: {offset, timestamp}; {-1, -1} when empty.
   std::pair<int64_t, int64_t> max_timestamp_offset(CacheLoad* not_cached = nullptr) const;
 
+  // The leader epoch stamped into every appended batch (0 until replication
+  // sets another), and the epochs' start offsets (leader-epoch-checkpoint;
+  // partition_log_epochs.cpp). set_leader_epoch starts `epoch` at the log end.
+  int32_t leader_epoch() const { return leader_epoch_.load(std::memory_order_relaxed); }
+  Errc set_leader_epoch(int32_t epoch);
+  // Kafka's endOffsetFor (OffsetForLeaderEpoch): {epoch, end offset}.
+  std::pair<int32_t, int64_t> end_offset_for_epoch(int32_t epoch) const;
+  const LeaderEpochCache& leader_epochs() const { return *epochs_; }
+
   // DeleteRecords: moves the log start to `offset` (-1 = high watermark),
   // deleting whole segments below it.
   Errc delete_records_before(int64_t offset, int64_t* new_log_start);
@@ -155,6 +165,11 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   bool error_log_due_locked(int64_t now_ms);
   std::string suppressed_note_locked();
   void notify_log_start();
+  // partition_log_epochs.cpp: the cache at open (`created`: a new partition),
+  // after truncate_to (`fully`: nothing survived), after a log start move.
+  Errc load_leader_epochs_locked(bool created);
+  Errc truncate_leader_epochs_locked(bool fully);
+  void move_leader_epochs_start();
   // Completes a compaction swap interrupted by a crash (see compaction.cpp).
   Errc finish_interrupted_swap();
   struct SegmentOptions segment_options_locked() const;
@@ -193,6 +208,8 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   int64_t first_dirty_offset_ = 0;      // compaction: everything below was cleaned (in memory only)
   uint64_t generation_ = 0;             // bumped by truncate/delete; compaction checks it
   std::function<void()> log_start_listener_;
+  std::unique_ptr<LeaderEpochCache> epochs_;
+  std::atomic<int32_t> leader_epoch_{0};
   // Tails, write rounds, syncs and waiters, under mu_ (and its own write mutex).
   WritePipeline writes_;
 };

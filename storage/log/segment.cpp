@@ -119,8 +119,8 @@ Errc Segment::enable_tail() {
 
 Errc Segment::drop_tail_if_written() {
   if (!tail_ || !sealed_ || tail_->pending()) return Errc::ok;
-  // The file runs ahead of its bytes (block padding, length raised ahead of
-  // direct writes); a finished segment ends at size_.
+  // Gives back the blocks the tail preallocated past the end (the length
+  // already is size_).
   if (::ftruncate(log_fd_.get(), static_cast<off_t>(size_)) != 0) return Errc::io_error;
   tail_.reset();
   return Errc::ok;
@@ -220,7 +220,13 @@ Errc Segment::recover(int64_t min_offset, bool allow_gaps, uint64_t* dropped_byt
     first = false;
     pos += b.size;
   }
-  if (pos < size_) {
+  struct stat st;
+  // Blocks an active segment's tail preallocated past its end (SegmentTail)
+  // go too: a crash left them, and a cut gives them back anyway. (The
+  // slack: a fragmented file's extent tree blocks count as well.)
+  const bool preallocated = ::fstat(log_fd_.get(), &st) == 0 &&
+                            uint64_t(st.st_blocks) * 512 > (size_ + 4095) / 4096 * 4096 + (64 << 10);
+  if (pos < size_ || preallocated) {
     *dropped_bytes = size_ - pos;
     if (::ftruncate(log_fd_.get(), static_cast<off_t>(pos)) != 0) return Errc::io_error;
     size_ = pos;

@@ -56,7 +56,7 @@ class Segment {
   // (see segment_tail.h) from now until the tail is dropped.
   Errc enable_tail();
   SegmentTail* tail() { return tail_.get(); }
-  // Once sealed and wholly on disk: cuts the direct writes' padding and
+  // Once sealed and wholly on disk: gives back the preallocated blocks and
   // frees the tail. Returns io_error if the cut fails.
   Errc drop_tail_if_written();
   // Memory holding the bytes at `position` when they are in the tail (see

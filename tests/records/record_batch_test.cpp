@@ -217,6 +217,42 @@ TEST(RecordBatch, SetLogAppendTimeKeepsCrcValid) {
   }
 }
 
+// Go's sarama 1.22 leaves the header's max timestamp at -1; the broker
+// sets it from the records, as Kafka's LogValidator does.
+TEST(RecordBatch, MaxTimestampFromTheRecordsForABatchThatLeftItUnset) {
+  for (Compression c : kAllCodecs) {
+    auto bytes = simple_batch(c);  // timestamps 100..102
+    RecordBatchView view;
+    ASSERT_EQ(RecordBatchView::parse(bytes.data(), bytes.size(), &view), BatchError::ok);
+    detail::store_be(bytes.data() + 35, uint64_t(-1), 8);
+    fix_crc(bytes);
+    std::vector<uint8_t> scratch;
+    BatchSummary summary;
+    ASSERT_EQ(validate(view, scratch, {}, &summary), BatchError::ok);
+    EXPECT_EQ(summary.max_timestamp, 102);
+    view.set_create_time_max_timestamp(summary.max_timestamp);
+    EXPECT_EQ(view.max_timestamp(), 102);
+    EXPECT_FALSE(view.log_append_time());
+    EXPECT_EQ(view.compression(), c);
+    EXPECT_TRUE(view.crc_valid());
+    EXPECT_EQ(validate(view, scratch), BatchError::ok);
+  }
+  // A LogAppendTime batch becomes CreateTime (Kafka's setMaxTimestamp with the topic's type).
+  auto bytes = simple_batch();
+  RecordBatchView view;
+  ASSERT_EQ(RecordBatchView::parse(bytes.data(), bytes.size(), &view), BatchError::ok);
+  view.set_log_append_time(555000);
+  view.set_create_time_max_timestamp(102);
+  EXPECT_FALSE(view.log_append_time());
+  EXPECT_EQ(view.max_timestamp(), 102);
+  EXPECT_TRUE(view.crc_valid());
+  // Already right: nothing is rewritten.
+  const uint32_t crc = view.crc();
+  detail::store_be(bytes.data() + kCrcOffset, crc ^ 1, 4);  // a CRC recompute would repair this
+  view.set_create_time_max_timestamp(102);
+  EXPECT_EQ(view.crc(), crc ^ 1);
+}
+
 TEST(RecordBatch, OffsetAndEpochRewritesDoNotTouchCrc) {
   auto bytes = simple_batch();
   RecordBatchView view;

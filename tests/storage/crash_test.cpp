@@ -129,6 +129,7 @@ TEST_P(CrashTest, AcknowledgedAppendsSurviveSigkill) {
     for (auto& [seq, base] : acked) {
       auto expected = batch_for(seq);
       view_of(expected).set_base_offset(base);
+      view_of(expected).set_partition_leader_epoch(0);  // stamped by the log
       auto r = log->read(base, 1);
       ASSERT_EQ(r.error, Errc::ok) << "round " << rounds << " seq " << seq << " offset " << base;
       auto got = slice_bytes(r.slice);

@@ -52,6 +52,7 @@ TEST_F(PartitionLogTest, AppendAssignsOffsetsAndReadsReturnExactBytes) {
     next += 1 + i % 4;
     auto v = view_of(b);
     v.set_base_offset(base);  // what the log stored
+    v.set_partition_leader_epoch(0);
     written.push_back(b);
   }
   EXPECT_EQ(log_->log_end_offset(), next);

@@ -204,6 +204,43 @@ TEST_F(RecoveryTest, ARolledSegmentEndingInZerosKeepsTheSegmentsAfterIt) {
   }
 }
 
+// A rolled segment that lost its unwritten last batches in a crash ends at
+// its last written batch (its length is raised only to what was written):
+// the next segment then starts past its end, and it and everything after go,
+// as after a torn batch. A clean open trusts the files.
+TEST_F(RecoveryTest, ARolledSegmentThatLostItsTailDropsTheSegmentsAfterIt) {
+  for (const bool clean : {false, true}) {
+    SCOPED_TRACE(clean ? "clean" : "after a crash");
+    test::TempDir d;
+    SmallSegments written;
+    ASSERT_NO_FATAL_FAILURE(write_small_segments(d.path(), &written));
+    const auto& [cfg, bases, end] = written;
+    ASSERT_GE(bases.size(), 3u);
+    // Cut the second segment after its first batch.
+    const std::string victim = d.path() + "/t-0/" + offset_file_name(bases[1], ".log");
+    auto bytes = read_file(victim);
+    protocol::RecordBatchView first;
+    ASSERT_EQ(protocol::RecordBatchView::parse(bytes.data(), bytes.size(), &first), protocol::BatchError::ok);
+    ASSERT_LT(first.total_size(), bytes.size());
+    write_file(victim, bytes, first.total_size());
+    std::shared_ptr<PartitionLog> log;
+    ASSERT_EQ(PartitionLog::open(d.path() + "/t-0", "t", 0, random_topic_id(), cfg, clean, nullptr, &log), Errc::ok);
+    if (clean) {
+      EXPECT_EQ(log->segment_bases(), bases);
+      continue;
+    }
+    EXPECT_EQ(log->log_end_offset(), first.last_offset() + 1);
+    EXPECT_EQ(log->segment_bases(), (std::vector<int64_t>{bases[0], bases[1]}));
+    for (size_t i = 2; i < bases.size(); ++i)
+      EXPECT_FALSE(fs::exists(d.path() + "/t-0/" + offset_file_name(bases[i], ".log")));
+    // Appends go on from there.
+    auto b = make_batch(2, 5);
+    AppendInfo info;
+    ASSERT_EQ(log->append(view_of(b), &info), Errc::ok);
+    EXPECT_EQ(info.base_offset, first.last_offset() + 1);
+  }
+}
+
 TEST_F(RecoveryTest, MissingIndexesAreRebuilt) {
   test::TempDir d;
   LogConfig cfg;

@@ -1,9 +1,9 @@
 // SegmentTail on its own: the file and the chunks must always agree with a
 // plain byte model of what was appended. Each test runs twice: in a dir on
-// the test temp dir (ext4 here: O_DIRECT, zero-padded last block) and in
-// /dev/shm (tmpfs: older kernels refuse O_DIRECT there, so the plain pwrite
-// fallback runs; 6.x kernels accept it). The assertions hold either way:
-// only the file's size past end() depends on direct().
+// the test temp dir (ext4 here: O_DIRECT) and in /dev/shm (tmpfs: older
+// kernels refuse O_DIRECT there, so the plain pwrite fallback runs; 6.x
+// kernels accept it). The assertions hold either way: the file always ends
+// where the written bytes end.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -120,28 +120,19 @@ class SegmentTailTest : public ::testing::TestWithParam<std::string> {
     return b.data;
   }
 
-  // One full plan/execute/finish round; checks the plan's shape.
-  // `padded`: as durable mode writes (all directly, the last block padded).
-  void write(bool padded = false) {
+  // One full plan/execute/finish round; checks the plan's shape (the same
+  // in either mode).
+  void write() {
     TailWrite w;
     const uint64_t disk = tail_->on_disk(), end = tail_->end();
-    tail_->plan_write(&w, padded);
+    tail_->plan_write(&w);
     EXPECT_EQ(w.end, end);
     if (disk == end) {
       EXPECT_TRUE(w.empty());
     } else {
       uint64_t len = 0;
       for (auto& v : w.iov) len += v.iov_len;
-      if (tail_->direct() && padded) {
-        // Whole blocks from the block holding the first unwritten byte.
-        EXPECT_EQ(w.file_pos, align_down(disk));
-        EXPECT_EQ(len, align_up(end) - align_down(disk));
-        EXPECT_EQ(w.buffered_count, 0);
-        for (auto& v : w.iov) {
-          EXPECT_EQ(v.iov_len % kBlock, 0u);
-          EXPECT_EQ(reinterpret_cast<uintptr_t>(v.iov_base) % kBlock, 0u);
-        }
-      } else if (tail_->direct()) {
+      if (tail_->direct()) {
         // The rest of the block the write starts in and the block it ends in
         // through the page cache; the whole blocks between them directly.
         const uint64_t body_from = std::min(end, align_up(disk)), body_to = std::max(body_from, align_down(end));
@@ -196,20 +187,14 @@ class SegmentTailTest : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
-  // The file holds model_[0, upto) exactly; past it only zeros: the direct
-  // writes' padding to the next block and the length raised ahead of them
-  // (at most kGrowStep beyond).
+  // The file holds model_[0, upto) exactly, and once everything appended
+  // is written, nothing more: its length is the end of the written bytes.
   void expect_file(uint64_t upto) const {
     auto f = file_bytes();
     ASSERT_GE(f.size(), upto);
     EXPECT_EQ(std::memcmp(f.data(), model_.data(), upto), 0) << "file differs from the appended bytes";
-    if (upto == model_.size() && f.size() > upto) {
-      EXPECT_TRUE(tail_->direct()) << "buffered fallback left " << f.size() - upto << " extra bytes";
-      EXPECT_LE(f.size(), align_up(upto) + SegmentTail::kGrowStep);
-      for (size_t i = upto; i < f.size(); ++i) ASSERT_EQ(f[i], 0) << "padding byte " << i;
-    }
-    if (!tail_->direct() && upto == model_.size()) {
-      EXPECT_EQ(f.size(), upto);
+    if (upto == model_.size()) {
+      EXPECT_EQ(f.size(), upto) << "the file runs past its bytes";
     }
   }
 
@@ -431,7 +416,7 @@ TEST_P(SegmentTailTest, WrittenChunksBehindAreFreedButNeverUnwrittenOnes) {
   write();
   EXPECT_LE(tail_->start(), tail_->on_disk());
   // What stays: at most kKeepBehind behind the current chunk, the current
-  // chunk (at most kMaxChunk, or one batch's worth) and the scratch block.
+  // chunk (at most kMaxChunk, or one batch's worth), and a block to spare.
   EXPECT_LE(SegmentTail::total_bytes() - before, SegmentTail::kKeepBehind + 2 * SegmentTail::kMaxChunk + kBlock);
   EXPECT_GE(tail_->end() - tail_->start(), SegmentTail::kKeepBehind / 2) << "readers a little behind lost memory";
   expect_file(model_.size());
@@ -685,7 +670,7 @@ TEST_P(SegmentTailTest, RandomOperationsMatchTheModel) {
     } else if (k < 60) {
       adopt(size());
     } else if (k < 75 && !planned) {
-      tail_->plan_write(&in_flight, rng_() % 2 == 0);  // executed a few operations later
+      tail_->plan_write(&in_flight);  // executed a few operations later
       planned = true;
     } else if (k < 88 && planned) {
       const uint64_t end = in_flight.end;
@@ -696,7 +681,7 @@ TEST_P(SegmentTailTest, RandomOperationsMatchTheModel) {
       EXPECT_GE(tail_->on_disk(), end);
       EXPECT_LE(tail_->start(), tail_->on_disk());
     } else if (k < 93 && !planned) {
-      write(rng_() % 2 == 0);  // either mode's writes, as a topic's config may change
+      write();
       expect_file(model_.size());
     } else if (k < 94 && !planned) {
       // A cut in the block a chunk shares with the next one.
