@@ -490,6 +490,32 @@ Errc LogManager::alter_topic_config(const std::string& name, const std::map<std:
   return Errc::ok;
 }
 
+LogConfig LogManager::topic_defaults() const {
+  std::shared_lock lk(mu_);
+  return config_.defaults;
+}
+
+void LogManager::set_topic_defaults(const LogConfig& defaults) {
+  std::vector<std::pair<std::vector<std::shared_ptr<PartitionLog>>, LogConfig>> changed;
+  {
+    std::lock_guard lk(mu_);
+    config_.defaults = defaults;
+    for (auto& [name, t] : topics_) {
+      LogConfig cfg;
+      std::string err;
+      if (LogConfig::parse(defaults, t.info.overrides, &cfg, &err) != Errc::ok) {
+        spdlog::warn("storage: topic {} keeps its config: its overrides do not fit the new defaults ({})", name, err);
+        continue;
+      }
+      t.info.config = cfg;
+      changed.emplace_back(t.logs, cfg);
+    }
+  }
+  for (auto& [logs, cfg] : changed)
+    for (auto& l : logs)
+      if (l) l->set_config(cfg);
+}
+
 std::vector<std::shared_ptr<PartitionLog>> LogManager::all_logs() const {
   std::shared_lock lk(mu_);
   std::vector<std::shared_ptr<PartitionLog>> v;

@@ -64,6 +64,12 @@ class LogManager {
   // IncrementalAlterConfigs callers merge first). Persisted before returning.
   Errc alter_topic_config(const std::string& name, const std::map<std::string, std::string>& overrides,
                           std::string* error_message = nullptr);
+  // The broker-level defaults every topic's overrides apply on top of.
+  LogConfig topic_defaults() const;
+  // New broker-level defaults (a dynamic broker config changed): every
+  // topic's config is derived again and applied at once. A topic whose
+  // overrides no longer validate against them keeps its config (logged).
+  void set_topic_defaults(const LogConfig& defaults);
   // Flushes everything, writes the clean-shutdown marker, stops threads. Idempotent.
   void shutdown();
 

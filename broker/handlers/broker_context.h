@@ -15,6 +15,7 @@
 namespace fjord::broker {
 
 class Dispatcher;
+class ConfigManager;
 
 struct BrokerContext {
   const ServerConfig& config;
@@ -36,6 +37,8 @@ struct BrokerContext {
     return advertised.at(listener >= 0 && size_t(listener) < advertised.size() ? size_t(listener) : 0);
   }
   std::atomic<bool> shutting_down{false};
+  // Topic and dynamic broker configs (DescribeConfigs, the alter APIs); set by Broker.
+  ConfigManager* configs = nullptr;
 };
 
 }  // namespace fjord::broker

@@ -5,6 +5,7 @@
 #include "broker/dispatch/request_body.h"
 #include "broker/dispatch/response_encoder.h"
 #include "broker/handlers/error_codes.h"
+#include "broker/topics/internal_topics.h"
 #include "protocol/messages/delete_topics_request.h"
 #include "protocol/messages/delete_topics_response.h"
 
@@ -35,6 +36,11 @@ void delete_one(BrokerContext& ctx, std::optional<std::string> name, const proto
   }
   r.name = info->name;
   r.topic_id = info->id;
+  if (is_internal_topic(info->name)) {
+    r.error_code = kafka_error::kInvalidTopic;
+    r.error_message = "Topic " + info->name + " is a kafka internal topic and is not allowed to be marked for deletion.";
+    return;
+  }
   auto e = ctx.logs.delete_topic(info->name);
   if (e != storage::Errc::ok) {
     r.error_code = kafka_error::from_storage(e);

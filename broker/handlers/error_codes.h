@@ -6,6 +6,7 @@
 
 namespace fjord::broker::kafka_error {
 
+inline constexpr int16_t kUnknownServerError = -1;
 inline constexpr int16_t kNone = 0;
 inline constexpr int16_t kOffsetOutOfRange = 1;
 inline constexpr int16_t kCorruptMessage = 2;
@@ -17,6 +18,7 @@ inline constexpr int16_t kMessageTooLarge = 10;
 inline constexpr int16_t kInvalidTopic = 17;
 inline constexpr int16_t kRecordListTooLarge = 18;
 inline constexpr int16_t kInvalidRequiredAcks = 21;
+inline constexpr int16_t kInvalidTimestamp = 32;
 inline constexpr int16_t kUnsupportedVersion = 35;
 inline constexpr int16_t kTopicAlreadyExists = 36;
 inline constexpr int16_t kInvalidPartitions = 37;
@@ -29,7 +31,12 @@ inline constexpr int16_t kTopicDeletionDisabled = 73;
 inline constexpr int16_t kFencedLeaderEpoch = 74;
 inline constexpr int16_t kUnknownLeaderEpoch = 75;
 inline constexpr int16_t kUnsupportedCompressionType = 76;
+inline constexpr int16_t kNotEnoughReplicas = 19;
+inline constexpr int16_t kPolicyViolation = 44;
+inline constexpr int16_t kElectionNotNeeded = 84;
+inline constexpr int16_t kNoReassignmentInProgress = 85;
 inline constexpr int16_t kInvalidRecord = 87;
+inline constexpr int16_t kMismatchedEndpointType = 114;
 inline constexpr int16_t kUnknownTopicId = 100;
 
 // Storage error -> Kafka error code for produce/fetch/admin answers.
@@ -49,6 +56,7 @@ inline int16_t from_storage(storage::Errc e) {
     case Errc::invalid_replication_factor: return kInvalidReplicationFactor;
     case Errc::invalid_request: return kInvalidRequest;
     case Errc::shutting_down: return kNotLeaderOrFollower;
+    case Errc::invalid_timestamp: return kInvalidTimestamp;
     case Errc::io_error:
     case Errc::not_cached:  // never leaves FetchOperation
     case Errc::not_enough_space: return kKafkaStorageError;

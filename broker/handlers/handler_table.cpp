@@ -4,12 +4,23 @@
 #include <stdexcept>
 #include <utility>
 
+#include "broker/handlers/alter_configs_handler.h"
+#include "broker/handlers/alter_partition_reassignments_handler.h"
 #include "broker/handlers/api_versions_handler.h"
+#include "broker/handlers/create_partitions_handler.h"
 #include "broker/handlers/create_topics_handler.h"
+#include "broker/handlers/delete_records_handler.h"
 #include "broker/handlers/delete_topics_handler.h"
+#include "broker/handlers/describe_cluster_handler.h"
+#include "broker/handlers/describe_configs_handler.h"
+#include "broker/handlers/describe_log_dirs_handler.h"
+#include "broker/handlers/describe_topic_partitions_handler.h"
+#include "broker/handlers/elect_leaders_handler.h"
 #include "broker/handlers/fetch_handler.h"
 #include "broker/handlers/find_coordinator_handler.h"
+#include "broker/handlers/incremental_alter_configs_handler.h"
 #include "broker/handlers/list_offsets_handler.h"
+#include "broker/handlers/list_partition_reassignments_handler.h"
 #include "broker/handlers/metadata_handler.h"
 #include "broker/handlers/produce_handler.h"
 #include "protocol/messages/api_table.h"
@@ -39,6 +50,7 @@ Handler on_admin_thread(storage::JobThreads* admin, Handler fn) {
 }  // namespace
 
 std::vector<ApiHandler> make_handler_table(BrokerContext& ctx, storage::JobThreads* admin) {
+  if (!ctx.configs) throw std::logic_error("BrokerContext::configs is not set");
   std::vector<ApiHandler> t;
   // Produce keeps min 0 (legacy message sets are up-converted): librdkafka
   // only enables compression when Produce v0 is in range.
@@ -56,6 +68,33 @@ std::vector<ApiHandler> make_handler_table(BrokerContext& ctx, storage::JobThrea
   t.push_back(entry(20, on_admin_thread(admin, [&ctx](Request r, Responder out) {
                       handle_delete_topics(ctx, std::move(r), std::move(out));
                     })));
+  // Changes that write files (config stores, new partitions, segment
+  // deletion) run in arrival order on the admin thread too.
+  t.push_back(entry(21, on_admin_thread(admin, [&ctx](Request r, Responder out) {
+                      handle_delete_records(ctx, std::move(r), std::move(out));
+                    })));
+  t.push_back(entry(32, [&ctx](Request r, Responder out) { handle_describe_configs(ctx, std::move(r), std::move(out)); }));
+  t.push_back(entry(33, on_admin_thread(admin, [&ctx](Request r, Responder out) {
+                      handle_alter_configs(ctx, std::move(r), std::move(out));
+                    })));
+  t.push_back(entry(35, [&ctx](Request r, Responder out) { handle_describe_log_dirs(ctx, std::move(r), std::move(out)); }));
+  t.push_back(entry(37, on_admin_thread(admin, [&ctx](Request r, Responder out) {
+                      handle_create_partitions(ctx, std::move(r), std::move(out));
+                    })));
+  t.push_back(entry(43, [&ctx](Request r, Responder out) { handle_elect_leaders(ctx, std::move(r), std::move(out)); }));
+  t.push_back(entry(44, on_admin_thread(admin, [&ctx](Request r, Responder out) {
+                      handle_incremental_alter_configs(ctx, std::move(r), std::move(out));
+                    })));
+  t.push_back(entry(45, [&ctx](Request r, Responder out) {
+    handle_alter_partition_reassignments(ctx, std::move(r), std::move(out));
+  }));
+  t.push_back(entry(46, [&ctx](Request r, Responder out) {
+    handle_list_partition_reassignments(ctx, std::move(r), std::move(out));
+  }));
+  t.push_back(entry(60, [&ctx](Request r, Responder out) { handle_describe_cluster(ctx, std::move(r), std::move(out)); }));
+  t.push_back(entry(75, [&ctx](Request r, Responder out) {
+    handle_describe_topic_partitions(ctx, std::move(r), std::move(out));
+  }));
   return t;
 }
 

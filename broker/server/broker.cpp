@@ -18,7 +18,9 @@ Broker::~Broker() { shutdown(); }
 
 uint16_t Broker::start() {
   std::string cluster_id = load_or_create_cluster_id(config_.log_dirs, config_.node_id);
-  logs_ = std::make_unique<storage::LogManager>(make_storage_config(config_));
+  // Dynamic broker configs change the topic defaults the logs open with.
+  DynamicBrokerValues dynamic = ConfigManager::load_dynamic(config_, config_.node_id);
+  logs_ = std::make_unique<storage::LogManager>(make_storage_config(config_, dynamic));
   if (auto e = logs_->open(); e != storage::Errc::ok)
     throw std::runtime_error(std::string("cannot open log dirs: ") + storage::to_string(e));
 
@@ -55,6 +57,8 @@ uint16_t Broker::start() {
   }
   context_ = std::unique_ptr<BrokerContext>(new BrokerContext{config_, *logs_, fetch_sessions_, waiters_, dispatcher_,
                                                               cluster_id, config_.node_id, std::move(advertised)});
+  configs_ = std::make_unique<ConfigManager>(config_, config_.node_id, *logs_, std::move(dynamic));
+  context_->configs = configs_.get();
   admin_ = std::make_unique<storage::JobThreads>("fj-admin", 1);
   dispatcher_.set_table(make_handler_table(*context_, admin_.get()));
 

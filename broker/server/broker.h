@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "broker/config/config_manager.h"
 #include "broker/config/server_config.h"
 #include "broker/dispatch/dispatcher.h"
 #include "broker/fetch/fetch_session_cache.h"
@@ -31,6 +32,7 @@ class Broker {
  private:
   ServerConfig config_;
   std::unique_ptr<storage::LogManager> logs_;
+  std::unique_ptr<ConfigManager> configs_;
   FetchSessionCache fetch_sessions_;
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;

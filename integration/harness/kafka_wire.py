@@ -1,13 +1,17 @@
 """Minimal raw Kafka wire client for tests that must control the bytes on the socket.
 
-Only the request/response versions the tests use: ApiVersions v0, Metadata v1,
-ListOffsets v1, Fetch v4 (non-flexible, request header v1). Record batches (magic 2)
-are decoded and CRC-32C checked so tests can see exactly what the broker stored.
+Hand-written: ApiVersions v0, Metadata v1, ListOffsets v1, Fetch v4 (non-flexible,
+request header v1). Any other API at any version goes through Connection.call, which
+encodes and decodes from the schemas (kafka_schema.py) with the header versions a Java
+client uses. Record batches (magic 2) are decoded and CRC-32C checked so tests can see
+exactly what the broker stored.
 """
 import socket
 import struct
 import time
 import zlib
+
+import kafka_schema
 
 API_PRODUCE, API_FETCH, API_LIST_OFFSETS, API_METADATA, API_API_VERSIONS = 0, 1, 2, 3, 18
 CODECS = {0: "none", 1: "gzip", 2: "snappy", 3: "lz4", 4: "zstd"}
@@ -149,6 +153,28 @@ class Connection:
         """Send one request and return a Buf positioned after the correlation id."""
         correlation = self.send_request(api_key, api_version, body)
         return self.read_response(correlation, timeout)
+
+    def call(self, api, version, values=None, client_id="fjord-it", timeout=None):
+        """Request `api` ("DescribeConfigs") at `version` with `values` (snake_case schema
+        fields); returns the decoded response as a dict. Flexible versions use request
+        header v2 and response header v1 (ApiVersions answers with header v0)."""
+        codec = kafka_schema.schemas()
+        request, response = api + "Request", api + "Response"
+        flexible = codec.is_flexible(request, version)
+        correlation = self.next_correlation
+        self.next_correlation += 1
+        header = codec.encode("RequestHeader", 2 if flexible else 1, {
+            "request_api_key": codec.api_key(request), "request_api_version": version,
+            "correlation_id": correlation, "client_id": client_id})
+        self.send_raw(frame(header + codec.encode(request, version, values or {})))
+        r = kafka_schema.Reader(self.recv_frame(timeout))
+        head = codec.decode("ResponseHeader", 1 if flexible and api != "ApiVersions" else 0, r)
+        if head["correlation_id"] != correlation:
+            raise ValueError(f"correlation id {head['correlation_id']}, expected {correlation}")
+        body = codec.decode(response, version, r)
+        if r.remaining():
+            raise ValueError(f"{response} v{version}: {r.remaining()} bytes left over")
+        return body
 
     def read_response(self, correlation, timeout=None):
         buf = Buf(self.recv_frame(timeout))

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "broker/config/config_manager.h"
 #include "broker/config/storage_settings.h"
 #include "broker/dispatch/dispatcher.h"
 #include "broker/handlers/handler_table.h"
@@ -80,6 +81,8 @@ class HandlersTest : public ::testing::Test {
     ASSERT_EQ(logs_->open(), storage::Errc::ok);
     ctx_ = std::unique_ptr<BrokerContext>(new BrokerContext{config_, *logs_, sessions_, waiters_, dispatcher_,
                                                             "test-cluster", 0, {{"127.0.0.1", 9092}}});
+    configs_ = std::make_unique<ConfigManager>(config_, 0, *logs_, DynamicBrokerValues{});
+    ctx_->configs = configs_.get();
     dispatcher_.set_table(make_handler_table(*ctx_));
   }
 
@@ -185,6 +188,7 @@ class HandlersTest : public ::testing::Test {
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;
   std::unique_ptr<BrokerContext> ctx_;
+  std::unique_ptr<ConfigManager> configs_;
   boost::asio::io_context io_;
 };
 

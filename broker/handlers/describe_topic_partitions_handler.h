@@ -1,0 +1,10 @@
+#pragma once
+#include "broker/dispatch/request.h"
+#include "broker/dispatch/responder.h"
+#include "broker/handlers/broker_context.h"
+
+namespace fjord::broker {
+
+void handle_describe_topic_partitions(BrokerContext& ctx, Request req, Responder out);
+
+}  // namespace fjord::broker
