@@ -124,6 +124,10 @@ class LogManager {
   static constexpr int64_t kTailSweepMs = 1000;
   // Guards topics_ (the topic map), not partition data; lookups share it.
   mutable std::shared_mutex mu_;
+  // Serialises changes to existing topics (alter_topic_config,
+  // add_partitions, delete_topic, set_topic_defaults) so their files are
+  // written without holding mu_ exclusively, which lookups would wait for.
+  std::mutex meta_mu_;
   std::map<std::string, Topic> topics_;
   // Names whose create_topic is in progress (partitions are created without
   // holding mu_ so lookups of other topics are not blocked meanwhile).

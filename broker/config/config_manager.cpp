@@ -126,7 +126,7 @@ ConfigManager::ConfigManager(const ServerConfig& config, int32_t node_id, storag
     : config_(config), node_id_(node_id), logs_(logs), dynamic_(std::move(dynamic)) {}
 
 DynamicBrokerValues ConfigManager::dynamic_snapshot() const {
-  std::lock_guard lk(mu_);
+  std::lock_guard lk(dynamic_mu_);
   return dynamic_;
 }
 
@@ -245,7 +245,10 @@ ConfigOutcome ConfigManager::alter_broker(const std::string& resource, const std
   if (validate_only) return {};
   if (persist_locked(next) != storage::Errc::ok)
     return ConfigOutcome::fail(Error::invalid_request, "cannot persist the dynamic broker configs");
-  dynamic_ = std::move(next);
+  {
+    std::lock_guard lk(dynamic_mu_);
+    dynamic_ = std::move(next);
+  }
   logs_.set_topic_defaults(defaults);
   spdlog::info("config: dynamic broker configs ({}) changed", per_broker ? "broker " + resource : "cluster default");
   return {};

@@ -99,7 +99,10 @@ class ConfigManager {
   const ServerConfig& config_;
   const int32_t node_id_;
   storage::LogManager& logs_;
-  mutable std::mutex mu_;  // every read-modify-write of a config
+  std::mutex mu_;  // every read-modify-write of a config, held across its fsync
+  // dynamic_ is written holding both; DescribeConfigs (network threads)
+  // takes only this one, so it never waits for an alter's fsync.
+  mutable std::mutex dynamic_mu_;
   DynamicBrokerValues dynamic_;
 };
 

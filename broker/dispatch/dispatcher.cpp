@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <string>
 
+#include "protocol/messages/api_table.h"
 #include "protocol/messages/api_versions_response.h"
 #include "protocol/wire/reader.h"
 
@@ -11,6 +13,29 @@ namespace fjord::broker {
 namespace {
 constexpr int16_t kApiVersionsKey = 18;
 constexpr int16_t kUnsupportedVersion = 35;
+
+// "api key 11 (JoinGroup)"; just "api key 999" for a key without a schema.
+std::string describe_key(int16_t key) {
+  const protocol::ApiInfo* api = protocol::find_api(key);
+  return "api key " + std::to_string(key) + (api ? std::string(" (") + api->name + ")" : "");
+}
+
+// How a throttled warning ends: what was left out since the last one.
+std::string repeats(uint64_t suppressed, const WarningThrottle& throttle) {
+  if (suppressed > 0) return " (" + std::to_string(suppressed) + " more suppressed since the last warning)";
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(throttle.period()).count();
+  return " (repeats are counted and logged once every " + std::to_string(seconds) + " s)";
+}
+
+// A refused request: a warning the first time per key and period, else at
+// debug level. `describe` builds the message only when it is logged.
+template <typename Describe>
+void log_refusal(WarningThrottle& throttle, int16_t key, Describe describe) {
+  if (auto suppressed = throttle.admit(key, WarningThrottle::Clock::now()))
+    spdlog::warn("{}{}", describe(), repeats(*suppressed, throttle));
+  else if (spdlog::default_logger_raw()->should_log(spdlog::level::debug))
+    spdlog::debug("{}", describe());
+}
 }  // namespace
 
 void Dispatcher::set_table(std::vector<ApiHandler> table) {
@@ -59,7 +84,12 @@ void Dispatcher::dispatch(Request req, Responder responder) const {
   int32_t correlation_id = peek.i32();
   const ApiHandler* api = find(req.api_key);
   if (!api) {
-    spdlog::warn("{}: unknown api key {} (correlation id {}); closing", req.peer, req.api_key, correlation_id);
+    // Clients retry some refused requests in a loop (group clients resend
+    // JoinGroup hundreds of times a minute): a line each would flood the log.
+    log_refusal(unserved_keys_, req.api_key, [&] {
+      return fmt::format("{}: {} is not served (correlation id {}); closing", req.peer, describe_key(req.api_key),
+                         correlation_id);
+    });
     responder.close();
     return;
   }
@@ -70,8 +100,10 @@ void Dispatcher::dispatch(Request req, Responder responder) const {
       responder.respond(api_versions_fallback(correlation_id, *api));
       return;
     }
-    spdlog::warn("{}: api key {} version {} unsupported (supported {}-{}); closing", req.peer, req.api_key,
-                 req.api_version, api->min_version, api->max_version);
+    log_refusal(unserved_versions_, req.api_key, [&] {
+      return fmt::format("{}: {} version {} unsupported (supported {}-{}); closing", req.peer,
+                         describe_key(req.api_key), req.api_version, api->min_version, api->max_version);
+    });
     responder.close();
     return;
   }

@@ -1,13 +1,15 @@
 #pragma once
 // Turns a raw frame into a Request and hands it to the handler registered
-// for its API key. The handler table is the single source of truth for
-// what this broker implements; ApiVersions advertises exactly this table.
+// for its API key. The table (broker/handlers/handler_table.h, built from
+// each handler's ApiSpec) is all this broker answers; ApiVersions
+// advertises exactly this table.
 #include <cstdint>
 #include <functional>
 #include <vector>
 
 #include "broker/dispatch/request.h"
 #include "broker/dispatch/responder.h"
+#include "broker/dispatch/warning_throttle.h"
 
 namespace fjord::broker {
 
@@ -20,13 +22,17 @@ struct ApiHandler {
 
 class Dispatcher {
  public:
-  Dispatcher() = default;
-  explicit Dispatcher(std::vector<ApiHandler> table) { set_table(std::move(table)); }
+  // `warning_period`: how often each refused API key is logged (tests shorten it).
+  explicit Dispatcher(WarningThrottle::Clock::duration warning_period = std::chrono::minutes(1))
+      : unserved_keys_(warning_period), unserved_versions_(warning_period) {}
+  explicit Dispatcher(std::vector<ApiHandler> table) : Dispatcher() { set_table(std::move(table)); }
   void set_table(std::vector<ApiHandler> table);
 
   // `req` carries frame, peer and io; the header fields are filled here.
   // Malformed headers, unknown keys and unsupported versions (other than
   // ApiVersions, which gets Kafka's v0 fallback) close the connection.
+  // Unknown keys and unsupported versions are warned about once per key and
+  // period, with a count of those left out (which are logged at debug level).
   void dispatch(Request req, Responder responder) const;
 
   const std::vector<ApiHandler>& table() const { return table_; }
@@ -35,6 +41,8 @@ class Dispatcher {
  private:
   std::vector<ApiHandler> table_;        // sorted by api_key
   std::vector<int16_t> index_;           // api_key -> position+1, 0 = none
+  mutable WarningThrottle unserved_keys_;
+  mutable WarningThrottle unserved_versions_;
 };
 
 // ApiVersions' answer to a version it does not support: a v0 body with

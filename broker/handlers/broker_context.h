@@ -2,6 +2,13 @@
 // What every API handler may use: settings, the storage engine, node
 // identity and the fetch machinery. Owned by Broker; handlers keep a
 // reference. Everything here is thread-safe or immutable after start-up.
+//
+// Built with designated initializers, members named in declaration order:
+//   BrokerContext{.config = c, .logs = l, ..., .advertised = {...}}
+// A reference member must be named at every construction (Broker::start and
+// tests/broker/handlers/handler_fixture.cpp). A member added later with a
+// default (a coordinator as `GroupCoordinator* groups = nullptr;`) is named
+// only where it is set: Broker::start and the tests of its handlers.
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -18,13 +25,6 @@ class Dispatcher;
 class ConfigManager;
 
 struct BrokerContext {
-  const ServerConfig& config;
-  storage::LogManager& logs;
-  FetchSessionCache& fetch_sessions;
-  PartitionWaiters& waiters;
-  const Dispatcher& dispatcher;  // ApiVersions advertises its table
-  std::string cluster_id;
-  int32_t node_id = 0;
   // Per listener (index as in config.listeners): the endpoint Metadata and
   // FindCoordinator give clients that came through it, as Kafka answers
   // with the advertised listener of the same name.
@@ -32,13 +32,23 @@ struct BrokerContext {
     std::string host;
     int32_t port = 0;
   };
+
+  const ServerConfig& config;
+  storage::LogManager& logs;
+  FetchSessionCache& fetch_sessions;
+  PartitionWaiters& waiters;
+  const Dispatcher& dispatcher;  // ApiVersions advertises its table
+  std::string cluster_id;
+  int32_t node_id = 0;
   std::vector<Endpoint> advertised;
+  std::atomic<bool> shutting_down{false};
+  // Topic and dynamic broker configs: DescribeConfigs, the alter APIs,
+  // CreateTopics' answer. Set by Broker::start.
+  ConfigManager* configs = nullptr;
+
   const Endpoint& advertised_for(int listener) const {
     return advertised.at(listener >= 0 && size_t(listener) < advertised.size() ? size_t(listener) : 0);
   }
-  std::atomic<bool> shutting_down{false};
-  // Topic and dynamic broker configs (DescribeConfigs, the alter APIs); set by Broker.
-  ConfigManager* configs = nullptr;
 };
 
 }  // namespace fjord::broker

@@ -1,7 +1,9 @@
 #include "broker/handlers/handler_table.h"
 
+#include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "broker/handlers/alter_configs_handler.h"
@@ -28,12 +30,29 @@
 namespace fjord::broker {
 namespace {
 
-// Version range from the schema table; every version in it is implemented.
-ApiHandler entry(int16_t key, std::function<void(Request, Responder)> fn) {
-  const protocol::ApiInfo* info = protocol::find_api(key);
-  if (!info) throw std::logic_error("no schema for api key " + std::to_string(key));
-  return ApiHandler{key, info->min_version, info->max_version, std::move(fn)};
-}
+// One line per served API, in key order. Versions and thread are in each
+// handler's header.
+constexpr ApiSpec kServedApis[] = {
+    kProduceApi,
+    kFetchApi,
+    kListOffsetsApi,
+    kMetadataApi,
+    kFindCoordinatorApi,
+    kApiVersionsApi,
+    kCreateTopicsApi,
+    kDeleteTopicsApi,
+    kDeleteRecordsApi,
+    kDescribeConfigsApi,
+    kAlterConfigsApi,
+    kDescribeLogDirsApi,
+    kCreatePartitionsApi,
+    kElectLeadersApi,
+    kIncrementalAlterConfigsApi,
+    kAlterPartitionReassignmentsApi,
+    kListPartitionReassignmentsApi,
+    kDescribeClusterApi,
+    kDescribeTopicPartitionsApi,
+};
 
 using Handler = std::function<void(Request, Responder)>;
 
@@ -49,52 +68,34 @@ Handler on_admin_thread(storage::JobThreads* admin, Handler fn) {
 
 }  // namespace
 
+std::span<const ApiSpec> served_apis() { return kServedApis; }
+
+void check_against_schemas(std::span<const ApiSpec> specs) {
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const ApiSpec& spec = specs[i];
+    const std::string api = std::string(spec.name) + " (api key " + std::to_string(spec.key) + ")";
+    const protocol::ApiInfo* schema = protocol::find_api(spec.key);
+    if (!schema) throw std::logic_error(api + ": no schema for this key");
+    if (std::strcmp(schema->name, spec.name) != 0)
+      throw std::logic_error(api + ": the schema names key " + std::to_string(spec.key) + " " + schema->name);
+    if (spec.min > spec.max || spec.min < schema->min_version || spec.max > schema->max_version)
+      throw std::logic_error(api + ": declares versions " + std::to_string(spec.min) + "-" + std::to_string(spec.max) +
+                             ", the codecs support " + std::to_string(schema->min_version) + "-" +
+                             std::to_string(schema->max_version));
+    if (!spec.handle) throw std::logic_error(api + ": no handler function");
+    for (size_t j = 0; j < i; ++j)
+      if (specs[j].key == spec.key) throw std::logic_error(api + ": listed twice");
+  }
+}
+
 std::vector<ApiHandler> make_handler_table(BrokerContext& ctx, storage::JobThreads* admin) {
-  if (!ctx.configs) throw std::logic_error("BrokerContext::configs is not set");
+  check_against_schemas(served_apis());
   std::vector<ApiHandler> t;
-  // Produce keeps min 0 (legacy message sets are up-converted): librdkafka
-  // only enables compression when Produce v0 is in range.
-  t.push_back(entry(0, [&ctx](Request r, Responder out) { handle_produce(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(1, [&ctx](Request r, Responder out) { handle_fetch(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(2, [&ctx](Request r, Responder out) { handle_list_offsets(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(3, [&ctx](Request r, Responder out) { handle_metadata(ctx, std::move(r), std::move(out)); }));
-  // FindCoordinator keeps min 0 too: librdkafka enables LZ4 (and consumer
-  // groups) only when FindCoordinator v0 is in range.
-  t.push_back(entry(10, [&ctx](Request r, Responder out) { handle_find_coordinator(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(18, [&ctx](Request r, Responder out) { handle_api_versions(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(19, on_admin_thread(admin, [&ctx](Request r, Responder out) {
-                      handle_create_topics(ctx, std::move(r), std::move(out));
-                    })));
-  t.push_back(entry(20, on_admin_thread(admin, [&ctx](Request r, Responder out) {
-                      handle_delete_topics(ctx, std::move(r), std::move(out));
-                    })));
-  // Changes that write files (config stores, new partitions, segment
-  // deletion) run in arrival order on the admin thread too.
-  t.push_back(entry(21, on_admin_thread(admin, [&ctx](Request r, Responder out) {
-                      handle_delete_records(ctx, std::move(r), std::move(out));
-                    })));
-  t.push_back(entry(32, [&ctx](Request r, Responder out) { handle_describe_configs(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(33, on_admin_thread(admin, [&ctx](Request r, Responder out) {
-                      handle_alter_configs(ctx, std::move(r), std::move(out));
-                    })));
-  t.push_back(entry(35, [&ctx](Request r, Responder out) { handle_describe_log_dirs(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(37, on_admin_thread(admin, [&ctx](Request r, Responder out) {
-                      handle_create_partitions(ctx, std::move(r), std::move(out));
-                    })));
-  t.push_back(entry(43, [&ctx](Request r, Responder out) { handle_elect_leaders(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(44, on_admin_thread(admin, [&ctx](Request r, Responder out) {
-                      handle_incremental_alter_configs(ctx, std::move(r), std::move(out));
-                    })));
-  t.push_back(entry(45, [&ctx](Request r, Responder out) {
-    handle_alter_partition_reassignments(ctx, std::move(r), std::move(out));
-  }));
-  t.push_back(entry(46, [&ctx](Request r, Responder out) {
-    handle_list_partition_reassignments(ctx, std::move(r), std::move(out));
-  }));
-  t.push_back(entry(60, [&ctx](Request r, Responder out) { handle_describe_cluster(ctx, std::move(r), std::move(out)); }));
-  t.push_back(entry(75, [&ctx](Request r, Responder out) {
-    handle_describe_topic_partitions(ctx, std::move(r), std::move(out));
-  }));
+  for (const ApiSpec& spec : served_apis()) {
+    Handler fn = [&ctx, handle = spec.handle](Request r, Responder out) { handle(ctx, std::move(r), std::move(out)); };
+    if (spec.thread == HandlerThread::admin) fn = on_admin_thread(admin, std::move(fn));
+    t.push_back(ApiHandler{spec.key, spec.min, spec.max, std::move(fn)});
+  }
   return t;
 }
 

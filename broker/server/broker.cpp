@@ -55,10 +55,18 @@ uint16_t Broker::start() {
       if (adv.name == listener.name) e = {adv.host, adv.port == 0 ? ports.back() : adv.port};
     advertised.push_back(e);
   }
-  context_ = std::unique_ptr<BrokerContext>(new BrokerContext{config_, *logs_, fetch_sessions_, waiters_, dispatcher_,
-                                                              cluster_id, config_.node_id, std::move(advertised)});
   configs_ = std::make_unique<ConfigManager>(config_, config_.node_id, *logs_, std::move(dynamic));
-  context_->configs = configs_.get();
+  context_ = std::unique_ptr<BrokerContext>(new BrokerContext{
+      .config = config_,
+      .logs = *logs_,
+      .fetch_sessions = fetch_sessions_,
+      .waiters = waiters_,
+      .dispatcher = dispatcher_,
+      .cluster_id = cluster_id,
+      .node_id = config_.node_id,
+      .advertised = std::move(advertised),
+      .configs = configs_.get(),
+  });
   admin_ = std::make_unique<storage::JobThreads>("fj-admin", 1);
   dispatcher_.set_table(make_handler_table(*context_, admin_.get()));
 

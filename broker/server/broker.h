@@ -37,7 +37,7 @@ class Broker {
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;
   std::unique_ptr<BrokerContext> context_;
-  std::unique_ptr<storage::JobThreads> admin_;  // CreateTopics, DeleteTopics (handler_table.h)
+  std::unique_ptr<storage::JobThreads> admin_;  // HandlerThread::admin handlers: CreateTopics, DeleteTopics
   std::unique_ptr<NetworkThreads> threads_;
   std::vector<std::unique_ptr<TcpServer>> servers_;  // one per listener
   bool started_ = false;

@@ -3,7 +3,7 @@
 namespace fjord::broker {
 
 bool is_internal_topic(std::string_view name) {
-  return name == "__consumer_offsets" || name == "__transaction_state";
+  return name == kConsumerOffsetsTopic || name == kTransactionStateTopic;
 }
 
 }  // namespace fjord::broker

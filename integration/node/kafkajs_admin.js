@@ -56,8 +56,12 @@ async function main() {
     await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] });
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     result.partitions = meta.topics[0].partitions.length;
-    const sent = await producer.send({ topic, messages: [{ partition: 2, value: 'in the new partition' }] });
-    result.newPartitionOffset = sent[0].baseOffset;
+    // A new producer: the first one's metadata still has one partition.
+    const fresh = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+    await fresh.connect();
+    const sent = await fresh.send({ topic, messages: [{ partition: 2, value: 'in the new partition' }] });
+    await fresh.disconnect();
+    result.newPartitionOffset = sent.length ? sent[0].baseOffset : null;
 
     await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '4' }] });
     const offsets = await admin.fetchTopicOffsets(topic);

@@ -1,6 +1,13 @@
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "broker/dispatch/dispatcher.h"
 #include "protocol/messages/api_versions_response.h"
@@ -106,6 +113,62 @@ TEST_F(DispatcherTest, UnsupportedApiVersionsGetsV0Fallback) {
   ASSERT_EQ(body.api_keys.size(), 1u);
   EXPECT_EQ(body.api_keys[0].api_key, 18);
   EXPECT_EQ(body.api_keys[0].max_version, 4);
+}
+
+// Routes the default logger's warnings into a string for one test.
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_st>(out_));
+    logger->set_level(spdlog::level::warn);
+    logger->set_pattern("%v");
+    spdlog::set_default_logger(logger);
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  std::vector<std::string> lines() const {
+    std::vector<std::string> v;
+    std::istringstream in(out_.str());
+    for (std::string line; std::getline(in, line);) v.push_back(line);
+    return v;
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+// A group client told of a coordinator resends JoinGroup hundreds of times a
+// minute: each refused key is warned about once per period, with a count.
+TEST(DispatcherWarnings, RefusedRequestsWarnOncePerKeyAndPeriod) {
+  LogCapture log;
+  constexpr auto kPeriod = std::chrono::milliseconds(300);
+  Dispatcher dispatcher(kPeriod);
+  dispatcher.set_table({ApiHandler{3, 0, 12, [](Request, Responder out) { out.silent(); }}});
+  auto run = [&](int16_t key, int16_t version) {
+    Outcome o;
+    Request req;
+    req.frame = request(key, version, 1, false);
+    req.peer = "test";
+    dispatcher.dispatch(std::move(req), capture(&o));
+    EXPECT_EQ(o.kind, SlotOutcome::close);
+  };
+  for (int i = 0; i < 100; ++i) run(11, 5);  // JoinGroup: not served
+  for (int i = 0; i < 3; ++i) run(999, 0);   // no such API at all
+  for (int i = 0; i < 5; ++i) run(3, 13);    // Metadata above the served range
+  auto lines = log.lines();
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[0].find("api key 11 (JoinGroup) is not served"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("repeats are counted"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("api key 999 is not served"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("api key 3 (Metadata) version 13 unsupported"), std::string::npos) << lines[2];
+
+  std::this_thread::sleep_for(kPeriod + std::chrono::milliseconds(50));
+  run(11, 5);
+  run(11, 5);
+  lines = log.lines();
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_NE(lines[3].find("api key 11 (JoinGroup) is not served"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[3].find("99 more suppressed"), std::string::npos) << lines[3];
 }
 
 TEST(Responder, DroppedResponderClosesAndAnswersOnce) {
