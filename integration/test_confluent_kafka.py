@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """confluent-kafka (Python over librdkafka): produce with keys and headers, then consume
-with assign() from the beginning (no subscribe, no commits) and compare byte for byte."""
+with assign() from the beginning (no subscribe, no commits) and compare byte for byte.
+Then subscribe() in a group: commit, and a new consumer resumes from the commits."""
 import os
 import sys
 import time
@@ -8,6 +9,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 from broker import Broker  # noqa: E402
 from testing import Failure, check, main, require_module  # noqa: E402
+import group_member as gm  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
 ck = require_module("confluent_kafka")
@@ -311,8 +313,58 @@ def test_a_low_open_file_limit_is_raised():
         check(p.flush(30) == 0, "producer did not flush to every partition")
 
 
+def take_in_group(broker, group, topic, wanted, timeout=60):
+    """subscribe() and read until `wanted` records, committing each one synchronously;
+    returns their values. Records fetched past that are neither taken nor committed."""
+    c = ck.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group,
+                     "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                     "session.timeout.ms": 10000, "heartbeat.interval.ms": 500,
+                     "fetch.wait.max.ms": 100})
+    try:
+        c.subscribe([topic])
+        taken, deadline = [], time.monotonic() + timeout
+        while len(taken) < wanted:
+            if time.monotonic() > deadline:
+                raise Failure(f"{group}: took {len(taken)} of {wanted}")
+            m = c.poll(0.5)
+            if m is None:
+                continue
+            check(not m.error(), f"consumer error: {m.error()}")
+            taken.append(m.value())
+            c.commit(message=m, asynchronous=False)
+        return taken
+    finally:
+        c.close()  # leaves the group
+
+
+def test_subscribe_commit_and_resume_in_a_group():
+    topic, group = "ck-group-topic", "ck-group"
+    with Broker(overrides={"num.partitions": 3}) as broker:
+        p = ck.Producer({"bootstrap.servers": broker.bootstrap, "acks": "all", "linger.ms": 5})
+        for i in range(300):
+            p.produce(topic, value=b"v%d" % i, partition=i % 3)
+        check(p.flush(30) == 0, "producer did not flush")
+        first = take_in_group(broker, group, topic, 120)
+        with kw.Connection(broker.host_port) as conn:
+            error, committed = gm.committed_offsets(conn, group)
+        check(error == 0 and sum(o for o, _, _ in committed.values()) == 120,
+              f"committed {committed} after reading 120")
+        for i in range(300, 330):
+            p.produce(topic, value=b"v%d" % i, partition=i % 3)
+        check(p.flush(30) == 0, "producer did not flush")
+        second = take_in_group(broker, group, topic, 210)
+        check(len(set(first) | set(second)) == 330 and len(first) + len(second) == 330,
+              f"read {len(first)} then {len(second)}, {len(set(first) | set(second))} distinct of 330")
+        c = ck.Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group})
+        try:
+            got = c.committed([ck.TopicPartition(topic, n) for n in range(3)], timeout=10)
+        finally:
+            c.close()
+        check([tp.offset for tp in got] == [110, 110, 110], f"committed() {[tp.offset for tp in got]}")
+
+
 if __name__ == "__main__":
-    sys.exit(main(test_produce_and_assign_consume, test_topic_compression_type_is_applied,
+    sys.exit(main(test_produce_and_assign_consume, test_subscribe_commit_and_resume_in_a_group, test_topic_compression_type_is_applied,
                   test_two_listeners_each_advertise_themselves, test_reading_far_behind_the_end,
                   test_big_batches_from_concurrent_producers_come_back_exactly,
                   test_a_low_open_file_limit_is_raised))

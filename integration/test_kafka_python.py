@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """kafka-python: KafkaProducer (acks=all) and KafkaConsumer with assign() and no group_id,
-including its ApiVersions/Metadata probe on connect."""
+including its ApiVersions/Metadata probe on connect. Then KafkaConsumers in a group:
+subscribe, commit, and a new consumer resumes from the commits."""
 import os
 import sys
 import time
@@ -8,10 +9,11 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 from broker import Broker  # noqa: E402
 from testing import check, main, require_module  # noqa: E402
+import group_member as gm  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
 kafka = require_module("kafka")
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition  # noqa: E402
 
 TOPIC = "py-kafka-python"
 PARTITIONS = 2
@@ -116,5 +118,56 @@ def test_pre_0_11_producer_keeps_its_codec():
                   f"legacy fetch bytes differ at offset {r.offset}")
 
 
+def take_in_group(broker, group, topic, wanted, timeout=60):
+    """subscribe() and read `wanted` records, committing each synchronously."""
+    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap, group_id=group,
+                             auto_offset_reset="earliest", enable_auto_commit=False,
+                             session_timeout_ms=10000, heartbeat_interval_ms=500,
+                             max_poll_records=7, request_timeout_ms=15000,
+                             api_version_auto_timeout_ms=10000)
+    try:
+        consumer.subscribe([topic])
+        taken = []
+        deadline = time.monotonic() + timeout
+        while len(taken) < wanted:
+            check(time.monotonic() < deadline, f"{group}: took {len(taken)} of {wanted}")
+            for tp, records in consumer.poll(timeout_ms=500, max_records=wanted - len(taken)).items():
+                for r in records:
+                    taken.append(r.value)
+                    consumer.commit({tp: OffsetAndMetadata(r.offset + 1, "")})
+        return taken
+    finally:
+        consumer.close()  # leaves the group
+
+
+def test_group_subscribe_commit_and_resume():
+    topic, group = "kp-group-topic", "kp-group"
+    with Broker(overrides={"num.partitions": 2}) as broker:
+        producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all", linger_ms=5,
+                                 request_timeout_ms=10000, api_version_auto_timeout_ms=10000)
+        try:
+            for i in range(200):
+                producer.send(topic, value=b"v%d" % i, partition=i % 2)
+            producer.flush(30)
+            first = take_in_group(broker, group, topic, 90)
+            with kw.Connection(broker.host_port) as conn:
+                error, committed = gm.committed_offsets(conn, group)
+            check(error == 0 and sum(o for o, _, _ in committed.values()) == 90,
+                  f"committed {committed} after reading 90")
+            for i in range(200, 220):
+                producer.send(topic, value=b"v%d" % i, partition=i % 2)
+            producer.flush(30)
+        finally:
+            producer.close(10)
+        second = take_in_group(broker, group, topic, 130)
+        check(len(set(first) | set(second)) == 220 and len(first) + len(second) == 220,
+              f"read {len(first)} then {len(second)}, {len(set(first) | set(second))} distinct of 220")
+        with kw.Connection(broker.host_port) as conn:
+            error, committed = gm.committed_offsets(conn, group)
+        check({p: o for (_, p), (o, _, _) in committed.items()} == {0: 110, 1: 110},
+              f"final commits {committed}")
+
+
 if __name__ == "__main__":
-    sys.exit(main(test_producer_and_assigned_consumer, test_pre_0_11_producer_keeps_its_codec))
+    sys.exit(main(test_producer_and_assigned_consumer, test_pre_0_11_producer_keeps_its_codec,
+                  test_group_subscribe_commit_and_resume))

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """kafkajs (Node): admin createTopics / fetchTopicMetadata / fetchTopicOffsets / deleteTopics
-and an acks=all producer; every acknowledged message is then read back raw and compared."""
+and an acks=all producer; every acknowledged message is then read back raw and compared.
+Then consumers in a group: commit, resume after a new member starts, split partitions."""
 import json
 import os
 import sys
@@ -41,5 +42,17 @@ def test_kafkajs_admin_and_producer():
             check(r["headers"] == [("seq", m["seq"].encode())], f"message {m['seq']}: headers")
 
 
+def test_kafkajs_consumer_group():
+    with Broker(overrides={"auto.create.topics.enable": "true"}) as broker:
+        p = run([NODE, os.path.join(NODE_DIR, "kafkajs_group.js"), broker.bootstrap],
+                timeout=170, check_rc=False)
+        out = (p.stdout + p.stderr).decode(errors="replace")
+        print(out[-600:])
+        check(p.returncode == 0, f"kafkajs group script exited {p.returncode}:\n{out[-3000:]}")
+        with kw.Connection(broker.host_port) as conn:
+            groups = conn.call("ListGroups", 3, {})["Groups"]
+        check(groups == [], f"groups left after deleteGroups: {groups}")
+
+
 if __name__ == "__main__":
-    sys.exit(main(test_kafkajs_admin_and_producer))
+    sys.exit(main(test_kafkajs_admin_and_producer, test_kafkajs_consumer_group))

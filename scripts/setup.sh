@@ -61,9 +61,9 @@ if [ "$RUN_ONLY" -eq 0 ]; then
   NODE_DIR="$ROOT/integration/node"
   if [ ! -f "$NODE_DIR/node_modules/.package-lock.json" ] ||
      [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.package-lock.json" ]; then
-    echo "setup: npm ci in integration/node (kafkajs)"
+    echo "setup: npm ci in integration/node (kafkajs, @platformatic/kafka)"
     if ! (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error </dev/null); then
-      echo "setup: WARNING: npm ci failed; the kafkajs integration test will be skipped" >&2
+      echo "setup: WARNING: npm ci failed; the Node integration tests will be skipped" >&2
     fi
   fi
 fi

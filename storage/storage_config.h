@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/log_config.h"
+#include "storage/log/log_config.h"
 
 namespace fjord::storage {
 

@@ -11,10 +11,10 @@
 #include <random>
 
 #include "protocol/records/record_batch_builder.h"
-#include "storage/flusher.h"
-#include "storage/partition_log.h"
-#include "storage/partition_metadata.h"
-#include "storage/tail_writer.h"
+#include "storage/io/flusher.h"
+#include "storage/log/partition_log.h"
+#include "storage/log/partition_metadata.h"
+#include "storage/io/tail_writer.h"
 
 namespace fjord::storage {
 namespace {
@@ -123,7 +123,7 @@ void BM_TailWriteRoundsAcrossPartitions(benchmark::State& state) {
       if (PartitionLog::open(dir + "/t-" + std::to_string(p), "t", p, random_topic_id(), cfg, true,
                              durable ? &flusher : nullptr,
                              &logs[size_t(p)]) != Errc::ok ||
-          logs[size_t(p)]->use_tails(&writer) != Errc::ok)
+          logs[size_t(p)]->writes().use_tails(&writer) != Errc::ok)
         std::abort();
     }
     auto batch = make_batch(16, 1024);

@@ -10,7 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "storage/log_manager.h"
+#include "storage/log/log_manager.h"
 
 namespace fjord::storage {
 namespace {

@@ -353,12 +353,39 @@ std::vector<BrokerKey> build() {
                                int_at_least(1, 256)), &ServerConfig::num_io_threads));
   t.push_back(with_field(plain("connections.max.idle.ms", Type::int64, "600000", "Idle connections close after this",
                                long_at_least(1)), &ServerConfig::connections_max_idle_ms));
+  // Group coordinator.
   t.push_back(with_field(plain("group.initial.rebalance.delay.ms", Type::int32, "3000",
                                "Wait for more members before a new group's first rebalance", int_at_least(0)),
                          &ServerConfig::group_initial_rebalance_delay_ms));
+  t.push_back(with_field(plain("group.min.session.timeout.ms", Type::int32, "6000",
+                               "Shortest session timeout a member may ask for", int_at_least(0)),
+                         &ServerConfig::group_min_session_timeout_ms));
+  t.push_back(with_field(plain("group.max.session.timeout.ms", Type::int32, "1800000",
+                               "Longest session timeout a member may ask for", int_at_least(0)),
+                         &ServerConfig::group_max_session_timeout_ms));
+  t.push_back(with_field(plain("group.max.size", Type::int32, "2147483647", "Most members a group may have",
+                               int_at_least(1)), &ServerConfig::group_max_size));
+  t.push_back(with_field(plain("group.coordinator.threads", Type::int32, "1",
+                               "Threads running the group coordinator's shards", int_at_least(1, 64)),
+                         &ServerConfig::group_coordinator_threads));
   t.push_back(with_field(plain("offsets.topic.num.partitions", Type::int32, "50",
                                "Partitions of __consumer_offsets", int_at_least(1)),
                          &ServerConfig::offsets_topic_num_partitions));
+  t.push_back(with_field(plain("offsets.topic.segment.bytes", Type::int32, "104857600",
+                               "segment.bytes of __consumer_offsets", int_at_least(1)),
+                         &ServerConfig::offsets_topic_segment_bytes));
+  {
+    auto k = plain("offsets.retention.minutes", Type::int32, "10080",
+                   "How long an empty group's committed offsets are kept", int_at_least(1));
+    k.apply = sets_ms(&ServerConfig::offsets_retention_ms, 60000, false);
+    t.push_back(k);
+  }
+  t.push_back(with_field(plain("offsets.retention.check.interval.ms", Type::int64, "600000",
+                               "How often expired offsets are looked for", long_at_least(1)),
+                         &ServerConfig::offsets_retention_check_interval_ms));
+  t.push_back(with_field(plain("offset.metadata.max.bytes", Type::int32, "4096",
+                               "Largest metadata string of a committed offset", int_at_least(0)),
+                         &ServerConfig::offset_metadata_max_bytes));
   // fjord's own.
   t.push_back(with_field(plain("fjord.log.level", Type::string, "info", "spdlog levels, e.g. `info` or `info,net=debug`",
                                check_log_level), &ServerConfig::log_level));
@@ -383,6 +410,11 @@ std::vector<BrokerKey> build() {
   t.push_back(ignored("zookeeper.connection.timeout.ms", Type::int32, std::nullopt, number<int32_t>(INT32_MIN)));
   t.push_back(ignored("num.replica.fetchers", Type::int32, "1", number<int32_t>(INT32_MIN)));
   t.push_back(ignored("group.coordinator.rebalance.protocols", Type::list, "classic,consumer"));
+  // One node: nothing to replicate or wait for; batches are written as built.
+  t.push_back(ignored("offsets.commit.required.acks", Type::int16, "-1", number<int16_t>(-1)));
+  t.push_back(ignored("offsets.commit.timeout.ms", Type::int32, "5000", int_at_least(1)));
+  t.push_back(ignored("offsets.load.buffer.size", Type::int32, "5242880", int_at_least(1)));
+  t.push_back(ignored("offsets.topic.compression.codec", Type::int32, "0", number<int32_t>(INT32_MIN)));
   return t;
 }
 

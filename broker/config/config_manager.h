@@ -18,7 +18,7 @@
 #include "broker/config/config_registry.h"
 #include "broker/config/server_config.h"
 #include "broker/config/storage_settings.h"
-#include "storage/log_manager.h"
+#include "storage/log/log_manager.h"
 
 namespace fjord::broker {
 

@@ -3,7 +3,7 @@
 #include <map>
 
 #include "broker/config/server_config.h"
-#include "storage/log_config.h"
+#include "storage/log/log_config.h"
 
 namespace fjord::broker {
 namespace {

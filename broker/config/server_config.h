@@ -57,9 +57,19 @@ struct ServerConfig {
   int32_t socket_request_max_bytes = 104857600;
   int32_t num_network_threads = 0;  // 0 = max(4, hardware cores)
   int32_t num_io_threads = 8;
-  int32_t group_initial_rebalance_delay_ms = 3000;
   int64_t connections_max_idle_ms = 600000;
+
+  // Group coordinator (group.*, offsets.*), Kafka's defaults.
+  int32_t group_initial_rebalance_delay_ms = 3000;
+  int32_t group_min_session_timeout_ms = 6000;
+  int32_t group_max_session_timeout_ms = 1800000;
+  int32_t group_max_size = INT32_MAX;
+  int32_t group_coordinator_threads = 1;
   int32_t offsets_topic_num_partitions = 50;
+  int32_t offsets_topic_segment_bytes = 104857600;
+  int64_t offsets_retention_ms = 10080LL * 60000;  // offsets.retention.minutes
+  int64_t offsets_retention_check_interval_ms = 600000;
+  int32_t offset_metadata_max_bytes = 4096;
 
   // spdlog levels: "info" or "info,net=debug,storage=warn" (fjord.log.level).
   std::string log_level = "info";

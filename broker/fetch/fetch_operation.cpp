@@ -11,8 +11,8 @@
 #include "broker/handlers/error_codes.h"
 #include "protocol/messages/fetch_response.h"
 #include "protocol/records/legacy_message_set.h"
-#include "storage/page_cache_loader.h"
-#include "storage/partition_log.h"
+#include "storage/io/page_cache_loader.h"
+#include "storage/log/partition_log.h"
 
 namespace fjord::broker {
 

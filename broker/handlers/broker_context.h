@@ -17,12 +17,15 @@
 #include "broker/config/server_config.h"
 #include "broker/fetch/fetch_session_cache.h"
 #include "broker/fetch/partition_waiters.h"
-#include "storage/log_manager.h"
+#include "storage/log/log_manager.h"
 
 namespace fjord::broker {
 
 class Dispatcher;
 class ConfigManager;
+namespace coordinator {
+class GroupCoordinator;
+}
 
 struct BrokerContext {
   // Per listener (index as in config.listeners): the endpoint Metadata and
@@ -41,6 +44,7 @@ struct BrokerContext {
   std::string cluster_id;
   int32_t node_id = 0;
   std::vector<Endpoint> advertised;
+  coordinator::GroupCoordinator* groups = nullptr;  // the group APIs' coordinator
   std::atomic<bool> shutting_down{false};
   // Topic and dynamic broker configs: DescribeConfigs, the alter APIs,
   // CreateTopics' answer. Set by Broker::start.

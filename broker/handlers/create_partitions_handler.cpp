@@ -24,8 +24,9 @@ void fail(Result& r, int16_t code, std::optional<std::string> message) {
 
 // Kafka's ReplicationControlManager.createPartitions checks, on one node.
 void create_one(BrokerContext& ctx, const Topic& t, bool validate_only, Result& r) {
+  // The coordinators' state is partitioned by the partition count.
   if (is_internal_topic(t.name))
-    return fail(r, kafka_error::kInvalidTopic,
+    return fail(r, kafka_error::kInvalidRequest,
                 "The number of partitions for the internal topic " + t.name + " cannot be changed.");
   auto info = ctx.logs.topic(t.name);
   if (!info) return fail(r, kafka_error::kUnknownTopicOrPartition, "The topic '" + t.name + "' does not exist.");

@@ -37,8 +37,9 @@ void delete_one(BrokerContext& ctx, std::optional<std::string> name, const proto
   r.name = info->name;
   r.topic_id = info->id;
   if (is_internal_topic(info->name)) {
-    r.error_code = kafka_error::kInvalidTopic;
-    r.error_message = "Topic " + info->name + " is a kafka internal topic and is not allowed to be marked for deletion.";
+    // The coordinators' state lives there.
+    r.error_code = kafka_error::kInvalidRequest;
+    r.error_message = "Topic " + info->name + " is an internal topic and cannot be deleted.";
     return;
   }
   auto e = ctx.logs.delete_topic(info->name);

@@ -1,43 +1,15 @@
 #pragma once
-// Kafka protocol error codes used by the handlers (Errors.java numbering).
+// Kafka protocol error codes for the handlers: every code of Kafka's table
+// (protocol/errors/kafka_errors.def) as kafka_error::k<Name>, plus the
+// mapping of storage errors onto them.
 #include <cstdint>
 
+#include "protocol/errors/kafka_errors.h"
 #include "storage/errc.h"
 
 namespace fjord::broker::kafka_error {
 
-inline constexpr int16_t kUnknownServerError = -1;
-inline constexpr int16_t kNone = 0;
-inline constexpr int16_t kOffsetOutOfRange = 1;
-inline constexpr int16_t kCorruptMessage = 2;
-inline constexpr int16_t kUnknownTopicOrPartition = 3;
-inline constexpr int16_t kLeaderNotAvailable = 5;
-inline constexpr int16_t kNotLeaderOrFollower = 6;
-inline constexpr int16_t kRequestTimedOut = 7;
-inline constexpr int16_t kMessageTooLarge = 10;
-inline constexpr int16_t kInvalidTopic = 17;
-inline constexpr int16_t kRecordListTooLarge = 18;
-inline constexpr int16_t kInvalidRequiredAcks = 21;
-inline constexpr int16_t kInvalidTimestamp = 32;
-inline constexpr int16_t kUnsupportedVersion = 35;
-inline constexpr int16_t kTopicAlreadyExists = 36;
-inline constexpr int16_t kInvalidPartitions = 37;
-inline constexpr int16_t kInvalidReplicationFactor = 38;
-inline constexpr int16_t kInvalidReplicaAssignment = 39;
-inline constexpr int16_t kInvalidConfig = 40;
-inline constexpr int16_t kInvalidRequest = 42;
-inline constexpr int16_t kKafkaStorageError = 56;
-inline constexpr int16_t kTopicDeletionDisabled = 73;
-inline constexpr int16_t kFencedLeaderEpoch = 74;
-inline constexpr int16_t kUnknownLeaderEpoch = 75;
-inline constexpr int16_t kUnsupportedCompressionType = 76;
-inline constexpr int16_t kNotEnoughReplicas = 19;
-inline constexpr int16_t kPolicyViolation = 44;
-inline constexpr int16_t kElectionNotNeeded = 84;
-inline constexpr int16_t kNoReassignmentInProgress = 85;
-inline constexpr int16_t kInvalidRecord = 87;
-inline constexpr int16_t kMismatchedEndpointType = 114;
-inline constexpr int16_t kUnknownTopicId = 100;
+using namespace ::fjord::protocol::kafka_error;
 
 // Storage error -> Kafka error code for produce/fetch/admin answers.
 inline int16_t from_storage(storage::Errc e) {

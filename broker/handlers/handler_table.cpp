@@ -11,20 +11,30 @@
 #include "broker/handlers/api_versions_handler.h"
 #include "broker/handlers/create_partitions_handler.h"
 #include "broker/handlers/create_topics_handler.h"
+#include "broker/handlers/delete_groups_handler.h"
 #include "broker/handlers/delete_records_handler.h"
 #include "broker/handlers/delete_topics_handler.h"
 #include "broker/handlers/describe_cluster_handler.h"
 #include "broker/handlers/describe_configs_handler.h"
+#include "broker/handlers/describe_groups_handler.h"
 #include "broker/handlers/describe_log_dirs_handler.h"
 #include "broker/handlers/describe_topic_partitions_handler.h"
 #include "broker/handlers/elect_leaders_handler.h"
 #include "broker/handlers/fetch_handler.h"
 #include "broker/handlers/find_coordinator_handler.h"
+#include "broker/handlers/heartbeat_handler.h"
 #include "broker/handlers/incremental_alter_configs_handler.h"
+#include "broker/handlers/join_group_handler.h"
+#include "broker/handlers/leave_group_handler.h"
+#include "broker/handlers/list_groups_handler.h"
 #include "broker/handlers/list_offsets_handler.h"
 #include "broker/handlers/list_partition_reassignments_handler.h"
 #include "broker/handlers/metadata_handler.h"
+#include "broker/handlers/offset_commit_handler.h"
+#include "broker/handlers/offset_delete_handler.h"
+#include "broker/handlers/offset_fetch_handler.h"
 #include "broker/handlers/produce_handler.h"
+#include "broker/handlers/sync_group_handler.h"
 #include "protocol/messages/api_table.h"
 
 namespace fjord::broker {
@@ -37,7 +47,15 @@ constexpr ApiSpec kServedApis[] = {
     kFetchApi,
     kListOffsetsApi,
     kMetadataApi,
+    kOffsetCommitApi,
+    kOffsetFetchApi,
     kFindCoordinatorApi,
+    kJoinGroupApi,
+    kHeartbeatApi,
+    kLeaveGroupApi,
+    kSyncGroupApi,
+    kDescribeGroupsApi,
+    kListGroupsApi,
     kApiVersionsApi,
     kCreateTopicsApi,
     kDeleteTopicsApi,
@@ -46,10 +64,12 @@ constexpr ApiSpec kServedApis[] = {
     kAlterConfigsApi,
     kDescribeLogDirsApi,
     kCreatePartitionsApi,
+    kDeleteGroupsApi,
     kElectLeadersApi,
     kIncrementalAlterConfigsApi,
     kAlterPartitionReassignmentsApi,
     kListPartitionReassignmentsApi,
+    kOffsetDeleteApi,
     kDescribeClusterApi,
     kDescribeTopicPartitionsApi,
 };

@@ -10,7 +10,7 @@
 #include "broker/handlers/error_codes.h"
 #include "protocol/messages/list_offsets_request.h"
 #include "protocol/messages/list_offsets_response.h"
-#include "storage/page_cache_loader.h"
+#include "storage/io/page_cache_loader.h"
 
 namespace fjord::broker {
 namespace {

@@ -68,7 +68,9 @@ void handle_metadata(BrokerContext& ctx, Request req, Responder out) {
   // v0: an empty list means all topics; v1+: null means all, empty none.
   const bool all_topics = !body.topics || (v == 0 && body.topics->empty());
   if (all_topics) {
-    for (const auto& info : ctx.logs.topics()) resp.topics.push_back(describe(ctx, info, include_ops));
+    // Internal topics only when asked for by name.
+    for (const auto& info : ctx.logs.topics())
+      if (!is_internal_topic(info.name)) resp.topics.push_back(describe(ctx, info, include_ops));
     return out.respond(encode_response(req, resp));
   }
 

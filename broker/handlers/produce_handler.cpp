@@ -10,6 +10,7 @@
 #include "broker/dispatch/response_encoder.h"
 #include "broker/handlers/error_codes.h"
 #include "broker/topics/auto_create.h"
+#include "broker/topics/internal_topics.h"
 #include "protocol/messages/produce_request.h"
 #include "protocol/messages/produce_response.h"
 #include "protocol/records/batch_recompression.h"
@@ -108,6 +109,8 @@ int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t 
                           protocol::Records& records, const std::shared_ptr<const void>& owner, int16_t version,
                           int16_t acks, PartitionResponse* pr, std::shared_ptr<storage::PartitionLog>* log_out,
                           int64_t* last_offset) {
+  // Only the coordinators write internal topics (Kafka: "Cannot append to internal topic").
+  if (is_internal_topic(topic)) return kafka_error::kInvalidTopic;
   auto log = ctx.logs.partition(topic, partition);
   if (!log && !ctx.logs.topic(topic)) {
     if (auto_create_topic(ctx, topic) == storage::Errc::ok) log = ctx.logs.partition(topic, partition);

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/batch_arena.h"
+#include "storage/io/batch_arena.h"
 
 namespace fjord::broker {
 

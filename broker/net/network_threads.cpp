@@ -8,7 +8,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "storage/thread_tail_round.h"
+#include "storage/io/thread_tail_round.h"
 
 namespace fjord::broker {
 

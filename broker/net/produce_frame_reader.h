@@ -18,7 +18,7 @@
 #include <string>
 
 #include "broker/net/frame_decoder.h"
-#include "storage/batch_arena.h"
+#include "storage/io/batch_arena.h"
 
 namespace fjord::protocol {
 class Reader;

@@ -8,9 +8,27 @@
 #include "broker/cluster/meta_properties.h"
 #include "broker/config/storage_settings.h"
 #include "broker/handlers/handler_table.h"
-#include "storage/segment_tail.h"
+#include "storage/io/segment_tail.h"
 
 namespace fjord::broker {
+namespace {
+
+coordinator::GroupCoordinatorOptions group_coordinator_options(const ServerConfig& c) {
+  coordinator::GroupCoordinatorOptions o;
+  o.group.min_session_timeout_ms = c.group_min_session_timeout_ms;
+  o.group.max_session_timeout_ms = c.group_max_session_timeout_ms;
+  o.group.initial_rebalance_delay_ms = c.group_initial_rebalance_delay_ms;
+  o.group.max_size = c.group_max_size;
+  o.group.offsets_retention_ms = c.offsets_retention_ms;
+  o.group.offsets_retention_check_interval_ms = c.offsets_retention_check_interval_ms;
+  o.group.offset_metadata_max_bytes = c.offset_metadata_max_bytes;
+  o.offsets_topic_partitions = c.offsets_topic_num_partitions;
+  o.offsets_topic_segment_bytes = c.offsets_topic_segment_bytes;
+  o.threads = c.group_coordinator_threads;
+  return o;
+}
+
+}  // namespace
 
 Broker::Broker(ServerConfig config) : config_(std::move(config)) {}
 
@@ -23,6 +41,8 @@ uint16_t Broker::start() {
   logs_ = std::make_unique<storage::LogManager>(make_storage_config(config_, dynamic));
   if (auto e = logs_->open(); e != storage::Errc::ok)
     throw std::runtime_error(std::string("cannot open log dirs: ") + storage::to_string(e));
+  groups_ = std::make_unique<coordinator::GroupCoordinator>(*logs_, leadership_, group_coordinator_options(config_));
+  groups_->start();
 
   // Default: at least 4. Handlers run on these threads and block in pwrite
   // and page faults; with fewer threads than busy connections one stalled
@@ -65,6 +85,7 @@ uint16_t Broker::start() {
       .cluster_id = cluster_id,
       .node_id = config_.node_id,
       .advertised = std::move(advertised),
+      .groups = groups_.get(),
       .configs = configs_.get(),
   });
   admin_ = std::make_unique<storage::JobThreads>("fj-admin", 1);
@@ -90,11 +111,13 @@ void Broker::shutdown() {
     for (auto& s : servers_) s->stop_accepting();
     context_->shutting_down = true;
     waiters_.notify_all();  // parked fetches answer now with what they have
+    groups_->shutdown();    // parked JoinGroup/SyncGroup answer NOT_COORDINATOR
     for (auto& s : servers_) s->drain(std::chrono::seconds(10));
     waiters_.notify_all();
     threads_->stop();
   }
   if (admin_) admin_->stop();  // before the logs it writes go
+  if (groups_) groups_->shutdown();
   if (logs_) {
     logs_->shutdown();
     spdlog::info("logs flushed; clean shutdown");

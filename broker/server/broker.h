@@ -6,8 +6,10 @@
 #include <memory>
 #include <vector>
 
+#include "broker/cluster/local_leadership.h"
 #include "broker/config/config_manager.h"
 #include "broker/config/server_config.h"
+#include "broker/coordinator/group_coordinator.h"
 #include "broker/dispatch/dispatcher.h"
 #include "broker/fetch/fetch_session_cache.h"
 #include "broker/fetch/partition_waiters.h"
@@ -15,7 +17,7 @@
 #include "broker/net/network_threads.h"
 #include "broker/net/tcp_server.h"
 #include "storage/job_threads.h"
-#include "storage/log_manager.h"
+#include "storage/log/log_manager.h"
 
 namespace fjord::broker {
 
@@ -33,11 +35,13 @@ class Broker {
   ServerConfig config_;
   std::unique_ptr<storage::LogManager> logs_;
   std::unique_ptr<ConfigManager> configs_;
+  LocalLeadership leadership_;
+  std::unique_ptr<coordinator::GroupCoordinator> groups_;  // before logs_ goes: it writes them
   FetchSessionCache fetch_sessions_;
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;
   std::unique_ptr<BrokerContext> context_;
-  std::unique_ptr<storage::JobThreads> admin_;  // HandlerThread::admin handlers: CreateTopics, DeleteTopics
+  std::unique_ptr<storage::JobThreads> admin_;  // HandlerThread::admin handlers (handler_table.h)
   std::unique_ptr<NetworkThreads> threads_;
   std::vector<std::unique_ptr<TcpServer>> servers_;  // one per listener
   bool started_ = false;

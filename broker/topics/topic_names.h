@@ -1,5 +1,5 @@
 #pragma once
-// Kafka's topic-name rules (Topic.validate).
+// Kafka's topic-name rules (Topic.validate); internal topics: internal_topics.h.
 #include <string>
 #include <string_view>
 

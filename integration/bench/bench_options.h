@@ -50,7 +50,7 @@ struct BenchOptions {
   int latency_linger_ms = -1;   // latency phase only; -1 = linger_ms
   // Producer queue.buffering.max.messages (librdkafka's default). Flat out
   // the queue stays full, and the client's send copies run from memory as
-  // cold as the queue is deep (docs/performance.md).
+  // cold as the queue is deep (docs/performance.md, "Method").
   int queue_messages = 100000;
   int consumers = 1;            // consumer instances splitting the partitions (latency phase, consume mode)
   std::uint64_t reference_records = 0;  // consume mode: fill size for the mock (it keeps ~5 MB per partition)

@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   // that churn (sysmalloc, mprotect, page faults) took half the machine's CPU on a VM where
   // a page fault is expensive, and the client, not the broker, set the figures. Keeping
   // 64 MiB at the top of each arena is what a tuned producer does; it applies to every
-  // target alike (docs/performance.md, "The client's allocator").
+  // target alike (docs/performance.md, "Method").
   mallopt(M_TOP_PAD, 64 << 20);
   BenchOptions options;
   try {

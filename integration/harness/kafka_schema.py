@@ -1,275 +1,284 @@
-"""Kafka messages encoded and decoded from the JSON schemas in protocol/schema/, so that
-tests can send any request at any version (flexible or not) exactly as a client would.
+"""Encode and decode any Kafka message at any version from its JSON schema.
 
-    codec = Schemas()
-    body = codec.encode("DescribeConfigsRequest", 4, {"resources": [...], "include_synonyms": True})
-    resp = codec.decode("DescribeConfigsResponse", 4, data)   # dict, snake_case keys
+The schemas are protocol/schema/*.json (Kafka 3.9's, without comments), so the bytes a
+test sends follow Kafka's layout field by field: flexible versions use compact strings,
+arrays and bytes and end every struct with a tagged-field section. Messages are plain
+dicts keyed by the schema's field names ("GroupId", "Topics", ...); a field left out is
+sent as its schema default. Decoding returns the same shape, with fields the version
+lacks left out.
 
-Field names are the schema names in snake_case (as in the generated C++). Missing fields
-take the schema default (or 0 / "" / [] / False). Nullable fields accept None.
+    body = encode("JoinGroupRequest", 9, {"GroupId": "g", ...})
+    answer = decode("JoinGroupResponse", 9, Buf(frame_after_header))
 """
 import json
 import os
-import re
 import struct
-import uuid
+import uuid as uuidlib
 
-SCHEMA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                          "protocol", "schema")
-
-
-def snake(name):
-    """ThrottleTimeMs -> throttle_time_ms, V3AndBelowTopics -> v3_and_below_topics."""
-    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
-    s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
-    return s.lower()
+SCHEMA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "protocol", "schema")
 
 
 class Versions:
-    def __init__(self, text):
-        text = (text or "none").strip()
-        if text == "none":
+    """A schema version range: "0+", "3-7", "5", "none"."""
+
+    def __init__(self, spec):
+        spec = (spec or "none").strip()
+        if spec == "none":
             self.lo, self.hi = 1, 0
-        elif text.endswith("+"):
-            self.lo, self.hi = int(text[:-1]), 1 << 15
-        elif "-" in text:
-            lo, hi = text.split("-")
+        elif spec.endswith("+"):
+            self.lo, self.hi = int(spec[:-1]), 1 << 15
+        elif "-" in spec:
+            lo, hi = spec.split("-")
             self.lo, self.hi = int(lo), int(hi)
         else:
-            self.lo = self.hi = int(text)
+            self.lo = self.hi = int(spec)
 
-    def __contains__(self, v):
-        return self.lo <= v <= self.hi
-
-
-# ---------------------------------------------------------------- primitives
-def uvarint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | 0x80 if n else b)
-        if not n:
-            return bytes(out)
-
-
-class Reader:
-    def __init__(self, data, pos=0):
-        self.data, self.pos = data, pos
-
-    def take(self, n):
-        if n < 0 or self.pos + n > len(self.data):
-            raise ValueError(f"truncated: need {n} bytes at {self.pos} of {len(self.data)}")
-        b = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return b
-
-    def unpack(self, fmt):
-        return struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
-
-    def uvarint(self):
-        shift = result = 0
-        while True:
-            b = self.take(1)[0]
-            result |= (b & 0x7F) << shift
-            if not b & 0x80:
-                return result
-            shift += 7
-
-    def remaining(self):
-        return len(self.data) - self.pos
-
-
-PRIMITIVES = {"bool": ">?", "int8": ">b", "int16": ">h", "uint16": ">H", "int32": ">i", "uint32": ">I",
-              "int64": ">q", "float64": ">d"}
+    def __contains__(self, version):
+        return self.lo <= version <= self.hi
 
 
 class Field:
-    def __init__(self, spec, structs, flexible):
+    def __init__(self, spec, structs):
         self.name = spec["name"]
-        self.key = snake(self.name)
         self.type = spec["type"]
         self.versions = Versions(spec.get("versions"))
         self.nullable = Versions(spec.get("nullableVersions"))
-        self.tagged = Versions(spec.get("taggedVersions"))
         self.tag = spec.get("tag")
+        self.tagged = Versions(spec.get("taggedVersions")) if self.tag is not None else None
         self.default = spec.get("default")
-        # A field may turn off flexible encoding (the header's ClientId).
-        self.flexible = Versions(spec["flexibleVersions"]) if "flexibleVersions" in spec else flexible
-        inner = self.type[2:] if self.type.startswith("[]") else self.type
-        self.struct = None
+        element = self.type[2:] if self.type.startswith("[]") else self.type
+        self.fields = None
         if "fields" in spec:
-            self.struct = [Field(f, structs, flexible) for f in spec["fields"]]
-        elif inner not in PRIMITIVES and inner not in ("string", "bytes", "records", "uuid"):
-            self.struct = structs[inner]
+            self.fields = [Field(f, structs) for f in spec["fields"]]
+        elif element in structs:
+            self.fields = [Field(f, structs) for f in structs[element]]
 
-    def zero(self, version):
-        if self.type.startswith("[]"):
-            return []
-        if self.struct is not None:
+    @property
+    def is_array(self):
+        return self.type.startswith("[]")
+
+    @property
+    def element(self):
+        return self.type[2:] if self.is_array else self.type
+
+    def default_value(self, version):
+        if self.is_array:
+            return None if self.default == "null" else []
+        if self.fields is not None:
             return None if version in self.nullable else {}
-        d = self.default
-        if d == "null":
+        if self.default == "null":
             return None
-        if self.type == "bool":
-            return d == "true" if isinstance(d, str) else bool(d)
-        if self.type in ("string",):
-            return d if d is not None else ""
-        if self.type in ("bytes", "records"):
-            return b""
-        if self.type == "uuid":
-            return b"\0" * 16
-        if self.type == "float64":
-            return float(d or 0)
-        if d is None:
-            return 0
-        return int(d, 16) if isinstance(d, str) and d.startswith("0x") else int(d)
-
-
-class Schemas:
-    def __init__(self, directory=SCHEMA_DIR):
-        self.messages = {}
-        for name in os.listdir(directory):
-            if name.endswith(".json"):
-                with open(os.path.join(directory, name)) as f:
-                    self.messages[name[:-5]] = json.load(f)
-        self._compiled = {}
-
-    def _fields(self, message):
-        if message not in self._compiled:
-            spec = self.messages[message]
-            flexible = Versions(spec.get("flexibleVersions"))
-            structs = {}
-            for common in spec.get("commonStructs", []):
-                structs[common["name"]] = None  # placeholder so self-references resolve by name
-            for common in spec.get("commonStructs", []):
-                structs[common["name"]] = [Field(f, structs, flexible) for f in common["fields"]]
-            self._compiled[message] = ([Field(f, structs, flexible) for f in spec["fields"]], flexible)
-        return self._compiled[message]
-
-    def api_key(self, message):
-        return self.messages[message]["apiKey"]
-
-    def is_flexible(self, message, version):
-        return version in Versions(self.messages[message].get("flexibleVersions"))
-
-    # ------------------------------------------------------------ encode
-    def encode(self, message, version, values):
-        fields, flexible = self._fields(message)
-        return self._encode_struct(fields, version, values or {}, version in flexible)
-
-    def _encode_struct(self, fields, version, values, flexible):
-        out = bytearray()
-        tagged = []
-        for f in fields:
-            if version not in f.versions:
-                continue
-            value = values.get(f.key, f.zero(version))
-            if version in f.tagged:
-                if value != f.zero(version):
-                    tagged.append((f.tag, self._encode_value(f, version, value, True, flexible)))
-                continue
-            out += self._encode_value(f, version, value, version in f.flexible, flexible)
-        if flexible:
-            out += uvarint(len(tagged))
-            for tag, data in sorted(tagged):
-                out += uvarint(tag) + uvarint(len(data)) + data
-        return bytes(out)
-
-    def _encode_value(self, f, version, value, flexible, msg_flexible):
-        t = f.type
-        if t.startswith("[]"):
-            if value is None:
-                return uvarint(0) if flexible else struct.pack(">i", -1)
-            head = uvarint(len(value) + 1) if flexible else struct.pack(">i", len(value))
-            inner = t[2:]
-            if f.struct is not None:
-                return head + b"".join(self._encode_struct(f.struct, version, v, msg_flexible) for v in value)
-            return head + b"".join(self._encode_scalar(inner, v, flexible) for v in value)
-        if f.struct is not None:
-            if value is None:
-                return struct.pack(">b", -1)
-            body = self._encode_struct(f.struct, version, value, msg_flexible)
-            return (struct.pack(">b", 1) + body) if version in f.nullable else body
-        return self._encode_scalar(t, value, flexible)
-
-    @staticmethod
-    def _encode_scalar(t, value, flexible):
-        if t in PRIMITIVES:
-            return struct.pack(PRIMITIVES[t], value)
-        if t == "uuid":
-            return value if isinstance(value, bytes) else uuid.UUID(value).bytes
+        t = self.type
+        if t == "bool":
+            return self.default == "true"
+        if t in ("int8", "int16", "uint16", "int32", "uint32", "int64"):
+            return int(self.default, 0) if self.default not in (None, "") else 0
+        if t == "float64":
+            return float(self.default or 0)
         if t == "string":
-            if value is None:
-                return uvarint(0) if flexible else struct.pack(">h", -1)
-            b = value.encode()
-            return (uvarint(len(b) + 1) if flexible else struct.pack(">h", len(b))) + b
-        if t in ("bytes", "records"):
-            if value is None:
-                return uvarint(0) if flexible else struct.pack(">i", -1)
-            return (uvarint(len(value) + 1) if flexible else struct.pack(">i", len(value))) + value
-        raise ValueError(f"unknown type {t}")
-
-    # ------------------------------------------------------------ decode
-    def decode(self, message, version, data):
-        fields, flexible = self._fields(message)
-        r = data if isinstance(data, Reader) else Reader(data)
-        return self._decode_struct(fields, version, r, version in flexible)
-
-    def _decode_struct(self, fields, version, r, flexible):
-        values = {}
-        for f in fields:
-            if version not in f.versions:
-                continue
-            values[f.key] = f.zero(version)
-            if version in f.tagged:
-                continue
-            values[f.key] = self._decode_value(f, version, r, version in f.flexible, flexible)
-        if flexible:
-            by_tag = {f.tag: f for f in fields if version in f.tagged}
-            for _ in range(r.uvarint()):
-                tag, size = r.uvarint(), r.uvarint()
-                data = Reader(r.take(size))
-                if tag in by_tag:
-                    f = by_tag[tag]
-                    values[f.key] = self._decode_value(f, version, data, True, flexible)
-        return values
-
-    def _decode_value(self, f, version, r, flexible, msg_flexible):
-        t = f.type
-        if t.startswith("[]"):
-            n = r.uvarint() - 1 if flexible else r.unpack(">i")
-            if n < 0:
-                return None
-            if f.struct is not None:
-                return [self._decode_struct(f.struct, version, r, msg_flexible) for _ in range(n)]
-            return [self._decode_scalar(t[2:], r, flexible) for _ in range(n)]
-        if f.struct is not None:
-            if version in f.nullable and r.unpack(">b") < 0:
-                return None
-            return self._decode_struct(f.struct, version, r, msg_flexible)
-        return self._decode_scalar(t, r, flexible)
-
-    @staticmethod
-    def _decode_scalar(t, r, flexible):
-        if t in PRIMITIVES:
-            return r.unpack(PRIMITIVES[t])
+            return self.default or ""
         if t == "uuid":
-            return r.take(16)
-        if t == "string":
-            n = r.uvarint() - 1 if flexible else r.unpack(">h")
-            return None if n < 0 else r.take(n).decode()
-        if t in ("bytes", "records"):
-            n = r.uvarint() - 1 if flexible else r.unpack(">i")
-            return None if n < 0 else r.take(n)
-        raise ValueError(f"unknown type {t}")
+            return uuidlib.UUID(int=0)
+        return b""  # bytes, records
 
 
-_SCHEMAS = None
+class Message:
+    def __init__(self, spec):
+        self.name = spec["name"]
+        self.api_key = spec.get("apiKey")
+        self.valid = Versions(spec.get("validVersions"))
+        self.flexible = Versions(spec.get("flexibleVersions"))
+        structs = {s["name"]: s["fields"] for s in spec.get("commonStructs", [])}
+        self.fields = [Field(f, structs) for f in spec["fields"]]
 
 
-def schemas():
-    global _SCHEMAS
-    if _SCHEMAS is None:
-        _SCHEMAS = Schemas()
-    return _SCHEMAS
+_CACHE = {}
+
+
+def message(name):
+    """The schema of a message by name, e.g. "OffsetCommitRequest"."""
+    if name not in _CACHE:
+        with open(os.path.join(SCHEMA_DIR, name + ".json")) as f:
+            _CACHE[name] = Message(json.load(f))
+    return _CACHE[name]
+
+
+def data_message(spec):
+    """A schema given inline (for "data" messages such as the consumer protocol)."""
+    return Message(spec)
+
+
+# ---------------------------------------------------------------- varints
+def uvarint(v):
+    out = bytearray()
+    while True:
+        b, v = v & 0x7F, v >> 7
+        out.append(b | 0x80 if v else b)
+        if not v:
+            return bytes(out)
+
+
+def read_uvarint(buf):
+    shift = result = 0
+    while True:
+        b = buf.take(1)[0]
+        result |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return result
+        shift += 7
+        if shift > 35:
+            raise ValueError("unsigned varint too long")
+
+
+# ---------------------------------------------------------------- encoding
+_FIXED = {"bool": ">?", "int8": ">b", "int16": ">h", "uint16": ">H", "int32": ">i",
+          "uint32": ">I", "int64": ">q", "float64": ">d"}
+
+
+def _encode_scalar(t, value, flexible, nullable):
+    if t in _FIXED:
+        return struct.pack(_FIXED[t], value)
+    if t == "uuid":
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        return (value if isinstance(value, uuidlib.UUID) else uuidlib.UUID(value)).bytes
+    if t == "string":
+        if value is None:
+            assert nullable, "null in a non-nullable string"
+            return uvarint(0) if flexible else struct.pack(">h", -1)
+        raw = value.encode()
+        return (uvarint(len(raw) + 1) if flexible else struct.pack(">h", len(raw))) + raw
+    if t in ("bytes", "records"):
+        if value is None:
+            assert nullable or t == "records", "null in non-nullable bytes"
+            return uvarint(0) if flexible else struct.pack(">i", -1)
+        return (uvarint(len(value) + 1) if flexible else struct.pack(">i", len(value))) + value
+    raise ValueError(f"unknown type {t}")
+
+
+def _encode_value(field, value, version, flexible):
+    nullable = version in field.nullable
+    if field.is_array:
+        if value is None:
+            assert nullable, f"null in non-nullable array {field.name}"
+            return uvarint(0) if flexible else struct.pack(">i", -1)
+        head = uvarint(len(value) + 1) if flexible else struct.pack(">i", len(value))
+        if field.fields is not None:
+            return head + b"".join(_encode_struct(field.fields, v, version, flexible) for v in value)
+        return head + b"".join(_encode_scalar(field.element, v, flexible, False) for v in value)
+    if field.fields is not None:
+        if value is None:
+            assert nullable, f"null in non-nullable struct {field.name}"
+            return struct.pack(">b", -1)
+        body = _encode_struct(field.fields, value, version, flexible)
+        return (struct.pack(">b", 1) + body) if nullable else body
+    return _encode_scalar(field.type, value, flexible, nullable)
+
+
+def _encode_struct(fields, values, version, flexible):
+    values = values or {}
+    unknown = set(values) - {f.name for f in fields}
+    if unknown:
+        raise KeyError(f"fields not in the schema: {sorted(unknown)}")
+    out, tagged = [], []
+    for f in fields:
+        if version not in f.versions:
+            continue
+        if f.tag is not None and flexible and version in f.tagged:
+            if f.name in values and values[f.name] != f.default_value(version):
+                tagged.append((f.tag, _encode_value(f, values[f.name], version, flexible)))
+            continue
+        value = values[f.name] if f.name in values else f.default_value(version)
+        out.append(_encode_value(f, value, version, flexible))
+    if flexible:
+        out.append(uvarint(len(tagged)))
+        for tag, data in sorted(tagged):
+            out.append(uvarint(tag) + uvarint(len(data)) + data)
+    return b"".join(out)
+
+
+def encode(name, version, values):
+    """The body of a message (no header) at the given version."""
+    m = message(name) if isinstance(name, str) else name
+    if version not in m.valid:
+        raise ValueError(f"{m.name} has no version {version}")
+    return _encode_struct(m.fields, values, version, version in m.flexible)
+
+
+# ---------------------------------------------------------------- decoding
+def _decode_scalar(t, buf, flexible):
+    if t in _FIXED:
+        return buf.unpack(_FIXED[t])
+    if t == "uuid":
+        return uuidlib.UUID(bytes=buf.take(16))
+    if t == "string":
+        n = read_uvarint(buf) - 1 if flexible else buf.i16()
+        return None if n < 0 else buf.take(n).decode()
+    if t in ("bytes", "records"):
+        n = read_uvarint(buf) - 1 if flexible else buf.i32()
+        return None if n < 0 else buf.take(n)
+    raise ValueError(f"unknown type {t}")
+
+
+def _decode_value(field, buf, version, flexible):
+    if field.is_array:
+        n = read_uvarint(buf) - 1 if flexible else buf.i32()
+        if n < 0:
+            return None
+        if field.fields is not None:
+            return [_decode_struct(field.fields, buf, version, flexible) for _ in range(n)]
+        return [_decode_scalar(field.element, buf, flexible) for _ in range(n)]
+    if field.fields is not None:
+        if version in field.nullable and buf.i8() < 0:
+            return None
+        return _decode_struct(field.fields, buf, version, flexible)
+    return _decode_scalar(field.type, buf, flexible)
+
+
+def _decode_struct(fields, buf, version, flexible):
+    out, by_tag = {}, {}
+    for f in fields:
+        if version not in f.versions:
+            continue
+        if f.tag is not None and flexible and version in f.tagged:
+            by_tag[f.tag] = f
+            out[f.name] = f.default_value(version)
+            continue
+        out[f.name] = _decode_value(f, buf, version, flexible)
+    if flexible:
+        for _ in range(read_uvarint(buf)):
+            tag, size = read_uvarint(buf), read_uvarint(buf)
+            data = buf.take(size)
+            if tag in by_tag:
+                sub = type(buf)(data)
+                out[by_tag[tag].name] = _decode_value(by_tag[tag], sub, version, flexible)
+    return out
+
+
+def decode(name, version, buf, exact=True):
+    """A message body at the given version from a kafka_wire.Buf; with exact, the Buf
+    must end with it (without, bytes after it are left: a newer version's fields)."""
+    m = message(name) if isinstance(name, str) else name
+    out = _decode_struct(m.fields, buf, version, version in m.flexible)
+    if exact and buf.remaining():
+        raise ValueError(f"{m.name} v{version}: {buf.remaining()} bytes left after decoding")
+    return out
+
+
+def is_flexible(api_name, version):
+    return version in message(api_name).flexible
+
+
+# ---------------------------------------------------------------- headers
+def request_header(api_key, version, correlation_id, client_id, flexible):
+    """Request header v2 (flexible: with an empty tagged-field section) or v1."""
+    raw = client_id.encode()
+    head = struct.pack(">hhih", api_key, version, correlation_id, len(raw)) + raw
+    return head + (uvarint(0) if flexible else b"")
+
+
+def skip_tagged_fields(buf):
+    for _ in range(read_uvarint(buf)):
+        read_uvarint(buf)
+        buf.take(read_uvarint(buf))

@@ -1,10 +1,11 @@
 """Minimal raw Kafka wire client for tests that must control the bytes on the socket.
 
 Hand-written: ApiVersions v0, Metadata v1, ListOffsets v1, Fetch v4 (non-flexible,
-request header v1). Any other API at any version goes through Connection.call, which
-encodes and decodes from the schemas (kafka_schema.py) with the header versions a Java
-client uses. Record batches (magic 2) are decoded and CRC-32C checked so tests can see
-exactly what the broker stored.
+request header v1). Any other request goes through Connection.call(), which encodes
+and decodes from the JSON schemas (kafka_schema.py), and Connection.replay() sends
+captured request bytes (a Java client's) with only the correlation id changed.
+Record batches (magic 2) are decoded and CRC-32C checked so tests can see exactly
+what the broker stored.
 """
 import socket
 import struct
@@ -14,6 +15,11 @@ import zlib
 import kafka_schema
 
 API_PRODUCE, API_FETCH, API_LIST_OFFSETS, API_METADATA, API_API_VERSIONS = 0, 1, 2, 3, 18
+API_NAMES = {0: "Produce", 1: "Fetch", 2: "ListOffsets", 3: "Metadata", 8: "OffsetCommit",
+             9: "OffsetFetch", 10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat",
+             13: "LeaveGroup", 14: "SyncGroup", 15: "DescribeGroups", 16: "ListGroups",
+             18: "ApiVersions", 19: "CreateTopics", 20: "DeleteTopics", 23: "OffsetForLeaderEpoch",
+             42: "DeleteGroups", 47: "OffsetDelete", 69: "ConsumerGroupDescribe"}
 CODECS = {0: "none", 1: "gzip", 2: "snappy", 3: "lz4", 4: "zstd"}
 
 
@@ -154,34 +160,44 @@ class Connection:
         correlation = self.send_request(api_key, api_version, body)
         return self.read_response(correlation, timeout)
 
-    def call(self, api, version, values=None, client_id="fjord-it", timeout=None):
-        """Request `api` ("DescribeConfigs") at `version` with `values` (snake_case schema
-        fields); returns the decoded response as a dict. Flexible versions use request
-        header v2 and response header v1 (ApiVersions answers with header v0)."""
-        codec = kafka_schema.schemas()
-        request, response = api + "Request", api + "Response"
-        flexible = codec.is_flexible(request, version)
-        correlation = self.next_correlation
-        self.next_correlation += 1
-        header = codec.encode("RequestHeader", 2 if flexible else 1, {
-            "request_api_key": codec.api_key(request), "request_api_version": version,
-            "correlation_id": correlation, "client_id": client_id})
-        self.send_raw(frame(header + codec.encode(request, version, values or {})))
-        r = kafka_schema.Reader(self.recv_frame(timeout))
-        head = codec.decode("ResponseHeader", 1 if flexible and api != "ApiVersions" else 0, r)
-        if head["correlation_id"] != correlation:
-            raise ValueError(f"correlation id {head['correlation_id']}, expected {correlation}")
-        body = codec.decode(response, version, r)
-        if r.remaining():
-            raise ValueError(f"{response} v{version}: {r.remaining()} bytes left over")
-        return body
-
     def read_response(self, correlation, timeout=None):
         buf = Buf(self.recv_frame(timeout))
         got = buf.i32()
         if got != correlation:
             raise ValueError(f"correlation id {got}, expected {correlation}")
         return buf
+
+    def call(self, api, version, values=None, timeout=None, client_id="fjord-it"):
+        """Send request `api` ("JoinGroup", ...) at `version` with the given fields (the
+        rest take their schema defaults); return the decoded response as a dict."""
+        correlation = self.send_call(api, version, values, client_id)
+        return self.read_call(api, version, correlation, timeout)
+
+    def send_call(self, api, version, values=None, client_id="fjord-it"):
+        m = kafka_schema.message(api + "Request")
+        correlation = self.next_correlation
+        self.next_correlation += 1
+        header = kafka_schema.request_header(m.api_key, version, correlation, client_id,
+                                             version in m.flexible)
+        self.send_raw(frame(header + kafka_schema.encode(m, version, values or {})))
+        return correlation
+
+    def read_call(self, api, version, correlation, timeout=None):
+        buf = self.read_response(correlation, timeout)
+        # Response header v1 (a tagged-field section) for flexible versions, except
+        # ApiVersions, whose response header is always v0.
+        if api != "ApiVersions" and kafka_schema.is_flexible(api + "Response", version):
+            kafka_schema.skip_tagged_fields(buf)
+        return kafka_schema.decode(api + "Response", version, buf)
+
+    def replay(self, request, timeout=None):
+        """Send a captured request (header + body, no size prefix) with this connection's
+        next correlation id; return the decoded response."""
+        api_key, version = struct.unpack(">hh", request[:4])
+        correlation = self.next_correlation
+        self.next_correlation += 1
+        self.send_raw(frame(request[:4] + i32(correlation) + request[8:]))
+        return self.read_call(API_NAMES[api_key], version, correlation, timeout)
 
     def answers_or_closes(self, timeout):
         """After bad input: 'answered' if a frame came back, 'closed' if the broker

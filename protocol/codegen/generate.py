@@ -3,9 +3,10 @@
 
 Usage:
   generate.py --schema-dir DIR --out-dir DIR        write every file
-  generate.py --schema-dir DIR --list-outputs       print the file names (for CMake)
+  generate.py --schema-dir DIR --list-outputs       print the file names relative
+                                                    to OUT_DIR (for CMake)
 
-Output (under OUT_DIR/protocol/messages/):
+Output for the message schemas in DIR (under OUT_DIR/protocol/messages/):
   <snake_name>.h/.cpp       one struct per message with decode/encode/size
   api_table.h/.cpp          ApiInfo for every API key found in the schemas
   headers.h/.cpp            request/response header version rules
@@ -13,6 +14,13 @@ Output (under OUT_DIR/protocol/messages/):
   test/fill_<snake>.cpp, test/fill_for_test.h, test/message_list.h,
   test/round_trip.h/.cpp    deterministic test values and a decode/encode
                             consistency check, linked only by tests and fuzzers
+
+Output for the data schemas in DIR/internal/ (records of __consumer_offsets and
+__transaction_state; under OUT_DIR/protocol/internal/, namespace
+fjord::protocol::internal): <snake_name>.h/.cpp with the same decode/encode/size
+API, kLowestSupportedVersion/kHighestSupportedVersion instead of
+kLowestVersion/kHighestVersion and no kApiKey; test/fill_<snake>.cpp,
+test/fill_for_test.h, test/internal_list.h (AllInternalTypes).
 
 Naming is mechanical: a schema field name becomes snake_case by putting '_'
 before every upper-case letter that follows a lower-case letter or digit, or
@@ -149,7 +157,7 @@ class StructDef:
 class Message:
     def __init__(self, spec, common_specs):
         self.name = spec["name"]
-        self.kind = spec["type"]  # request | response | header
+        self.kind = spec["type"]  # request | response | header | data
         self.api_key = spec.get("apiKey", -1)
         self.valid = parse_versions(spec["validVersions"])
         flex = parse_versions(spec.get("flexibleVersions"))
@@ -159,6 +167,18 @@ class Message:
         self.common_specs = {c["name"]: c for c in common_specs}
         self.fields = [Field(f, self) for f in spec["fields"]]
         self.snake = snake(self.name)
+        # Data schemas (records of Kafka's internal topics) are emitted under
+        # protocol/internal/ with Kafka's *_SUPPORTED_VERSION constant names.
+        if self.kind == "data":
+            self.subdir, self.namespace = "internal", "fjord::protocol::internal"
+            self.lowest, self.highest = "kLowestSupportedVersion", "kHighestSupportedVersion"
+        else:
+            self.subdir, self.namespace = "messages", "fjord::protocol"
+            self.lowest, self.highest = "kLowestVersion", "kHighestVersion"
+
+    @property
+    def header_path(self):
+        return f"protocol/{self.subdir}/{self.snake}.h"
 
     def struct_for(self, name, fields):
         if name in self.by_name:
@@ -373,7 +393,10 @@ def decode_lines(ctx, lv, r):
             # for a nested struct with member initialisers while the enclosing
             # struct is incomplete, and caches "false".
             em = f"{lv}.emplace({f.struct.name}{{}})"
-            present = [f"if ({r}.i8() < 0) {lv}.reset();", f"else {em}.decode({r}, version);"]
+            # Kafka marks a nullable struct with an int8 (-1 null, 1 present),
+            # but with an unsigned varint (0 null, 1 present) in a tagged field.
+            is_null = f"{r}.uvarint() == 0" if f.tagged is not None else f"{r}.i8() < 0"
+            present = [f"if ({is_null}) {lv}.reset();", f"else {em}.decode({r}, version);"]
             return guard_else(ctx.null_cond, present, [f"{em}.decode({r}, version);"])
         return [f"{lv}.decode({r}, version);"]
     if f.elem == "string":
@@ -412,7 +435,9 @@ def encode_lines(ctx, lv):
         return items_lines(lv)
     if f.struct:
         if f.optional:
-            present = [f"if (!{lv}) {{", "  w.i8(-1);", "} else {", "  w.i8(1);",
+            null_mark, present_mark = ("w.uvarint(0);", "w.uvarint(1);") if f.tagged is not None else (
+                "w.i8(-1);", "w.i8(1);")
+            present = [f"if (!{lv}) {{", f"  {null_mark}", "} else {", f"  {present_mark}",
                        f"  {lv}->encode(w, version);", "}"]
             absent = [f"if ({lv}) {lv}->encode(w, version);",
                       f"else {f.struct.name}{{}}.encode(w, version);"]
@@ -526,7 +551,7 @@ def struct_defs(msg, qual, fields, top):
     out.append(f"bool {qual}::decode(::fjord::protocol::Reader& r, [[maybe_unused]] int16_t version) {{")
     body = []
     if top:
-        body += ["if (version < kLowestVersion || version > kHighestVersion) {", "  r.fail();",
+        body += [f"if (version < {msg.lowest} || version > {msg.highest}) {{", "  r.fail();",
                  "  return false;", "}"]
     body += fl
     for f in reg:
@@ -544,9 +569,10 @@ def struct_defs(msg, qual, fields, top):
                 inner = ["::fjord::protocol::Reader tr(tag_data, tag_size);"]
                 inner += decode_lines(Ctx(msg, f), f.cpp, "tr")
                 inner += ["if (!tr.ok()) r.fail();"]
-                tb.append(f"    case {f.tag}:")
+                # Braces: the case declares a Reader even when no version guard wraps it.
+                tb.append(f"    case {f.tag}: {{")
                 tb += ["      " + l for l in guard(msg.cond(f.tagged), inner)]
-                tb.append("      break;")
+                tb += ["      break;", "    }"]
             tb += ["    default:  // unknown tags are skipped", "      break;", "  }"]
         else:
             tb.append("  (void)tag;  // no known tags: all are skipped")
@@ -600,29 +626,31 @@ def _tag_present(msg, f):
 
 
 def gen_message(msg):
-    h = ["#pragma once", f"// Generated by protocol/codegen/generate.py from protocol/schema/{msg.name}.json.",
+    schema = f"protocol/schema/{'internal/' if msg.kind == 'data' else ''}{msg.name}.json"
+    h = ["#pragma once", f"// Generated by protocol/codegen/generate.py from {schema}.",
          "// Do not edit.", "#include <cstddef>", "#include <cstdint>", "#include <limits>",
          "#include <optional>", "#include <string>", "#include <vector>", "",
          '#include "protocol/wire/reader.h"', '#include "protocol/wire/records.h"',
          '#include "protocol/wire/uuid.h"', '#include "protocol/wire/writer.h"', "",
-         "namespace fjord::protocol {", "", f"struct {msg.name} {{",
-         f"  static constexpr int16_t kApiKey = {msg.api_key};",
-         f"  static constexpr int16_t kLowestVersion = {msg.valid[0]}, kHighestVersion = {msg.valid[1]};",
-         f"  static constexpr int16_t kFirstFlexibleVersion = {msg.first_flexible};", ""]
+         f"namespace {msg.namespace} {{", "", f"struct {msg.name} {{"]
+    if msg.kind != "data":
+        h.append(f"  static constexpr int16_t kApiKey = {msg.api_key};")
+    h += [f"  static constexpr int16_t {msg.lowest} = {msg.valid[0]}, {msg.highest} = {msg.valid[1]};",
+          f"  static constexpr int16_t kFirstFlexibleVersion = {msg.first_flexible};", ""]
     for s in msg.structs:
         h.append(f"  struct {s.name} {{")
         h += ["    " + l if l else "" for l in struct_decl(msg, s.name, s.fields, False)]
         h += ["  };", ""]
     h += ["  " + l if l else "" for l in struct_decl(msg, msg.name, msg.fields, True)]
-    h += ["};", "", "}  // namespace fjord::protocol", ""]
+    h += ["};", "", f"}}  // namespace {msg.namespace}", ""]
 
-    c = [f"// Generated by protocol/codegen/generate.py from protocol/schema/{msg.name}.json.",
-         f'#include "protocol/messages/{msg.snake}.h"', "",
-         '#include "protocol/codegen/field_codec.h"', "", "namespace fjord::protocol {", ""]
+    c = [f"// Generated by protocol/codegen/generate.py from {schema}.",
+         f'#include "{msg.header_path}"', "",
+         '#include "protocol/codegen/field_codec.h"', "", f"namespace {msg.namespace} {{", ""]
     for s in msg.structs:
         c += struct_defs(msg, f"{msg.name}::{s.name}", s.fields, False)
     c += struct_defs(msg, msg.name, msg.fields, True)
-    c += ["}  // namespace fjord::protocol", ""]
+    c += [f"}}  // namespace {msg.namespace}", ""]
     return "\n".join(h), "\n".join(c)
 
 
@@ -670,9 +698,9 @@ def fill_value_lines(msg, f, lv, key):
 
 def gen_fill(msg):
     out = [f"// Generated by protocol/codegen/generate.py: test values for {msg.name}.",
-           f'#include "protocol/messages/{msg.snake}.h"', "",
+           f'#include "{msg.header_path}"', "",
            '#include "protocol/codegen/test_values.h"', "",
-           "namespace fjord::protocol {", "namespace {", ""]
+           f"namespace {msg.namespace} {{", "namespace {", ""]
     decls = [f"[[maybe_unused]] void fill({msg.name}::{s.name}& m, int16_t version, uint32_t seed);"
              for s in msg.structs]
     out += decls + [""]
@@ -691,7 +719,7 @@ def gen_fill(msg):
         out += body(s.fields) + ["}", ""]
     out += ["}  // namespace", ""]
     out.append(f"void fill_for_test([[maybe_unused]] {msg.name}& m, [[maybe_unused]] int16_t version, [[maybe_unused]] uint32_t seed) {{")
-    out += body(msg.fields) + ["}", "", "}  // namespace fjord::protocol", ""]
+    out += body(msg.fields) + ["}", "", f"}}  // namespace {msg.namespace}", ""]
     return "\n".join(out)
 
 
@@ -829,27 +857,63 @@ def gen_tables(msgs):
     return files
 
 
+def gen_internal_tables(datas):
+    """Test support for the data schemas: fill_for_test and AllInternalTypes."""
+    files = {}
+    all_inc = [f'#include "{m.header_path}"' for m in datas]
+    files["test/fill_for_test.h"] = "\n".join(
+        ["#pragma once", "// Generated by protocol/codegen/generate.py. Test support only:",
+         "// sets every field present in `version` to a deterministic non-default value.",
+         "#include <cstdint>", ""] + all_inc + ["", "namespace fjord::protocol::internal {", ""]
+        + [f"void fill_for_test({m.name}& m, int16_t version, uint32_t seed);" for m in datas]
+        + ["", "}  // namespace fjord::protocol::internal", ""])
+    files["test/internal_list.h"] = "\n".join(
+        ["#pragma once", "// Generated by protocol/codegen/generate.py: every data schema, for typed tests.",
+         "#include <tuple>", "", '#include "protocol/internal/test/fill_for_test.h"', "",
+         "namespace fjord::protocol::internal {", "", "using AllInternalTypes = std::tuple<"]
+        + [f"    {m.name}{',' if i + 1 < len(datas) else ''}" for i, m in enumerate(datas)]
+        + [">;", "", "}  // namespace fjord::protocol::internal", ""])
+    return files
+
+
 # --- driver ------------------------------------------------------------------
 
-def load_messages(schema_dir):
-    msgs = []
+def load_schemas(schema_dir, kinds):
+    out = []
+    if not os.path.isdir(schema_dir):
+        return out
     for fn in sorted(os.listdir(schema_dir)):
         if not fn.endswith(".json"):
             continue
         spec = load_json(os.path.join(schema_dir, fn))
-        if spec.get("type") not in ("request", "response", "header"):
+        if spec.get("type") not in kinds:
             continue
-        msgs.append(Message(spec, spec.get("commonStructs", [])))
-    return msgs
+        out.append(Message(spec, spec.get("commonStructs", [])))
+    return out
 
 
-def output_names(msgs):
+def load_messages(schema_dir):
+    return load_schemas(schema_dir, ("request", "response", "header"))
+
+
+def load_internal(schema_dir):
+    """The data schemas in SCHEMA_DIR/internal/ (records of Kafka's internal topics)."""
+    return load_schemas(os.path.join(schema_dir, "internal"), ("data",))
+
+
+def per_schema_outputs(m):
+    """Paths relative to OUT_DIR of the files generated for one schema."""
+    base = f"protocol/{m.subdir}"
+    return {f"{base}/{m.snake}.h": "header", f"{base}/{m.snake}.cpp": "source",
+            f"{base}/test/fill_{m.snake}.cpp": "fill"}
+
+
+def output_names(msgs, datas):
     names = []
-    for m in msgs:
-        names += [f"{m.snake}.h", f"{m.snake}.cpp", f"test/fill_{m.snake}.cpp"]
-    names += ["api_table.h", "api_table.cpp", "headers.h", "headers.cpp", "any_message.h",
-              "any_message.cpp", "test/fill_for_test.h", "test/message_list.h", "test/round_trip.h",
-              "test/round_trip.cpp"]
+    for m in msgs + datas:
+        names += list(per_schema_outputs(m))
+    names += [f"protocol/messages/{n}" for n in gen_tables(msgs)]
+    names += [f"protocol/internal/{n}" for n in gen_internal_tables(datas)]
     return names
 
 
@@ -872,19 +936,21 @@ def main():
     ap.add_argument("--list-outputs", action="store_true")
     args = ap.parse_args()
     msgs = load_messages(args.schema_dir)
+    datas = load_internal(args.schema_dir)
     if args.list_outputs:
-        print(";".join(output_names(msgs)))
+        print(";".join(output_names(msgs, datas)))
         return
     if not args.out_dir:
         sys.exit("--out-dir is required")
-    base = os.path.join(args.out_dir, "protocol", "messages")
-    for m in msgs:
+    for m in msgs + datas:
         h, c = gen_message(m)
-        write_if_changed(os.path.join(base, f"{m.snake}.h"), h)
-        write_if_changed(os.path.join(base, f"{m.snake}.cpp"), c)
-        write_if_changed(os.path.join(base, "test", f"fill_{m.snake}.cpp"), gen_fill(m))
+        texts = {"header": h, "source": c, "fill": gen_fill(m)}
+        for rel, what in per_schema_outputs(m).items():
+            write_if_changed(os.path.join(args.out_dir, rel), texts[what])
     for name, text in gen_tables(msgs).items():
-        write_if_changed(os.path.join(base, name), text)
+        write_if_changed(os.path.join(args.out_dir, "protocol", "messages", name), text)
+    for name, text in gen_internal_tables(datas).items():
+        write_if_changed(os.path.join(args.out_dir, "protocol", "internal", name), text)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Import the Kafka message schemas fjord speaks into protocol/schema/.
+"""Import the Kafka schemas fjord speaks into protocol/schema/.
 
 Reads <kafka>/message/<Name>{Request,Response}.json (JSON with // comments)
 and writes protocol/schema/<Name>{Request,Response}.json with the wire facts
@@ -10,14 +10,20 @@ mapKey, ignorable, zeroCopy, listeners, deprecation markers) are dropped.
 Field-level "flexibleVersions" is kept too: RequestHeader.ClientId uses it to
 stay a classic int16-length string in header v2.
 
-Usage: import_kafka_schemas.py [KAFKA_MESSAGE_DIR] [OUT_DIR]
+The "data" schemas of the records in __consumer_offsets and
+__transaction_state (<kafka>/internal/*.json, each a key or a value) go the
+same way into protocol/schema/internal/.
+
+Usage: import_kafka_schemas.py [KAFKA_PROTOCOL_DIR] [OUT_DIR]
+  KAFKA_PROTOCOL_DIR holds message/ and internal/.
 """
 import json
 import os
 import re
 import sys
 
-# API keys from table 1 of docs/protocol-matrix.md that fjord implements.
+# Kafka 3.9's client-facing APIs, whose schemas fjord keeps;
+# broker/handlers/handler_table.cpp says which of them it answers.
 API_NAMES = [
     "Produce", "Fetch", "ListOffsets", "Metadata", "OffsetCommit", "OffsetFetch",
     "FindCoordinator", "JoinGroup", "Heartbeat", "LeaveGroup", "SyncGroup",
@@ -30,6 +36,20 @@ API_NAMES = [
     "ListPartitionReassignments", "OffsetDelete", "DescribeUserScramCredentials",
     "AlterUserScramCredentials", "DescribeCluster", "DescribeProducers",
     "DescribeTransactions", "ListTransactions", "DescribeTopicPartitions",
+]
+# Imported so the Java clients' requests can be decoded in tests (they send
+# them when advertised); fjord does not advertise them.
+CLIENT_ONLY_API_NAMES = ["ConsumerGroupDescribe", "GetTelemetrySubscriptions"]
+# Keys and values of the records in __consumer_offsets / __transaction_state.
+INTERNAL_NAMES = [
+    "OffsetCommitKey", "OffsetCommitValue", "GroupMetadataKey", "GroupMetadataValue",
+    "TransactionLogKey", "TransactionLogValue",
+    "ConsumerGroupMetadataKey", "ConsumerGroupMetadataValue",
+    "ConsumerGroupPartitionMetadataKey", "ConsumerGroupPartitionMetadataValue",
+    "ConsumerGroupMemberMetadataKey", "ConsumerGroupMemberMetadataValue",
+    "ConsumerGroupTargetAssignmentMetadataKey", "ConsumerGroupTargetAssignmentMetadataValue",
+    "ConsumerGroupTargetAssignmentMemberKey", "ConsumerGroupTargetAssignmentMemberValue",
+    "ConsumerGroupCurrentMemberAssignmentKey", "ConsumerGroupCurrentMemberAssignmentValue",
 ]
 HEADERS = ["RequestHeader", "ResponseHeader"]
 
@@ -62,19 +82,25 @@ def facts_of_message(msg):
     return out
 
 
-def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    src = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/kafka-protocol/message"
-    dst = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "schema")
-    os.makedirs(dst, exist_ok=True)
-    names = HEADERS + [n + s for n in API_NAMES for s in ("Request", "Response")]
+def import_all(src_dir, dst_dir, names):
+    os.makedirs(dst_dir, exist_ok=True)
     for name in names:
-        with open(os.path.join(src, name + ".json"), encoding="utf-8") as f:
+        with open(os.path.join(src_dir, name + ".json"), encoding="utf-8") as f:
             msg = json.loads(strip_comments(f.read()))
-        with open(os.path.join(dst, name + ".json"), "w", encoding="utf-8") as f:
+        with open(os.path.join(dst_dir, name + ".json"), "w", encoding="utf-8") as f:
             json.dump(facts_of_message(msg), f, indent=2)
             f.write("\n")
-    print(f"wrote {len(names)} schemas to {os.path.normpath(dst)}")
+    print(f"wrote {len(names)} schemas to {os.path.normpath(dst_dir)}")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    src = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/kafka-protocol"
+    dst = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "..", "schema")
+    apis = API_NAMES + CLIENT_ONLY_API_NAMES
+    import_all(os.path.join(src, "message"), dst,
+               HEADERS + [n + s for n in apis for s in ("Request", "Response")])
+    import_all(os.path.join(src, "internal"), os.path.join(dst, "internal"), INTERNAL_NAMES)
 
 
 if __name__ == "__main__":

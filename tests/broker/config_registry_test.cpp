@@ -10,7 +10,7 @@
 #include "broker/config/config_registry.h"
 #include "broker/config/properties.h"
 #include "broker/config/server_config.h"
-#include "storage/log_config.h"
+#include "storage/log/log_config.h"
 
 namespace fjord::broker {
 namespace {

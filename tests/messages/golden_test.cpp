@@ -3,9 +3,6 @@
 // field values, and re-encode to the same bytes.
 #include <gtest/gtest.h>
 
-#include <cctype>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,59 +16,10 @@
 #include "protocol/messages/produce_request.h"
 #include "protocol/wire/reader.h"
 #include "protocol/wire/writer.h"
+#include "request_frame.h"
 
 namespace fjord::protocol {
 namespace {
-
-std::vector<uint8_t> load_hex(const std::string& name) {
-  std::ifstream in(std::string(FJORD_GOLDEN_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  std::vector<uint8_t> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::string digits;
-    for (char c : line)
-      if (std::isxdigit(static_cast<unsigned char>(c))) digits += c;
-    for (size_t i = 0; i + 1 < digits.size(); i += 2)
-      out.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
-
-// A decoded request frame: header, body, and where the body started.
-template <typename Body>
-struct Decoded {
-  RequestHeader header;
-  Body body;
-  size_t body_offset = 0;
-};
-
-template <typename Body>
-Decoded<Body> decode_request_frame(const std::vector<uint8_t>& frame) {
-  Decoded<Body> d;
-  EXPECT_GE(frame.size(), 4u);
-  const auto key = static_cast<int16_t>((frame[0] << 8) | frame[1]);
-  const auto version = static_cast<int16_t>((frame[2] << 8) | frame[3]);
-  Reader r(frame.data(), frame.size());
-  EXPECT_TRUE(d.header.decode(r, request_header_version(key, version)));
-  d.body_offset = r.position();
-  EXPECT_TRUE(d.body.decode(r, version));
-  EXPECT_EQ(r.remaining(), 0u);
-  return d;
-}
-
-template <typename Body>
-std::vector<uint8_t> encode_request_frame(const Decoded<Body>& d) {
-  Writer w;
-  const int16_t key = d.header.request_api_key, version = d.header.request_api_version;
-  d.header.encode(w, request_header_version(key, version));
-  EXPECT_EQ(w.size(), d.body_offset);
-  const size_t before = w.size();
-  d.body.encode(w, version);
-  EXPECT_EQ(w.size() - before, d.body.size(version));
-  return w.buffer();
-}
 
 TEST(Golden, LibrdkafkaApiVersionsV3) {
   auto frame = load_hex("kcat_api_versions_v3.hex");

@@ -2,7 +2,7 @@
 // for byte, including O_DIRECT writes and writes of more iovecs than one
 // request takes; a failed write reports its errno to its job only; lazy
 // jobs complete through reap_ready() or the lazy reaper, parked or not.
-#include "storage/aio_writer.h"
+#include "storage/io/aio_writer.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // ChunkPool keeps returned blocks warm for reuse and gives back to the kernel
 // only those that stayed idle through a whole trim period.
-#include "storage/chunk_pool.h"
+#include "storage/io/chunk_pool.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -4,8 +4,8 @@
 #include <map>
 
 #include "protocol/records/record_reader.h"
-#include "storage/partition_log.h"
-#include "storage/partition_metadata.h"
+#include "storage/log/partition_log.h"
+#include "storage/log/partition_metadata.h"
 #include "test_support.h"
 
 namespace fjord::storage {

@@ -16,7 +16,7 @@
 #include <random>
 #include <thread>
 
-#include "storage/log_manager.h"
+#include "storage/log/log_manager.h"
 #include "test_support.h"
 
 namespace fjord::storage {

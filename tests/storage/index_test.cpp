@@ -8,10 +8,10 @@
 #include <cstring>
 #include <vector>
 
-#include "storage/mapped_index.h"
-#include "storage/offset_index.h"
-#include "storage/offset_map.h"
-#include "storage/time_index.h"
+#include "storage/log/mapped_index.h"
+#include "storage/log/offset_index.h"
+#include "storage/log/offset_map.h"
+#include "storage/log/time_index.h"
 #include "test_support.h"
 
 namespace fjord::storage {

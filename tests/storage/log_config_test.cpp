@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "storage/log_config.h"
+#include "storage/log/log_config.h"
 
 namespace fjord::storage {
 namespace {

@@ -10,8 +10,8 @@
 #include <spdlog/spdlog.h>
 
 #include "storage/file_ops.h"
-#include "storage/log_manager.h"
-#include "storage/partition_metadata.h"
+#include "storage/log/log_manager.h"
+#include "storage/log/partition_metadata.h"
 #include "test_support.h"
 
 namespace fjord::storage {

@@ -12,11 +12,11 @@
 #include <thread>
 
 #include "storage/file_ops.h"
-#include "storage/flusher.h"
-#include "storage/page_cache_loader.h"
-#include "storage/page_cache_trimmer.h"
-#include "storage/partition_log.h"
-#include "storage/partition_metadata.h"
+#include "storage/io/flusher.h"
+#include "storage/io/page_cache_loader.h"
+#include "storage/io/page_cache_trimmer.h"
+#include "storage/log/partition_log.h"
+#include "storage/log/partition_metadata.h"
 #include "test_support.h"
 
 namespace fjord::storage {
@@ -57,7 +57,7 @@ class PageCacheTrimmerTest : public ::testing::Test {
     cfg.segment_bytes = 8 << 20;  // ~24 MiB below spans several segments
     ASSERT_EQ(PartitionLog::open(dir_.path() + "/t-0", "t", 0, random_topic_id(), cfg, true, &flusher_, &log_),
               Errc::ok);
-    log_->set_page_cache_trimmer(&trimmer_);
+    log_->writes().set_page_cache_trimmer(&trimmer_);
   }
   // Appends ~`bytes` in 64 KiB batches and waits until all is durable.
   void fill(uint64_t bytes) {
@@ -97,7 +97,7 @@ TEST_F(PageCacheTrimmerTest, AppendsWakeTheTrimmerAndOnlyTheTailStaysCached) {
   for (int i = 0; i < 1000 && trimmer_.passes() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_GE(trimmer_.passes(), 1u);
   trimmer_.stop();  // waits for a pass in flight, whose evictions run outside the lock
-  log_->trim_page_cache(kWindow);  // one more pass covering the last bytes
+  log_->writes().trim_page_cache(kWindow);  // one more pass covering the last bytes
 
   auto files = segment_files();
   ASSERT_GE(files.size(), 3u);
@@ -126,7 +126,7 @@ TEST_F(PageCacheTrimmerTest, AppendsWakeTheTrimmerAndOnlyTheTailStaysCached) {
 TEST_F(PageCacheTrimmerTest, CachedOnlyReadsOfEvictedBatchesAskForALoadFirst) {
   fill(20 << 20);
   trimmer_.stop();  // a background pass may have claimed a range it has not evicted yet
-  log_->trim_page_cache(kWindow);
+  log_->writes().trim_page_cache(kWindow);
   if (on_tmpfs(dir_.path())) GTEST_SKIP() << "tmpfs keeps every page in memory";
   // The newest bytes are still cached.
   ReadResult newest = log_->read(log_->log_end_offset() - 1, 1 << 20, true, std::nullopt, ReadMode::cached_only);
@@ -154,7 +154,7 @@ TEST_F(PageCacheTrimmerTest, CachedOnlyReadsOfEvictedBatchesAskForALoadFirst) {
 TEST_F(PageCacheTrimmerTest, CachedOnlyTimestampLookupsOfEvictedBatchesAskForALoadFirst) {
   fill(20 << 20);  // every record has timestamp 1000
   trimmer_.stop();  // a background pass may have claimed a range it has not evicted yet
-  log_->trim_page_cache(kWindow);
+  log_->writes().trim_page_cache(kWindow);
   if (on_tmpfs(dir_.path())) GTEST_SKIP() << "tmpfs keeps every page in memory";
   PageCacheLoader loader(1);
   auto load = [&](CacheLoad l) {
@@ -193,7 +193,7 @@ TEST_F(PageCacheTrimmerTest, CachedOnlyTimestampLookupsOfEvictedBatchesAskForALo
 
 TEST_F(PageCacheTrimmerTest, EvictedBatchesReadBackFromDisk) {
   fill(20 << 20);
-  log_->trim_page_cache(kWindow);
+  log_->writes().trim_page_cache(kWindow);
   ReadResult r = log_->read(0, 1 << 20);
   ASSERT_EQ(r.error, Errc::ok);
   auto bytes = slice_bytes(r.slice);
@@ -206,11 +206,11 @@ TEST_F(PageCacheTrimmerTest, EvictedBatchesReadBackFromDisk) {
 
 TEST_F(PageCacheTrimmerTest, TruncationBelowTheCursorsIsHarmless) {
   fill(12 << 20);
-  log_->trim_page_cache(kWindow);
+  log_->writes().trim_page_cache(kWindow);
   ASSERT_EQ(log_->truncate_to(3), Errc::ok);
-  log_->trim_page_cache(kWindow);
+  log_->writes().trim_page_cache(kWindow);
   fill(12 << 20);
-  log_->trim_page_cache(kWindow);
+  log_->writes().trim_page_cache(kWindow);
   EXPECT_EQ(log_->read(0, 1 << 20).error, Errc::ok);
   EXPECT_EQ(log_->log_start_offset(), 0);
 }

@@ -20,16 +20,16 @@
 #include <string>
 #include <vector>
 
-#include "storage/batch_arena.h"
-#include "storage/chunk_pool.h"
+#include "storage/io/batch_arena.h"
+#include "storage/io/chunk_pool.h"
 #include "storage/file_ops.h"
-#include "storage/flusher.h"
-#include "storage/log_manager.h"
-#include "storage/partition_log.h"
-#include "storage/partition_metadata.h"
-#include "storage/segment_tail.h"
-#include "storage/tail_writer.h"
-#include "storage/thread_tail_round.h"
+#include "storage/io/flusher.h"
+#include "storage/log/log_manager.h"
+#include "storage/log/partition_log.h"
+#include "storage/log/partition_metadata.h"
+#include "storage/io/segment_tail.h"
+#include "storage/io/tail_writer.h"
+#include "storage/io/thread_tail_round.h"
 #include "test_support.h"
 
 namespace fjord::storage {
@@ -179,7 +179,7 @@ class PartitionLogTailsTest : public ::testing::Test {
     Flusher* flusher = cfg.durable_mode() ? &flusher_ : nullptr;
     ASSERT_EQ(PartitionLog::open(dir_.path() + "/" + sub, "t", 0, random_topic_id(), cfg, clean, flusher, &log_),
               Errc::ok);
-    ASSERT_EQ(log_->use_tails(nullptr), Errc::ok);
+    ASSERT_EQ(log_->writes().use_tails(nullptr), Errc::ok);
   }
   std::string log_dir(const std::string& sub = "t-0") const { return dir_.path() + "/" + sub; }
 
@@ -570,7 +570,7 @@ std::vector<std::shared_ptr<PartitionLog>> open_logs_with_tails(const std::strin
   for (int i = 0; i < n; ++i) {
     if (PartitionLog::open(dir + "/t-" + std::to_string(i), "t", i, random_topic_id(), cfg, true, nullptr, &logs[i]) !=
             Errc::ok ||
-        logs[i]->use_tails(writer) != Errc::ok)
+        logs[i]->writes().use_tails(writer) != Errc::ok)
       return {};
   }
   return logs;
@@ -600,7 +600,9 @@ TEST(WriteTailsTogetherTest, EveryLogIsWrittenOnceEvenIfQueuedTwice) {
     // Log 0 and log 2 twice; log 3 only every other round (its bytes wait for a later one).
     std::vector<std::shared_ptr<PartitionLog>> queued = {logs[2], logs[0], logs[1], logs[0], logs[2]};
     if (round % 2 == 1) queued.push_back(logs[3]);
-    const auto written = write_tails_together(queued);
+    std::vector<std::shared_ptr<WritePipeline>> pipelines;
+    for (auto& l : queued) pipelines.push_back(l->writes().shared());
+    const auto written = write_tails_together(pipelines);
     ASSERT_EQ(written.size(), queued.size());
     for (size_t q = 0; q < queued.size(); ++q) {
       const int i = int(std::find(logs.begin(), logs.end(), queued[q]) - logs.begin());
@@ -661,7 +663,7 @@ TEST(ThreadTailRoundTest, PageCacheTailsWaitForTheRoundAndDurableOnesDoNot) {
   ASSERT_EQ(PartitionLog::open(dir.path() + "/d-0", "d", 0, random_topic_id(), durable_config(8 << 20), true, nullptr,
                                &durable),
             Errc::ok);
-  ASSERT_EQ(durable->use_tails(&writer), Errc::ok);
+  ASSERT_EQ(durable->writes().use_tails(&writer), Errc::ok);
 
   int armed = 0;
   ThreadTailRound round([&armed] { ++armed; });

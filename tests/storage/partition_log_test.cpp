@@ -7,9 +7,9 @@
 #include <random>
 #include <thread>
 
-#include "storage/flusher.h"
-#include "storage/partition_log.h"
-#include "storage/partition_metadata.h"
+#include "storage/io/flusher.h"
+#include "storage/log/partition_log.h"
+#include "storage/log/partition_metadata.h"
 #include "test_support.h"
 
 namespace fjord::storage {

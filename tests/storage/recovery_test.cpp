@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "storage/flusher.h"
-#include "storage/partition_log.h"
-#include "storage/partition_metadata.h"
+#include "storage/io/flusher.h"
+#include "storage/log/partition_log.h"
+#include "storage/log/partition_metadata.h"
 #include "test_support.h"
 
 namespace fjord::storage {

@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "storage/batch_arena.h"
-#include "storage/chunk_pool.h"
+#include "storage/io/batch_arena.h"
+#include "storage/io/chunk_pool.h"
 #include "storage/file_ops.h"
-#include "storage/segment_tail.h"
+#include "storage/io/segment_tail.h"
 #include "test_support.h"
 
 namespace fjord::storage {

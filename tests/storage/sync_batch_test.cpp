@@ -1,6 +1,6 @@
 // SyncBatch: fdatasyncs of several files go out together, and a failed one
 // reports its errno without stopping the others.
-#include "storage/sync_batch.h"
+#include "storage/io/sync_batch.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

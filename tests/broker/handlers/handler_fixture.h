@@ -25,7 +25,7 @@
 #include "protocol/records/record_batch.h"
 #include "protocol/wire/reader.h"
 #include "protocol/wire/writer.h"
-#include "storage/log_manager.h"
+#include "storage/log/log_manager.h"
 
 namespace fjord::broker {
 

@@ -55,7 +55,7 @@ TEST_F(TopicAdminTest, CreatePartitionsOnlyGrows) {
   EXPECT_EQ(grow("g", 7, false, 3, std::vector<std::vector<int32_t>>{{1}}), 39);        // no broker 1
   EXPECT_EQ(grow("g", 7, false, 3, std::vector<std::vector<int32_t>>{{0}}), 0);         // this broker
   ASSERT_EQ(create("__transaction_state", 1, 1).topics[0].error_code, 0);
-  EXPECT_EQ(grow("__transaction_state", 2), 17);
+  EXPECT_EQ(grow("__transaction_state", 2), 42);
 }
 
 TEST_F(TopicAdminTest, DeleteRecordsMovesTheLogStart) {

@@ -1,0 +1,19 @@
+#pragma once
+// Reads a coordinator partition's records in order, for loading a shard.
+// The one place the coordinators read a log (to be replaced by storage's
+// LogBatchReader once it is public).
+#include <cstdint>
+#include <functional>
+
+#include "protocol/records/record_reader.h"
+#include "storage/log/partition_log.h"
+
+namespace fjord::broker::coordinator {
+
+// Calls fn(record) for every record of non-control batches from `from` up to
+// the high watermark; returns the offset after the last batch read, or -1 on
+// a read or format error.
+int64_t for_each_record(const storage::PartitionLog& log, int64_t from,
+                        const std::function<void(const protocol::Record&)>& fn);
+
+}  // namespace fjord::broker::coordinator
