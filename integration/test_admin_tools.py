@@ -10,6 +10,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 from broker import Broker  # noqa: E402
 from testing import check, main  # noqa: E402
+import java_replay  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
 ADMIN = "adminclient-1"
@@ -272,7 +273,46 @@ def test_kafka_leader_election():
         check(results == {0: ELECTION_NOT_NEEDED, 5: UNKNOWN_TOPIC}, str(results))
 
 
+def test_captured_java_admin_requests_replayed():
+    """The captured requests themselves (integration/java_golden/), byte for byte but for the
+    correlation id: they name topics t (created by the captured CreateTopics) and t2."""
+    golden = ["CreateTopicsRequest_v7", "MetadataRequest_v12", "DescribeClusterRequest_v1",
+              "DescribeTopicPartitionsRequest_v0", "DescribeConfigsRequest_v4",
+              "ListPartitionReassignmentsRequest_v0", "IncrementalAlterConfigsRequest_v1",
+              "DeleteRecordsRequest_v2", "CreatePartitionsRequest_v3", "ElectLeadersRequest_v2",
+              "DescribeLogDirsRequest_v4", "DeleteTopicsRequest_v6"]
+    for name in golden:
+        g = java_replay.Golden(name)
+        check(g.reencoded() == g.raw, f"{name} does not re-encode byte for byte")
+    with Broker() as broker, java_replay.connect(broker.host_port) as conn:
+        send = lambda name: java_replay.send(conn, name)  # noqa: E731
+        check(send("CreateTopicsRequest_v7")["Topics"][0]["ErrorCode"] == 0, "kafka-topics --create t")
+        create_topic(conn, "t2", 3)
+        check(send("MetadataRequest_v12")["Brokers"], "Metadata")
+        check(send("DescribeClusterRequest_v1")["ErrorCode"] == 0, "DescribeCluster")
+        dtp = send("DescribeTopicPartitionsRequest_v0")["Topics"][0]
+        check(dtp["Name"] == "t" and len(dtp["Partitions"]) == 3, f"DescribeTopicPartitions: {dtp}")
+        configs = configs_by_name(send("DescribeConfigsRequest_v4")["Results"][0])
+        check(configs["retention.ms"]["Value"] == "86400000" and configs["retention.ms"]["ConfigSource"] == 1,
+              str(configs["retention.ms"]))
+        check(send("ListPartitionReassignmentsRequest_v0")["Topics"] == [], "ListPartitionReassignments")
+        check(send("IncrementalAlterConfigsRequest_v1")["Responses"][0]["ErrorCode"] == 0, "--add-config")
+        check(configs_by_name(describe_configs(conn, TOPIC, "t"))["retention.ms"]["Value"] == "1000",
+              "retention.ms=1000 after kafka-configs --alter")
+        produce(broker, "t", 0, 3)
+        deleted = send("DeleteRecordsRequest_v2")["Topics"][0]["Partitions"][0]
+        check(deleted["ErrorCode"] == 0 and deleted["LowWatermark"] == 1, f"DeleteRecords: {deleted}")
+        check(send("CreatePartitionsRequest_v3")["Results"][0]["ErrorCode"] == 0, "--alter --partitions 4")
+        check(len(kw.metadata(conn, ["t2"])["topics"]["t2"]["partitions"]) == 4, "t2 has 4 partitions")
+        elected = send("ElectLeadersRequest_v2")
+        check(elected["ErrorCode"] == 0 and elected["ReplicaElectionResults"] == [], f"ElectLeaders: {elected}")
+        dirs = send("DescribeLogDirsRequest_v4")["Results"][0]
+        check({t["Name"] for t in dirs["Topics"]} >= {"t", "t2"}, f"DescribeLogDirs: {dirs['Topics']}")
+        check(send("DeleteTopicsRequest_v6")["Responses"][0]["ErrorCode"] == 0, "kafka-topics --delete t2")
+        check("t2" not in kw.metadata(conn)["topics"], "t2 is gone")
+
+
 if __name__ == "__main__":
     sys.exit(main(test_kafka_topics_describe, test_kafka_topics_alter_partitions, test_kafka_configs_topics,
                   test_kafka_configs_brokers, test_kafka_log_dirs, test_kafka_delete_records_and_get_offsets,
-                  test_kafka_leader_election))
+                  test_kafka_leader_election, test_captured_java_admin_requests_replayed))
