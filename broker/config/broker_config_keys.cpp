@@ -355,28 +355,28 @@ std::vector<BrokerKey> build() {
                                long_at_least(1)), &ServerConfig::connections_max_idle_ms));
   // Group coordinator.
   t.push_back(with_field(plain("group.initial.rebalance.delay.ms", Type::int32, "3000",
-                               "Wait for more members before a new group's first rebalance", int_at_least(0)),
+                               "Consumer groups (classic protocol): how long a new group waits for more members before its first rebalance", int_at_least(0)),
                          &ServerConfig::group_initial_rebalance_delay_ms));
   t.push_back(with_field(plain("group.min.session.timeout.ms", Type::int32, "6000",
-                               "Shortest session timeout a member may ask for", int_at_least(0)),
+                               "The shortest session timeout a group member may ask for", int_at_least(0)),
                          &ServerConfig::group_min_session_timeout_ms));
   t.push_back(with_field(plain("group.max.session.timeout.ms", Type::int32, "1800000",
-                               "Longest session timeout a member may ask for", int_at_least(0)),
+                               "The longest session timeout a group member may ask for", int_at_least(0)),
                          &ServerConfig::group_max_session_timeout_ms));
-  t.push_back(with_field(plain("group.max.size", Type::int32, "2147483647", "Most members a group may have",
+  t.push_back(with_field(plain("group.max.size", Type::int32, "2147483647", "The most members a group takes",
                                int_at_least(1)), &ServerConfig::group_max_size));
   t.push_back(with_field(plain("group.coordinator.threads", Type::int32, "1",
                                "Threads running the group coordinator's shards", int_at_least(1, 64)),
                          &ServerConfig::group_coordinator_threads));
   t.push_back(with_field(plain("offsets.topic.num.partitions", Type::int32, "50",
-                               "Partitions of __consumer_offsets", int_at_least(1)),
+                               "Partitions of `__consumer_offsets`, created at start-up when missing (compacted); a group lives in partition `abs(hash(group id)) % partitions` as in Kafka", int_at_least(1)),
                          &ServerConfig::offsets_topic_num_partitions));
   t.push_back(with_field(plain("offsets.topic.segment.bytes", Type::int32, "104857600",
-                               "segment.bytes of __consumer_offsets", int_at_least(1)),
+                               "`segment.bytes` of `__consumer_offsets`", int_at_least(1)),
                          &ServerConfig::offsets_topic_segment_bytes));
   {
     auto k = plain("offsets.retention.minutes", Type::int32, "10080",
-                   "How long an empty group's committed offsets are kept", int_at_least(1));
+                   "Committed offsets of an empty group expire this long after it became empty (then the group goes too)", int_at_least(1));
     k.apply = sets_ms(&ServerConfig::offsets_retention_ms, 60000, false);
     t.push_back(k);
   }
@@ -384,7 +384,7 @@ std::vector<BrokerKey> build() {
                                "How often expired offsets are looked for", long_at_least(1)),
                          &ServerConfig::offsets_retention_check_interval_ms));
   t.push_back(with_field(plain("offset.metadata.max.bytes", Type::int32, "4096",
-                               "Largest metadata string of a committed offset", int_at_least(0)),
+                               "The largest commit metadata", int_at_least(0)),
                          &ServerConfig::offset_metadata_max_bytes));
   // fjord's own.
   t.push_back(with_field(plain("fjord.log.level", Type::string, "info", "spdlog levels, e.g. `info` or `info,net=debug`",

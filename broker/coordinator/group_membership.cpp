@@ -532,7 +532,10 @@ void GroupCoordinatorShard::expire_heartbeat(const std::string& group_id, const 
 void GroupCoordinatorShard::remove_member_and_update_group(ClassicGroup& g, const std::string& member_id,
                                                            const std::string& reason) {
   // A member timing out with a parked JoinGroup is told to join again.
-  if (ClassicMember* m = g.member(member_id)) g.complete_join(*m, join_error("", error::kUnknownMemberId));
+  if (ClassicMember* m = g.member(member_id)) {
+    g.complete_join(*m, join_error("", error::kUnknownMemberId));
+    g.complete_sync(*m, sync_error(error::kUnknownMemberId));
+  }
   g.remove(member_id);
   if (g.is(GroupState::stable) || g.is(GroupState::completing_rebalance))
     maybe_prepare_rebalance_or_complete_join(g, reason);
@@ -544,7 +547,10 @@ void GroupCoordinatorShard::remove_current_member(ClassicGroup& g, const std::st
                                                   const std::string& reason) {
   services_.cancel(heartbeat_key(g.group_id(), member_id));
   spdlog::info("group {}: member {} left ({})", g.group_id(), member_id, reason);
-  if (ClassicMember* m = g.member(member_id)) g.complete_join(*m, join_error("", error::kUnknownMemberId));
+  if (ClassicMember* m = g.member(member_id)) {
+    g.complete_join(*m, join_error("", error::kUnknownMemberId));
+    g.complete_sync(*m, sync_error(error::kUnknownMemberId));  // not left waiting forever
+  }
   g.remove(member_id);
 }
 
@@ -564,7 +570,9 @@ protocol::LeaveGroupResponse GroupCoordinatorShard::leave_group(
   }
   ClassicGroup* g = find_group(group_id);
   if (!g) {
-    resp.error_code = error::kUnknownMemberId;
+    // Kafka 3.9's coordinator: no error for the request, each member unknown.
+    for (const auto& who : members)
+      resp.members.push_back({who.member_id, who.group_instance_id, error::kUnknownMemberId});
     return resp;
   }
   if (g->is(GroupState::dead)) {

@@ -1,7 +1,6 @@
 #pragma once
-// Reads a coordinator partition's records in order, for loading a shard.
-// The one place the coordinators read a log (to be replaced by storage's
-// LogBatchReader once it is public).
+// Reads a coordinator partition's records in order, for loading a shard:
+// the one place the coordinators read a log (through storage's LogBatchReader).
 #include <cstdint>
 #include <functional>
 

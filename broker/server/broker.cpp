@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <stdexcept>
 #include <thread>
 
@@ -92,6 +93,10 @@ uint16_t Broker::start() {
   dispatcher_.set_table(make_handler_table(*context_, admin_.get()));
 
   threads_->start();
+  // Shards load in the background and answer COORDINATOR_LOAD_IN_PROGRESS
+  // meanwhile; at start-up clients need not see that: give loading a while.
+  if (!groups_->runtime().wait_loaded(std::chrono::seconds(30)))
+    spdlog::warn("group coordinator: still loading after 30 s; serving meanwhile");
   for (auto& s : servers_) s->start_accepting();
   started_ = true;
   std::string dirs;

@@ -69,7 +69,7 @@ class RawMember:
 
     # ------------------------------------------------------------ join / sync
     def join_request(self, reason=""):
-        protocols = self.protocols or [("range", cp.subscription(
+        protocols = self.protocols if self.protocols is not None else [("range", cp.subscription(
             self.topics, generation=self.generation))]  # range is eager: owns nothing
         return {"GroupId": self.group, "SessionTimeoutMs": self.session_timeout_ms,
                 "RebalanceTimeoutMs": self.rebalance_timeout_ms, "MemberId": self.member_id,
