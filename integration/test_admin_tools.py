@@ -183,8 +183,10 @@ def test_kafka_configs_topics():
 
 
 def test_kafka_configs_brokers():
-    with Broker() as broker, admin(broker) as conn:
+    # kafka-configs --entity-type brokers --entity-name 1 --describe --all
+    with Broker(overrides={"node.id": "1"}) as broker, admin(broker) as conn:
         node = str(kw.metadata(conn)["brokers"][0]["node_id"])
+        check(node == "1", f"node id {node}")
         configs = configs_by_name(describe_configs(conn, BROKER, node, synonyms=True, docs=True))
         hours = configs["log.retention.hours"]
         check(hours["Value"] == "168" and hours["ConfigSource"] == STATIC_BROKER and hours["ReadOnly"], str(hours))
