@@ -20,6 +20,7 @@ const char* to_string(Errc e) {
     case Errc::shutting_down: return "shutting down";
     case Errc::invalid_request: return "invalid request";
     case Errc::not_cached: return "not in the page cache";
+    case Errc::invalid_timestamp: return "timestamp out of range";
   }
   return "unknown error";
 }

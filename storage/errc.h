@@ -22,6 +22,7 @@ enum class Errc : int8_t {
   shutting_down,          // LogManager already shut down
   invalid_request,        // e.g. truncate/delete beyond log end
   not_cached,             // a cached-only read would have to wait for the disk (ReadResult::load)
+  invalid_timestamp,      // CreateTime outside message.timestamp.before/after.max.ms
 };
 
 const char* to_string(Errc e);

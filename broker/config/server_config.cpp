@@ -3,32 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
-#include <functional>
-#include <limits>
-#include <map>
 #include <set>
 #include <sstream>
-#include <string_view>
+
+#include "broker/config/config_registry.h"
 
 namespace fjord::broker {
 namespace {
-
-template <typename T>
-bool parse_int(const std::string& s, T* out, T min = std::numeric_limits<T>::min(),
-               T max = std::numeric_limits<T>::max()) {
-  T v{};
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return false;
-  if (v < min || v > max) return false;
-  *out = v;
-  return true;
-}
-
-bool parse_bool(const std::string& s, bool* out) {
-  if (s == "true" || s == "TRUE" || s == "True") { *out = true; return true; }
-  if (s == "false" || s == "FALSE" || s == "False") { *out = false; return true; }
-  return false;
-}
 
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
@@ -42,40 +23,10 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-bool parse_listeners(const std::string& s, std::vector<Listener>* out) {
-  std::vector<Listener> ls;
-  for (auto& item : split_list(s)) {
-    auto l = parse_listener(item);
-    if (!l) return false;
-    ls.push_back(*l);
-  }
-  if (ls.empty()) return false;
-  *out = std::move(ls);
-  return true;
+const std::string* value_of(const ServerConfig& c, const std::string& key) {
+  auto it = c.static_values.find(key);
+  return it == c.static_values.end() ? nullptr : &it->second;
 }
-
-bool valid_level(const std::string& s) {
-  static const char* names[] = {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"};
-  for (auto& item : split_list(s)) {
-    std::string level = item;
-    if (auto eq = item.find('='); eq != std::string::npos) level = item.substr(eq + 1);
-    bool ok = false;
-    for (auto n : names) ok = ok || level == n;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-// Values whose precedence does not depend on line order (ms beats minutes
-// beats hours, log.dirs beats log.dir, like Kafka).
-struct Pending {
-  std::optional<int64_t> retention_ms, retention_minutes, retention_hours;
-  std::optional<int64_t> roll_ms, roll_hours;
-  std::optional<std::vector<std::string>> log_dirs, log_dir;
-  std::optional<int32_t> node_id, broker_id;
-  std::map<std::string, std::string> security_protocols;  // listener.security.protocol.map
-  std::vector<std::string> controller_listeners;         // controller.listener.names
-};
 
 // Kafka's security protocols; a listener named like one uses it by default.
 bool is_security_protocol(const std::string& s) {
@@ -87,16 +38,23 @@ bool is_security_protocol(const std::string& s) {
 // instead of silently speaking plaintext. Listeners named in
 // controller.listener.names (KRaft's controller port) are not served to
 // clients. Returns the error, naming the key, or "".
-std::string check_listeners(ServerConfig& c, const Pending& p) {
+std::string check_listeners(ServerConfig& c) {
+  std::map<std::string, std::string> security_protocols;
+  if (auto* map = value_of(c, "listener.security.protocol.map"))
+    for (auto& item : split_list(*map)) {
+      auto colon = item.find(':');
+      security_protocols[item.substr(0, colon)] = item.substr(colon + 1);
+    }
+  std::vector<std::string> controller_listeners;
+  if (auto* names = value_of(c, "controller.listener.names")) controller_listeners = split_list(*names);
   std::vector<Listener> served;
   std::set<std::string> names;
   for (const Listener& l : c.listeners) {
     if (!names.insert(l.name).second) return "config key 'listeners' names listener " + l.name + " twice";
-    if (std::find(p.controller_listeners.begin(), p.controller_listeners.end(), l.name) !=
-        p.controller_listeners.end())
+    if (std::find(controller_listeners.begin(), controller_listeners.end(), l.name) != controller_listeners.end())
       continue;
     std::string protocol = l.name;
-    if (auto it = p.security_protocols.find(l.name); it != p.security_protocols.end()) protocol = it->second;
+    if (auto it = security_protocols.find(l.name); it != security_protocols.end()) protocol = it->second;
     else if (!is_security_protocol(l.name))
       return "listener " + l.name + " has no security protocol in config key 'listener.security.protocol.map'";
     if (protocol != "PLAINTEXT")
@@ -115,156 +73,17 @@ std::string check_listeners(ServerConfig& c, const Pending& p) {
   return "";
 }
 
-using Setter = std::function<bool(const std::string&, ServerConfig&, Pending&)>;
-
-template <typename T, typename Field>
-Setter int_field(Field field, T min, T max = std::numeric_limits<T>::max()) {
-  return [=](const std::string& v, ServerConfig& c, Pending&) { return parse_int<T>(v, &(c.*field), min, max); };
-}
-template <typename Field>
-Setter bool_field(Field field) {
-  return [=](const std::string& v, ServerConfig& c, Pending&) { return parse_bool(v, &(c.*field)); };
-}
-template <typename T, typename Slot>
-Setter pending_int(Slot slot, T min) {
-  return [=](const std::string& v, ServerConfig&, Pending& p) {
-    T x;
-    if (!parse_int<T>(v, &x, min)) return false;
-    p.*slot = x;
-    return true;
-  };
-}
-
-const std::map<std::string, Setter, std::less<>>& setters() {
-  static const std::map<std::string, Setter, std::less<>> table = {
-      {"listeners", [](const std::string& v, ServerConfig& c, Pending&) { return parse_listeners(v, &c.listeners); }},
-      {"listener.security.protocol.map", [](const std::string& v, ServerConfig&, Pending& p) {
-         std::map<std::string, std::string> m;
-         for (auto& item : split_list(v)) {
-           auto colon = item.find(':');
-           if (colon == std::string::npos || colon == 0) return false;
-           std::string protocol = item.substr(colon + 1);
-           if (!is_security_protocol(protocol))
-             return false;
-           m[item.substr(0, colon)] = protocol;
-         }
-         p.security_protocols = std::move(m);
-         return true;
-       }},
-      {"controller.listener.names", [](const std::string& v, ServerConfig&, Pending& p) {
-         p.controller_listeners = split_list(v);
-         return true;
-       }},
-      {"advertised.listeners",
-       [](const std::string& v, ServerConfig& c, Pending&) { return parse_listeners(v, &c.advertised_listeners); }},
-      {"node.id", pending_int<int32_t>(&Pending::node_id, 0)},
-      {"broker.id", pending_int<int32_t>(&Pending::broker_id, 0)},
-      {"log.dirs", [](const std::string& v, ServerConfig&, Pending& p) {
-         auto d = split_list(v);
-         if (d.empty()) return false;
-         p.log_dirs = d;
-         return true;
-       }},
-      {"log.dir", [](const std::string& v, ServerConfig&, Pending& p) {
-         auto d = split_list(v);
-         if (d.empty()) return false;
-         p.log_dir = d;
-         return true;
-       }},
-      {"num.partitions", int_field<int32_t>(&ServerConfig::num_partitions, 1)},
-      {"default.replication.factor", int_field<int16_t>(&ServerConfig::default_replication_factor, 1)},
-      {"auto.create.topics.enable", bool_field(&ServerConfig::auto_create_topics_enable)},
-      {"delete.topic.enable", bool_field(&ServerConfig::delete_topic_enable)},
-      {"log.retention.ms", pending_int<int64_t>(&Pending::retention_ms, -1)},
-      {"log.retention.minutes", pending_int<int64_t>(&Pending::retention_minutes, -1)},
-      {"log.retention.hours", pending_int<int64_t>(&Pending::retention_hours, -1)},
-      {"log.retention.bytes", int_field<int64_t>(&ServerConfig::log_retention_bytes, -1)},
-      {"log.retention.check.interval.ms", int_field<int64_t>(&ServerConfig::log_retention_check_interval_ms, 1)},
-      {"log.segment.bytes", int_field<int32_t>(&ServerConfig::log_segment_bytes, 14)},
-      {"log.roll.ms", pending_int<int64_t>(&Pending::roll_ms, 1)},
-      {"log.roll.hours", pending_int<int64_t>(&Pending::roll_hours, 1)},
-      {"log.index.interval.bytes", int_field<int32_t>(&ServerConfig::log_index_interval_bytes, 0)},
-      {"log.index.size.max.bytes", int_field<int32_t>(&ServerConfig::log_index_size_max_bytes, 4)},
-      {"log.flush.interval.messages", [](const std::string& v, ServerConfig& c, Pending&) {
-         int64_t x;
-         if (!parse_int<int64_t>(v, &x, 1)) return false;
-         c.log_flush_interval_messages = x;
-         return true;
-       }},
-      {"log.segment.delete.delay.ms", int_field<int64_t>(&ServerConfig::log_segment_delete_delay_ms, 0)},
-      {"compression.type", [](const std::string& v, ServerConfig& c, Pending&) {
-         static const char* ok[] = {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"};
-         for (auto o : ok)
-           if (v == o) { c.compression_type = v; return true; }
-         return false;
-       }},
-      {"log.flush.interval.ms", [](const std::string& v, ServerConfig& c, Pending&) {
-         int64_t x;
-         if (!parse_int<int64_t>(v, &x, 0)) return false;
-         c.log_flush_interval_ms = x;
-         return true;
-       }},
-      {"log.flush.scheduler.interval.ms", int_field<int64_t>(&ServerConfig::log_flush_scheduler_interval_ms, 1)},
-      {"log.cleanup.policy", [](const std::string& v, ServerConfig& c, Pending&) {
-         if (v != "delete" && v != "compact" && v != "compact,delete" && v != "delete,compact") return false;
-         c.log_cleanup_policy = v;
-         return true;
-       }},
-      {"log.message.timestamp.type", [](const std::string& v, ServerConfig& c, Pending&) {
-         if (v != "CreateTime" && v != "LogAppendTime") return false;
-         c.log_message_timestamp_type = v;
-         return true;
-       }},
-      {"log.preallocate", bool_field(&ServerConfig::log_preallocate)},
-      {"fjord.log.cache.window.bytes", int_field<int64_t>(&ServerConfig::log_cache_window_bytes, 0)},
-      {"fjord.log.direct.io", bool_field(&ServerConfig::log_direct_io)},
-      {"message.max.bytes", int_field<int32_t>(&ServerConfig::message_max_bytes, 0)},
-      {"socket.request.max.bytes", int_field<int32_t>(&ServerConfig::socket_request_max_bytes, 1)},
-      {"num.network.threads", int_field<int32_t>(&ServerConfig::num_network_threads, 1, 256)},
-      {"num.io.threads", int_field<int32_t>(&ServerConfig::num_io_threads, 1, 256)},
-      {"group.initial.rebalance.delay.ms", int_field<int32_t>(&ServerConfig::group_initial_rebalance_delay_ms, 0)},
-      {"connections.max.idle.ms", int_field<int64_t>(&ServerConfig::connections_max_idle_ms, 1)},
-      {"offsets.topic.num.partitions", int_field<int32_t>(&ServerConfig::offsets_topic_num_partitions, 1)},
-      {"offsets.topic.segment.bytes", int_field<int32_t>(&ServerConfig::offsets_topic_segment_bytes, 1)},
-      {"offsets.retention.minutes", [](const std::string& v, ServerConfig& c, Pending&) {
-         int64_t x;
-         if (!parse_int<int64_t>(v, &x, 1)) return false;
-         c.offsets_retention_ms = x * 60000;
-         return true;
-       }},
-      {"offsets.retention.check.interval.ms",
-       int_field<int64_t>(&ServerConfig::offsets_retention_check_interval_ms, 1)},
-      {"offset.metadata.max.bytes", int_field<int32_t>(&ServerConfig::offset_metadata_max_bytes, 0)},
-      {"group.min.session.timeout.ms", int_field<int32_t>(&ServerConfig::group_min_session_timeout_ms, 0)},
-      {"group.max.session.timeout.ms", int_field<int32_t>(&ServerConfig::group_max_session_timeout_ms, 0)},
-      {"group.max.size", int_field<int32_t>(&ServerConfig::group_max_size, 1)},
-      {"group.coordinator.threads", int_field<int32_t>(&ServerConfig::group_coordinator_threads, 1, 64)},
-      {"fjord.log.level", [](const std::string& v, ServerConfig& c, Pending&) {
-         if (!valid_level(v)) return false;
-         c.log_level = v;
-         return true;
-       }},
-  };
-  return table;
-}
-
-// Kafka keys we accept but that have no effect on a single-node broker
-// without security; listed so they do not produce "unknown key" noise.
-bool is_ignored_kafka_key(std::string_view key) {
-  static const char* keys[] = {
-      "process.roles", "controller.quorum.voters", "inter.broker.listener.name", "socket.send.buffer.bytes",
-      "socket.receive.buffer.bytes", "num.recovery.threads.per.data.dir",
-      "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
-      "transaction.state.log.min.isr", "zookeeper.connect", "zookeeper.connection.timeout.ms",
-      "controller.quorum.bootstrap.servers", "min.insync.replicas", "unclean.leader.election.enable",
-      "num.replica.fetchers", "group.coordinator.rebalance.protocols",
-      // One node: nothing to replicate or wait for; batches are written as built.
-      "offsets.commit.required.acks", "offsets.commit.timeout.ms", "offsets.load.buffer.size",
-      "offsets.topic.compression.codec",
-  };
-  for (auto k : keys)
-    if (key == k) return true;
-  return false;
+// The keys whose meaning does not depend on line order: log.dirs beats
+// log.dir, node.id and broker.id must agree.
+std::string resolve_identity(ServerConfig& c) {
+  if (auto* dirs = value_of(c, "log.dirs")) c.log_dirs = split_list(*dirs);
+  else if (auto* dir = value_of(c, "log.dir")) c.log_dirs = split_list(*dir);
+  const std::string* node = value_of(c, "node.id");
+  const std::string* broker = value_of(c, "broker.id");
+  if (node && broker && std::stoi(*node) != std::stoi(*broker)) return "config keys 'node.id' and 'broker.id' disagree";
+  if (node) c.node_id = std::stoi(*node);
+  else if (broker) c.node_id = std::stoi(*broker);
+  return "";
 }
 
 }  // namespace
@@ -282,8 +101,10 @@ std::optional<Listener> parse_listener(const std::string& text) {
   std::string host = rest.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   l.host = host.empty() ? "127.0.0.1" : host;
-  uint16_t port;
-  if (!parse_int<uint16_t>(rest.substr(colon + 1), &port)) return std::nullopt;
+  std::string port_text = rest.substr(colon + 1);
+  uint16_t port = 0;
+  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || p != port_text.data() + port_text.size() || port_text.empty()) return std::nullopt;
   l.port = port;
   return l;
 }
@@ -291,32 +112,30 @@ std::optional<Listener> parse_listener(const std::string& text) {
 ConfigResult parse_server_config(const Properties& props) {
   ConfigResult result;
   ServerConfig c;
-  Pending p;
   for (const auto& [key, value] : props) {
-    auto it = setters().find(key);
-    if (it == setters().end()) {
-      if (!is_ignored_kafka_key(key)) result.warnings.push_back("unknown config key '" + key + "' ignored");
+    const BrokerKey* def = find_broker_key(key);
+    if (!def) {
+      result.warnings.push_back("unknown config key '" + key + "' ignored");
       continue;
     }
-    if (!it->second(value, c, p)) {
-      result.error = "invalid value '" + value + "' for config key '" + key + "'";
+    if (std::string why = check_broker_value(*def, value); !why.empty()) {
+      result.error = "invalid value '" + value + "' for config key '" + key + "': " + why;
       return result;
     }
+    c.static_values[key] = value;
   }
-  if (p.retention_ms) c.log_retention_ms = *p.retention_ms;
-  else if (p.retention_minutes) c.log_retention_ms = *p.retention_minutes < 0 ? -1 : *p.retention_minutes * 60000;
-  else if (p.retention_hours) c.log_retention_ms = *p.retention_hours < 0 ? -1 : *p.retention_hours * 3600000;
-  if (p.roll_ms) c.log_roll_ms = *p.roll_ms;
-  else if (p.roll_hours) c.log_roll_ms = *p.roll_hours * 3600000;
-  if (p.log_dirs) c.log_dirs = *p.log_dirs;
-  else if (p.log_dir) c.log_dirs = *p.log_dir;
-  if (p.node_id && p.broker_id && *p.node_id != *p.broker_id) {
-    result.error = "config keys 'node.id' and 'broker.id' disagree";
+  // Synonyms are listed strongest first and may set the same member
+  // (log.retention.ms/.minutes/.hours): applying the table backwards lets
+  // the strongest one given win whatever the line order.
+  const auto& keys = broker_keys();
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it)
+    if (it->apply)
+      if (const std::string* v = value_of(c, it->name)) it->apply(*v, c);
+  if (std::string e = resolve_identity(c); !e.empty()) {
+    result.error = e;
     return result;
   }
-  if (p.node_id) c.node_id = *p.node_id;
-  else if (p.broker_id) c.node_id = *p.broker_id;
-  if (std::string e = check_listeners(c, p); !e.empty()) {
+  if (std::string e = check_listeners(c); !e.empty()) {
     result.error = e;
     return result;
   }

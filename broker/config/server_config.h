@@ -2,6 +2,7 @@
 // Broker settings read from a Kafka server.properties file plus
 // --override key=value pairs. Parsing lives in server_config.cpp only.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ struct ServerConfig {
   bool log_preallocate = false;
   int64_t log_segment_delete_delay_ms = 60000;
   std::string compression_type = "producer";
+  bool log_cleaner_enable = true;
+  int64_t log_cleaner_backoff_ms = 15000;
+  int64_t log_cleaner_dedupe_buffer_size = 128LL << 20;
   int64_t log_cache_window_bytes = 64LL << 20;  // fjord.log.cache.window.bytes; 0 = kernel decides
   bool log_direct_io = true;                     // fjord.log.direct.io
 
@@ -69,6 +73,11 @@ struct ServerConfig {
 
   // spdlog levels: "info" or "info,net=debug,storage=warn" (fjord.log.level).
   std::string log_level = "info";
+
+  // Every known key the file and --override set, as given (the last one
+  // wins): DescribeConfigs reports these as STATIC_BROKER_CONFIG, and
+  // topic defaults without a member above are read from here.
+  std::map<std::string, std::string> static_values;
 };
 
 struct ConfigResult {

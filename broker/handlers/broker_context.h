@@ -22,6 +22,7 @@
 namespace fjord::broker {
 
 class Dispatcher;
+class ConfigManager;
 namespace coordinator {
 class GroupCoordinator;
 }
@@ -45,6 +46,9 @@ struct BrokerContext {
   std::vector<Endpoint> advertised;
   coordinator::GroupCoordinator* groups = nullptr;  // the group APIs' coordinator
   std::atomic<bool> shutting_down{false};
+  // Topic and dynamic broker configs: DescribeConfigs, the alter APIs,
+  // CreateTopics' answer. Set by Broker::start.
+  ConfigManager* configs = nullptr;
 
   const Endpoint& advertised_for(int listener) const {
     return advertised.at(listener >= 0 && size_t(listener) < advertised.size() ? size_t(listener) : 0);

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "broker/config/config_manager.h"
 #include "broker/dispatch/request_body.h"
 #include "broker/dispatch/response_encoder.h"
 #include "broker/handlers/error_codes.h"
@@ -17,10 +18,6 @@ namespace {
 
 using Result = protocol::CreateTopicsResponse::CreatableTopicResult;
 
-// Kafka's ConfigSource codes (DescribeConfigsResponse).
-constexpr int8_t kDynamicTopicConfig = 1;
-constexpr int8_t kDefaultConfig = 5;
-
 void fail(Result& r, int16_t code, std::string message) {
   r.error_code = code;
   r.error_message = std::move(message);
@@ -31,9 +28,7 @@ void create_one(BrokerContext& ctx, const protocol::CreateTopicsRequest::Creatab
                 int16_t version, Result& r) {
   r.name = t.name;
   r.error_message = std::nullopt;
-  if (!is_valid_topic_name(t.name)) {
-    return fail(r, kafka_error::kInvalidTopic, "Topic name '" + t.name + "' is illegal");
-  }
+  if (std::string why = topic_name_error(t.name); !why.empty()) return fail(r, kafka_error::kInvalidTopic, why);
   int32_t partitions = t.num_partitions;
   int16_t replication = t.replication_factor;
   if (!t.assignments.empty()) {
@@ -83,13 +78,13 @@ void create_one(BrokerContext& ctx, const protocol::CreateTopicsRequest::Creatab
   r.replication_factor = replication;
   if (version >= 5) {
     r.configs.emplace();
-    for (const auto& entry : info.config.describe(info.overrides)) {
+    for (auto& entry : ctx.configs->describe_topic(info)) {
       auto& c = r.configs->emplace_back();
-      c.name = entry.name;
-      c.value = entry.value;
+      c.name = std::move(entry.name);
+      c.value = entry.sensitive ? std::nullopt : std::move(entry.value);
       c.read_only = entry.read_only;
       c.is_sensitive = entry.sensitive;
-      c.config_source = entry.is_default ? kDefaultConfig : kDynamicTopicConfig;
+      c.config_source = int8_t(entry.source);
     }
   }
 }

@@ -28,6 +28,7 @@ inline int16_t from_storage(storage::Errc e) {
     case Errc::invalid_replication_factor: return kInvalidReplicationFactor;
     case Errc::invalid_request: return kInvalidRequest;
     case Errc::shutting_down: return kNotLeaderOrFollower;
+    case Errc::invalid_timestamp: return kInvalidTimestamp;
     case Errc::io_error:
     case Errc::not_cached:  // never leaves FetchOperation
     case Errc::not_enough_space: return kKafkaStorageError;

@@ -6,18 +6,29 @@
 #include <string>
 #include <utility>
 
+#include "broker/handlers/alter_configs_handler.h"
+#include "broker/handlers/alter_partition_reassignments_handler.h"
 #include "broker/handlers/api_versions_handler.h"
+#include "broker/handlers/create_partitions_handler.h"
 #include "broker/handlers/create_topics_handler.h"
-#include "broker/handlers/delete_topics_handler.h"
-#include "broker/handlers/fetch_handler.h"
 #include "broker/handlers/delete_groups_handler.h"
+#include "broker/handlers/delete_records_handler.h"
+#include "broker/handlers/delete_topics_handler.h"
+#include "broker/handlers/describe_cluster_handler.h"
+#include "broker/handlers/describe_configs_handler.h"
 #include "broker/handlers/describe_groups_handler.h"
+#include "broker/handlers/describe_log_dirs_handler.h"
+#include "broker/handlers/describe_topic_partitions_handler.h"
+#include "broker/handlers/elect_leaders_handler.h"
+#include "broker/handlers/fetch_handler.h"
 #include "broker/handlers/find_coordinator_handler.h"
 #include "broker/handlers/heartbeat_handler.h"
+#include "broker/handlers/incremental_alter_configs_handler.h"
 #include "broker/handlers/join_group_handler.h"
 #include "broker/handlers/leave_group_handler.h"
 #include "broker/handlers/list_groups_handler.h"
 #include "broker/handlers/list_offsets_handler.h"
+#include "broker/handlers/list_partition_reassignments_handler.h"
 #include "broker/handlers/metadata_handler.h"
 #include "broker/handlers/offset_commit_handler.h"
 #include "broker/handlers/offset_delete_handler.h"
@@ -48,8 +59,19 @@ constexpr ApiSpec kServedApis[] = {
     kApiVersionsApi,
     kCreateTopicsApi,
     kDeleteTopicsApi,
+    kDeleteRecordsApi,
+    kDescribeConfigsApi,
+    kAlterConfigsApi,
+    kDescribeLogDirsApi,
+    kCreatePartitionsApi,
     kDeleteGroupsApi,
+    kElectLeadersApi,
+    kIncrementalAlterConfigsApi,
+    kAlterPartitionReassignmentsApi,
+    kListPartitionReassignmentsApi,
     kOffsetDeleteApi,
+    kDescribeClusterApi,
+    kDescribeTopicPartitionsApi,
 };
 
 using Handler = std::function<void(Request, Responder)>;

@@ -4,6 +4,7 @@
 
 #include "broker/dispatch/request_body.h"
 #include "broker/dispatch/response_encoder.h"
+#include "broker/handlers/authorized_operations.h"
 #include "broker/handlers/error_codes.h"
 #include "broker/topics/auto_create.h"
 #include "broker/topics/internal_topics.h"
@@ -15,12 +16,6 @@ namespace fjord::broker {
 namespace {
 
 using Response = protocol::MetadataResponse;
-
-// Authorized-operation bit sets with no ACLs: everything a topic / cluster
-// supports (AclOperation codes: READ 3 ... IDEMPOTENT_WRITE 12).
-constexpr int32_t kTopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) |
-                                     (1 << 11);
-constexpr int32_t kClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
 Response::MetadataResponseTopic describe(const BrokerContext& ctx, const storage::TopicInfo& info,
                                          bool include_ops) {

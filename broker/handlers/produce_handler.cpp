@@ -114,7 +114,7 @@ bool needs_recompression(const uint8_t* data, size_t size, protocol::Compression
 
 int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t partition,
                           protocol::Records& records, const std::shared_ptr<const void>& owner, int16_t version,
-                          PartitionResponse* pr, std::shared_ptr<storage::PartitionLog>* log_out,
+                          int16_t acks, PartitionResponse* pr, std::shared_ptr<storage::PartitionLog>* log_out,
                           int64_t* last_offset) {
   // Only the coordinators write internal topics (Kafka: "Cannot append to internal topic").
   if (is_internal_topic(topic)) return kafka_error::kInvalidTopic;
@@ -123,6 +123,8 @@ int16_t produce_partition(BrokerContext& ctx, const std::string& topic, int32_t 
     if (auto_create_topic(ctx, topic) == storage::Errc::ok) log = ctx.logs.partition(topic, partition);
   }
   if (!log) return kafka_error::kUnknownTopicOrPartition;
+  // The only replica is the whole ISR (Kafka's Partition.appendRecordsToLeader).
+  if (acks == -1 && log->min_insync_replicas() > 1) return kafka_error::kNotEnoughReplicas;
   if (records.is_null || records.size == 0 || !records.data)
     return version >= 3 ? kafka_error::kInvalidRecord : kafka_error::kCorruptMessage;
   uint8_t* data = records.data;
@@ -219,7 +221,8 @@ void handle_produce(BrokerContext& ctx, Request req, Responder out) {
       }
       std::shared_ptr<storage::PartitionLog> log;
       int64_t last_offset = -1;
-      pr.error_code = produce_partition(ctx, topic.name, part.index, part.records, owner, v, &pr, &log, &last_offset);
+      pr.error_code = produce_partition(ctx, topic.name, part.index, part.records, owner, v, body.acks, &pr, &log,
+                                        &last_offset);
       if (pr.error_code != kafka_error::kNone) {
         any_error = true;
         pr.base_offset = -1;

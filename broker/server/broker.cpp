@@ -37,7 +37,9 @@ Broker::~Broker() { shutdown(); }
 
 uint16_t Broker::start() {
   std::string cluster_id = load_or_create_cluster_id(config_.log_dirs, config_.node_id);
-  logs_ = std::make_unique<storage::LogManager>(make_storage_config(config_));
+  // Dynamic broker configs change the topic defaults the logs open with.
+  DynamicBrokerValues dynamic = ConfigManager::load_dynamic(config_, config_.node_id);
+  logs_ = std::make_unique<storage::LogManager>(make_storage_config(config_, dynamic));
   if (auto e = logs_->open(); e != storage::Errc::ok)
     throw std::runtime_error(std::string("cannot open log dirs: ") + storage::to_string(e));
   groups_ = std::make_unique<coordinator::GroupCoordinator>(*logs_, leadership_, group_coordinator_options(config_));
@@ -74,6 +76,7 @@ uint16_t Broker::start() {
       if (adv.name == listener.name) e = {adv.host, adv.port == 0 ? ports.back() : adv.port};
     advertised.push_back(e);
   }
+  configs_ = std::make_unique<ConfigManager>(config_, config_.node_id, *logs_, std::move(dynamic));
   context_ = std::unique_ptr<BrokerContext>(new BrokerContext{
       .config = config_,
       .logs = *logs_,
@@ -84,6 +87,7 @@ uint16_t Broker::start() {
       .node_id = config_.node_id,
       .advertised = std::move(advertised),
       .groups = groups_.get(),
+      .configs = configs_.get(),
   });
   admin_ = std::make_unique<storage::JobThreads>("fj-admin", 1);
   dispatcher_.set_table(make_handler_table(*context_, admin_.get()));

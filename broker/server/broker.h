@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "broker/cluster/local_leadership.h"
+#include "broker/config/config_manager.h"
 #include "broker/config/server_config.h"
 #include "broker/coordinator/group_coordinator.h"
 #include "broker/dispatch/dispatcher.h"
@@ -33,13 +34,14 @@ class Broker {
  private:
   ServerConfig config_;
   std::unique_ptr<storage::LogManager> logs_;
+  std::unique_ptr<ConfigManager> configs_;
   LocalLeadership leadership_;
   std::unique_ptr<coordinator::GroupCoordinator> groups_;  // before logs_ goes: it writes them
   FetchSessionCache fetch_sessions_;
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;
   std::unique_ptr<BrokerContext> context_;
-  std::unique_ptr<storage::JobThreads> admin_;  // HandlerThread::admin handlers: CreateTopics, DeleteTopics
+  std::unique_ptr<storage::JobThreads> admin_;  // HandlerThread::admin handlers (handler_table.h)
   std::unique_ptr<NetworkThreads> threads_;
   std::vector<std::unique_ptr<TcpServer>> servers_;  // one per listener
   bool started_ = false;

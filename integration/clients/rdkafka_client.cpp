@@ -1,5 +1,6 @@
 // librdkafka (C++ API) client for fjord's integration tests.
-// Usage: rdkafka_client <host:port> [scenario...]; scenarios: admin, codec:<name>, times.
+// Usage: rdkafka_client <host:port> [scenario...]; scenarios: admin, admin-configs,
+// codec:<name>, times (the default list leaves admin-configs to test_admin_clients.py).
 // Exit 0 when every scenario passed.
 #include <cstdio>
 #include <exception>
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
     try {
       if (name == "admin") {
         fjord_it::admin_topics(bootstrap);
+      } else if (name == "admin-configs") {
+        fjord_it::admin_configs(bootstrap);
       } else if (name.rfind("codec:", 0) == 0) {
         fjord_it::codec_roundtrip(bootstrap, name.substr(6));
       } else if (name == "times") {

@@ -11,6 +11,9 @@ void admin_topics(const std::string& bootstrap);
 // Produce with the given compression.codec and consume back (assign, no group): byte equality.
 void codec_roundtrip(const std::string& bootstrap, const std::string& codec);
 
+// AlterConfigs/DescribeConfigs/CreatePartitions/DeleteRecords and their effects.
+void admin_configs(const std::string& bootstrap);
+
 // ListOffsets by timestamp (rd_kafka_offsets_for_times) and watermarks.
 void offsets_for_times(const std::string& bootstrap);
 

@@ -19,7 +19,11 @@ API_NAMES = {0: "Produce", 1: "Fetch", 2: "ListOffsets", 3: "Metadata", 8: "Offs
              9: "OffsetFetch", 10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat",
              13: "LeaveGroup", 14: "SyncGroup", 15: "DescribeGroups", 16: "ListGroups",
              18: "ApiVersions", 19: "CreateTopics", 20: "DeleteTopics", 23: "OffsetForLeaderEpoch",
-             42: "DeleteGroups", 47: "OffsetDelete", 69: "ConsumerGroupDescribe"}
+             21: "DeleteRecords", 32: "DescribeConfigs", 33: "AlterConfigs", 35: "DescribeLogDirs",
+             37: "CreatePartitions", 42: "DeleteGroups", 43: "ElectLeaders",
+             44: "IncrementalAlterConfigs", 45: "AlterPartitionReassignments",
+             46: "ListPartitionReassignments", 47: "OffsetDelete", 60: "DescribeCluster",
+             69: "ConsumerGroupDescribe", 75: "DescribeTopicPartitions"}
 CODECS = {0: "none", 1: "gzip", 2: "snappy", 3: "lz4", 4: "zstd"}
 
 

@@ -48,7 +48,21 @@ struct LogConfig {
   int32_t min_insync_replicas = 1;                  // min.insync.replicas
   bool preallocate = false;                         // preallocate
   int64_t file_delete_delay_ms = 60000;             // file.delete.delay.ms
-  bool unclean_leader_election_enable = false;      // unclean.leader.election.enable
+  bool unclean_leader_election_enable = false;      // unclean.leader.election.enable (one replica: no effect)
+  // Accepted and reported, without effect on a single node without tiered
+  // storage; recompression uses each codec's default level.
+  int32_t compression_gzip_level = -1;              // compression.gzip.level
+  int32_t compression_lz4_level = 9;                // compression.lz4.level
+  int32_t compression_zstd_level = 3;               // compression.zstd.level
+  int64_t local_retention_ms = -2;                  // local.retention.ms
+  int64_t local_retention_bytes = -2;               // local.retention.bytes
+  bool remote_storage_enable = false;               // remote.storage.enable (true is refused)
+  bool remote_log_copy_disable = false;             // remote.log.copy.disable
+  bool remote_log_delete_on_disable = false;        // remote.log.delete.on.disable
+  bool message_downconversion_enable = true;        // message.downconversion.enable
+  std::string message_format_version = "3.0-IV1";   // message.format.version
+  std::string leader_throttled_replicas;            // leader.replication.throttled.replicas
+  std::string follower_throttled_replicas;          // follower.replication.throttled.replicas
 
   // True when neither flush.messages nor flush.ms is set: every acknowledged
   // append is fdatasync'ed first (group commit). Otherwise Kafka's page-cache
@@ -69,6 +83,16 @@ struct LogConfig {
 
   // True when `name` is a topic-level config this engine knows.
   static bool is_known(const std::string& name);
+  // Every topic-level config name (Kafka 3.9's list), sorted.
+  static std::vector<std::string> names();
+  // Kafka's ConfigDef type of a known name (BOOLEAN, STRING, INT, LONG,
+  // DOUBLE, LIST), nullptr for unknown ones.
+  static const char* type_of(const std::string& name);
+  // Why `value` is not acceptable for the known config `name` (ConfigDef's
+  // wording, e.g. "Value must be at least -1"), or "" when it is.
+  static std::string check_value(const std::string& name, const std::string& value);
+  // The value of `name` as Kafka renders it (nullopt for unknown names).
+  std::optional<std::string> value_of(const std::string& name) const;
 };
 
 }  // namespace fjord::storage

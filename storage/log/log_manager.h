@@ -64,6 +64,12 @@ class LogManager {
   // IncrementalAlterConfigs callers merge first). Persisted before returning.
   Errc alter_topic_config(const std::string& name, const std::map<std::string, std::string>& overrides,
                           std::string* error_message = nullptr);
+  // The broker-level defaults every topic's overrides apply on top of.
+  LogConfig topic_defaults() const;
+  // New broker-level defaults (a dynamic broker config changed): every
+  // topic's config is derived again and applied at once. A topic whose
+  // overrides no longer validate against them keeps its config (logged).
+  void set_topic_defaults(const LogConfig& defaults);
   // Flushes everything, writes the clean-shutdown marker, stops threads. Idempotent.
   void shutdown();
 
@@ -123,6 +129,10 @@ class LogManager {
   static constexpr int64_t kTailSweepMs = 1000;
   // Guards topics_ (the topic map), not partition data; lookups share it.
   mutable std::shared_mutex mu_;
+  // Serialises changes to existing topics (alter_topic_config,
+  // add_partitions, delete_topic, set_topic_defaults) so their files are
+  // written without holding mu_ exclusively, which lookups would wait for.
+  std::mutex meta_mu_;
   std::map<std::string, Topic> topics_;
   // Names whose create_topic is in progress (partitions are created without
   // holding mu_ so lookups of other topics are not blocked meanwhile).

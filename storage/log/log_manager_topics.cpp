@@ -108,6 +108,7 @@ Errc LogManager::create_topic(const std::string& name, int32_t partitions,
 }
 
 Errc LogManager::delete_topic(const std::string& name) {
+  std::lock_guard meta(meta_mu_);
   Topic t;
   {
     std::lock_guard lk(mu_);
@@ -150,46 +151,89 @@ Errc LogManager::delete_topic(const std::string& name) {
 }
 
 Errc LogManager::add_partitions(const std::string& name, int32_t new_total) {
-  std::lock_guard lk(mu_);
-  auto it = topics_.find(name);
-  if (it == topics_.end()) return Errc::unknown_topic;
-  Topic& t = it->second;
-  if (new_total <= t.info.partitions || new_total > kMaxPartitions) return Errc::invalid_partitions;
-  int32_t old = t.info.partitions;
-  t.info.partitions = new_total;
-  if (persist_topic_locked(t) != Errc::ok) {
-    t.info.partitions = old;
-    return Errc::io_error;
+  // Readers (every produce and fetch looks its partition up) never wait for
+  // the new partitions' files: they are created on the side and installed
+  // under the exclusive lock at the end.
+  std::lock_guard meta(meta_mu_);
+  Topic scratch;
+  int32_t old = 0;
+  std::vector<std::string> dirs;
+  {
+    std::shared_lock lk(mu_);
+    auto it = topics_.find(name);
+    if (it == topics_.end()) return Errc::unknown_topic;
+    old = it->second.info.partitions;
+    if (new_total <= old || new_total > kMaxPartitions) return Errc::invalid_partitions;
+    scratch.info = it->second.info;
+    scratch.info.partitions = new_total;
+    dirs = assign_log_dirs_locked(new_total - old);
   }
-  auto dirs = assign_log_dirs_locked(new_total - old);
+  if (persist_topic_locked(scratch) != Errc::ok) return Errc::io_error;
   std::vector<PartitionToOpen> todo;
-  for (int32_t p = old; p < new_total; ++p) todo.push_back({&t, p, dirs[size_t(p - old)], false});
-  return open_partitions(todo);
+  for (int32_t p = old; p < new_total; ++p) todo.push_back({&scratch, p, dirs[size_t(p - old)], false});
+  Errc e = open_partitions(todo);
+  std::lock_guard lk(mu_);
+  auto it = topics_.find(name);  // still there: deletes take meta_mu_ too
+  Topic& t = it->second;
+  t.info.partitions = new_total;
+  t.logs.resize(size_t(new_total));
+  for (size_t p = size_t(old); p < scratch.logs.size(); ++p) t.logs[p] = std::move(scratch.logs[p]);
+  return e;
 }
 
 Errc LogManager::alter_topic_config(const std::string& name, const std::map<std::string, std::string>& overrides,
                                     std::string* error_message) {
-  std::vector<std::shared_ptr<PartitionLog>> logs;
-  LogConfig cfg;
+  // Persisted before it is applied, without holding mu_ across the fsync.
+  std::lock_guard meta(meta_mu_);
+  Topic updated;
   {
-    std::lock_guard lk(mu_);
+    std::shared_lock lk(mu_);
     auto it = topics_.find(name);
     if (it == topics_.end()) return Errc::unknown_topic;
-    Errc e = LogConfig::parse(config_.defaults, overrides, &cfg, error_message);
+    updated.info = it->second.info;
+    Errc e = LogConfig::parse(config_.defaults, overrides, &updated.info.config, error_message);
     if (e != Errc::ok) return e;
-    Topic& t = it->second;
-    auto old = t.info;
-    t.info.overrides = overrides;
-    t.info.config = cfg;
-    if (persist_topic_locked(t) != Errc::ok) {
-      t.info = old;
-      return Errc::io_error;
-    }
-    logs = t.logs;
+    updated.info.overrides = overrides;
+  }
+  if (persist_topic_locked(updated) != Errc::ok) return Errc::io_error;
+  std::vector<std::shared_ptr<PartitionLog>> logs;
+  {
+    std::lock_guard lk(mu_);
+    auto it = topics_.find(name);  // still there: deletes take meta_mu_ too
+    it->second.info.overrides = overrides;
+    it->second.info.config = updated.info.config;
+    logs = it->second.logs;
   }
   for (auto& l : logs)
-    if (l) l->set_config(cfg);
+    if (l) l->set_config(updated.info.config);
   return Errc::ok;
+}
+
+LogConfig LogManager::topic_defaults() const {
+  std::shared_lock lk(mu_);
+  return config_.defaults;
+}
+
+void LogManager::set_topic_defaults(const LogConfig& defaults) {
+  std::lock_guard meta(meta_mu_);
+  std::vector<std::pair<std::vector<std::shared_ptr<PartitionLog>>, LogConfig>> changed;
+  {
+    std::lock_guard lk(mu_);
+    config_.defaults = defaults;
+    for (auto& [name, t] : topics_) {
+      LogConfig cfg;
+      std::string err;
+      if (LogConfig::parse(defaults, t.info.overrides, &cfg, &err) != Errc::ok) {
+        spdlog::warn("storage: topic {} keeps its config: its overrides do not fit the new defaults ({})", name, err);
+        continue;
+      }
+      t.info.config = cfg;
+      changed.emplace_back(t.logs, cfg);
+    }
+  }
+  for (auto& [logs, cfg] : changed)
+    for (auto& l : logs)
+      if (l) l->set_config(cfg);
 }
 
 }  // namespace fjord::storage

@@ -52,6 +52,7 @@ PartitionLog::PartitionLog(std::string dir, std::string topic, int32_t partition
       config_(std::move(config)),
       writes_(*this, flusher) {
   stored_codec_ = config_.stored_codec() ? int8_t(*config_.stored_codec()) : int8_t(-1);
+  min_insync_replicas_ = config_.min_insync_replicas;
 }
 
 PartitionLog::~PartitionLog() = default;
@@ -253,6 +254,14 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out, std:
   if (int64_t(size) > config_.segment_bytes) return Errc::record_list_too_large;
   if (batch.last_offset_delta() < 0) return Errc::corrupt_message;
   const int64_t now = wall_ms();
+  // Kafka checks every record's CreateTime; the batch's first and largest
+  // timestamps bound them without reading the records.
+  if (!config_.log_append_time && !batch.log_append_time() &&
+      ((config_.message_timestamp_before_max_ms != INT64_MAX &&
+        now - batch.base_timestamp() > config_.message_timestamp_before_max_ms) ||
+       (config_.message_timestamp_after_max_ms != INT64_MAX &&
+        batch.max_timestamp() - now > config_.message_timestamp_after_max_ms)))
+    return Errc::invalid_timestamp;
   const int64_t base = log_end_;
   const int64_t last = base + batch.last_offset_delta();
   auto* active = segments_.rbegin()->second.get();
@@ -416,6 +425,7 @@ void PartitionLog::set_config(const LogConfig& config) {
   std::lock_guard lk(mu_);
   config_ = config;
   stored_codec_ = config_.stored_codec() ? int8_t(*config_.stored_codec()) : int8_t(-1);
+  min_insync_replicas_ = config_.min_insync_replicas;
   publish_hw_locked();
   writes_.config_changed_locked();
 }

@@ -120,6 +120,9 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
     return c < 0 ? std::nullopt : std::optional(protocol::Compression(c));
   }
 
+  // config().min_insync_replicas, likewise for the produce path.
+  int32_t min_insync_replicas() const { return min_insync_replicas_.load(std::memory_order_relaxed); }
+
   // Background housekeeping, called by the LogManager's cleaner thread.
   // Retention by time/size (never the active segment). Returns segments deleted.
   int apply_retention(int64_t now_ms);
@@ -186,6 +189,7 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   int64_t log_end_ = 0;
   std::atomic<int64_t> hw_{0};          // readable without the mutex
   std::atomic<int8_t> stored_codec_{-1};  // config_.stored_codec(), -1: none (producer)
+  std::atomic<int32_t> min_insync_replicas_{1};
   std::atomic<int64_t> log_start_atomic_{0};
   std::atomic<int64_t> log_end_atomic_{0};
   // Loaded beyond a cached-only read's max_bytes so its retry, which walks

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 
 #include <spdlog/spdlog.h>
 
@@ -44,6 +45,24 @@ std::string unescape(const std::string& s) {
 
 std::string topic_store_dir(const std::string& log_dir) { return log_dir + "/fjord-topics"; }
 
+namespace {
+// <topic>.properties, unless that is longer than a file name may be (a
+// 249-character topic name): then a prefix and a hash of the name. The
+// name itself is read from the file, so any file name works.
+std::string topic_file(const std::string& log_dir, const std::string& name) {
+  constexpr size_t kMaxFileName = 255;  // NAME_MAX
+  std::string file = name + kExt;
+  if (file.size() + 4 > kMaxFileName) {  // write_file_atomic adds ".tmp"
+    uint64_t h = 1469598103934665603ull;  // FNV-1a
+    for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    file = name.substr(0, 200) + "~" + hex + kExt;
+  }
+  return topic_store_dir(log_dir) + "/" + file;
+}
+}  // namespace
+
 Errc save_topic(const std::string& log_dir, const StoredTopic& t) {
   std::string dir = topic_store_dir(log_dir);
   if (::mkdir(dir.c_str(), 0755) == 0) {
@@ -55,12 +74,12 @@ Errc save_topic(const std::string& log_dir, const StoredTopic& t) {
   std::string text = "# fjord topic metadata\nname=" + escape(t.name) + "\ntopic_id=" + t.id.to_base64() +
                      "\npartitions=" + std::to_string(t.partitions) + "\n";
   for (auto& [k, v] : t.overrides) text += "config." + escape(k) + "=" + escape(v) + "\n";
-  return write_file_atomic(dir + "/" + t.name + kExt, text);
+  return write_file_atomic(topic_file(log_dir, t.name), text);
 }
 
 Errc remove_topic(const std::string& log_dir, const std::string& name) {
   std::string dir = topic_store_dir(log_dir);
-  std::string path = dir + "/" + name + kExt;
+  std::string path = topic_file(log_dir, name);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errc::io_error;
   return fsync_dir(dir) ? Errc::ok : Errc::io_error;
 }

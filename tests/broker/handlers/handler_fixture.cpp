@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "broker/config/config_manager.h"
 #include "broker/config/storage_settings.h"
 #include "broker/handlers/handler_table.h"
 #include "protocol/messages/create_topics_request.h"
@@ -48,6 +49,7 @@ void HandlersTest::start(std::function<void(ServerConfig&)> tweak) {
   if (tweak) tweak(config_);
   logs_ = std::make_unique<storage::LogManager>(make_storage_config(config_));
   ASSERT_EQ(logs_->open(), storage::Errc::ok);
+  configs_ = std::make_unique<ConfigManager>(config_, 0, *logs_, DynamicBrokerValues{});
   ctx_ = std::unique_ptr<BrokerContext>(new BrokerContext{
       .config = config_,
       .logs = *logs_,
@@ -57,6 +59,7 @@ void HandlersTest::start(std::function<void(ServerConfig&)> tweak) {
       .cluster_id = "test-cluster",
       .node_id = 0,
       .advertised = {{"127.0.0.1", 9092}},
+      .configs = configs_.get(),
   });
   dispatcher_.set_table(make_handler_table(*ctx_));
 }

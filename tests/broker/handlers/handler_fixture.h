@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/config/config_manager.h"
 #include "broker/config/server_config.h"
 #include "broker/dispatch/dispatcher.h"
 #include "broker/fetch/fetch_session_cache.h"
@@ -81,6 +82,7 @@ class HandlersTest : public ::testing::Test {
   std::filesystem::path dir_;
   ServerConfig config_;
   std::unique_ptr<storage::LogManager> logs_;
+  std::unique_ptr<ConfigManager> configs_;
   FetchSessionCache sessions_;
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;
