@@ -25,6 +25,7 @@ class Dispatcher;
 class ConfigManager;
 namespace coordinator {
 class GroupCoordinator;
+class TransactionCoordinator;
 }
 
 struct BrokerContext {
@@ -45,6 +46,8 @@ struct BrokerContext {
   int32_t node_id = 0;
   std::vector<Endpoint> advertised;
   coordinator::GroupCoordinator* groups = nullptr;  // the group APIs' coordinator
+  // The transaction APIs' coordinator (FindCoordinator key type 1, AddPartitionsToTxn, ...).
+  coordinator::TransactionCoordinator* transaction_coordinator = nullptr;
   std::atomic<bool> shutting_down{false};
   // Topic and dynamic broker configs: DescribeConfigs, the alter APIs,
   // CreateTopics' answer. Set by Broker::start.

@@ -1,0 +1,67 @@
+#pragma once
+// The transaction coordinator as the handlers see it: __transaction_state
+// (created at start-up when missing), the partition (shard) each
+// transactional id lives in, and a way to run code on an id's shard. The
+// logic is in TransactionCoordinatorShard; the threading, log writes and
+// loading in CoordinatorRuntime; the markers in TxnMarkerWriter.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "broker/cluster/local_leadership.h"
+#include "broker/coordinator/coordinator_runtime.h"
+#include "broker/coordinator/transaction_coordinator_shard.h"
+#include "broker/coordinator/txn_marker_writer.h"
+#include "storage/log/log_manager.h"
+
+namespace fjord::broker::coordinator {
+
+struct TransactionCoordinatorOptions {
+  TransactionConfig txn;
+  int32_t state_topic_partitions = 50;          // transaction.state.log.num.partitions
+  int32_t state_topic_segment_bytes = 104857600;  // transaction.state.log.segment.bytes
+  int threads = 1;                              // shares group.coordinator.threads' size
+  std::function<int64_t()> clock;               // tests; default: system clock
+};
+
+class TransactionCoordinator {
+ public:
+  // `producer_ids` gives the producer ids of new and rotated transactional
+  // ids; `markers` writes the transactions' ends.
+  TransactionCoordinator(storage::LogManager& logs, const LocalLeadership& leadership,
+                         TransactionCoordinatorOptions options, ProducerIdSource producer_ids,
+                         TxnMarkerWriter& markers);
+  ~TransactionCoordinator();
+
+  // Creates __transaction_state if missing and loads the shards this node
+  // leads. Throws std::runtime_error when the topic cannot be created.
+  void start();
+  void shutdown();
+
+  // Kafka's partitionFor: abs(hashCode(transactional id)) % partitions.
+  int32_t partition_for(const std::string& transactional_id) const;
+  // 0 when the id's shard is loaded here, else NOT_COORDINATOR or
+  // COORDINATOR_LOAD_IN_PROGRESS.
+  int16_t status(const std::string& transactional_id) const;
+
+  using Event = std::function<void(TransactionCoordinatorShard* shard, int16_t error)>;
+  // Runs `event` once: on the id's shard, or inline with the error.
+  void run(const std::string& transactional_id, Event event);
+  // Runs `event` on every shard (ListTransactions), once each, with its error.
+  void run_on_all(Event event);
+  int32_t shard_count() const;
+  const TransactionConfig& config() const { return options_.txn; }
+
+  CoordinatorRuntime& runtime() { return *runtime_; }
+
+ private:
+  storage::LogManager& logs_;
+  const LocalLeadership& leadership_;
+  TransactionCoordinatorOptions options_;
+  ProducerIdSource producer_ids_;
+  TxnMarkerWriter& markers_;
+  std::unique_ptr<CoordinatorRuntime> runtime_;
+};
+
+}  // namespace fjord::broker::coordinator
