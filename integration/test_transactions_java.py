@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
-from broker import Broker  # noqa: E402
+from broker import Broker, DataDir  # noqa: E402
 from testing import check, main, wait_until  # noqa: E402
 import java_replay as jr  # noqa: E402
 import kafka_wire as kw  # noqa: E402
@@ -24,10 +24,10 @@ CONCURRENT_TRANSACTIONS, PRODUCER_FENCED, INVALID_PRODUCER_EPOCH = 51, 90, 47
 UNSTABLE_OFFSET_COMMIT = 88
 
 
-def broker(**extra):
+def broker(data_dir=None, **extra):
     overrides = {"num.partitions": 3, "auto.create.topics.enable": "true"}
     overrides.update(extra)
-    return Broker(overrides=overrides)
+    return Broker(data_dir=data_dir, overrides=overrides)
 
 
 def wait_state(admin, txn_id, state, timeout=10.0):
@@ -173,6 +173,41 @@ def test_timeout_aborts():
         p.close()
 
 
+def test_restart_after_sigkill():
+    """Committed transactions stay committed; one left open when the broker died is
+    aborted after its timeout once the broker is back; the producer id stays the id's."""
+    fast = {"transaction.abort.timed.out.transaction.cleanup.interval.ms": 200}
+    with DataDir() as data:
+        b = broker(data, **fast).start()
+        try:
+            admin = jr.connect(b.host_port)
+            jr.metadata(admin, [TOPIC])
+            leader = jr.connect(b.host_port)
+            done = tp.TxnProducer(b.host_port, "tx-done")
+            check(done.init() == 0 and done.add_partitions(TOPIC, [0]) == {0: 0}, "tx-done begins")
+            check(done.produce(leader, TOPIC, 0, [b"kept"])[0] == 0 and done.end(True) == 0, "tx-done commits")
+            wait_state(admin, "tx-done", "CompleteCommit")
+            open_ = tp.TxnProducer(b.host_port, "tx-open", timeout_ms=3000)
+            check(open_.init() == 0 and open_.add_partitions(TOPIC, [1]) == {1: 0}, "tx-open begins")
+            check(open_.produce(leader, TOPIC, 1, [b"lost"])[0] == 0, "tx-open produces")
+        finally:
+            b.kill()
+        with broker(data, **fast) as b:
+            admin = jr.connect(b.host_port)
+            state = tp.describe(admin, ["tx-done", "tx-open"])
+            check(state["tx-done"]["TransactionState"] == "CompleteCommit", f"after restart: {state['tx-done']}")
+            check(state["tx-done"]["ProducerId"] == done.producer_id, "tx-done keeps its producer id")
+            wait_state(admin, "tx-open", "CompleteAbort", timeout=20.0)
+            batches = log_batches(b, 1)
+            check(tp.is_control(batches[-1]) and tp.control_type(batches[-1]) == tp.CONTROL_ABORT,
+                  "the open transaction was aborted after the restart")
+            again = tp.TxnProducer(b.host_port, "tx-done")
+            check(again.init() == 0 and again.producer_id == done.producer_id and again.epoch == done.epoch + 1,
+                  f"tx-done after restart: {again.producer_id}/{again.epoch}")
+            admin.close()
+            again.close()
+
+
 if __name__ == "__main__":
     sys.exit(main(test_java_transactional_producer_flow, test_consume_transform_produce_offsets, test_bad_input,
-                  test_timeout_aborts))
+                  test_timeout_aborts, test_restart_after_sigkill))

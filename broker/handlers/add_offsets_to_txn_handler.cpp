@@ -23,7 +23,8 @@ void handle_add_offsets_to_txn(BrokerContext& ctx, Request req, Responder out) {
   // The partition the group's offsets (and so its transaction marker) go to.
   const std::set<coordinator::TopicPartition> partitions{
       {std::string(kConsumerOffsetsTopic), ctx.groups->partition_for(body.group_id)}};
-  on_txn_shard(ctx, body.transactional_id,
+  const std::string id = body.transactional_id;  // before the body moves into the callback
+  on_txn_shard(ctx, id,
                [body = std::move(body), partitions, answer](coordinator::TransactionCoordinatorShard* shard,
                                                             int16_t error) {
                  if (!shard) return answer(error);

@@ -18,7 +18,8 @@ void handle_end_txn(BrokerContext& ctx, Request req, Responder out) {
     r.error_code = fenced_error_for(error, version, 2);
     reply(std::move(r));
   };
-  on_txn_shard(ctx, body.transactional_id,
+  const std::string id = body.transactional_id;  // before the body moves into the callback
+  on_txn_shard(ctx, id,
                [body = std::move(body), answer](coordinator::TransactionCoordinatorShard* shard, int16_t error) {
                  if (!shard) return answer(error);
                  shard->end_txn(body.transactional_id, {body.producer_id, body.producer_epoch}, body.committed, answer);

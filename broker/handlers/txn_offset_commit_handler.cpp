@@ -61,6 +61,8 @@ void handle_txn_offset_commit(BrokerContext& ctx, Request req, Responder out) {
     }
     t.partitions = std::move(known);
   }
+  std::erase_if(body->topics, [](const auto& t) { return t.partitions.empty(); });
+  if (body->topics.empty()) return reply(std::move(unknown));  // nothing left to commit
   auto finish = [reply, unknown = std::make_shared<Response>(std::move(unknown))](Response r) {
     for (auto& t : unknown->topics) r.topics.push_back(std::move(t));
     reply(std::move(r));

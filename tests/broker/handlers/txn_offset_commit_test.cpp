@@ -70,14 +70,14 @@ TEST_F(TxnOffsetCommitTest, OffsetsCountOnlyOnceCommitted) {
   ASSERT_EQ(create("in", 1, 1).topics.at(0).error_code, 0);
   auto p = init("copier");
   for (int16_t v = 0; v <= 4; ++v) {
-    const bool commit = v != 2;
+    const bool commits = v != 2;
     EXPECT_EQ(add_offsets("copier", p, "cg", v), 0) << "v" << v;
     EXPECT_EQ(state_of("copier"), "Ongoing");
     EXPECT_EQ(error_of(commit("copier", p, "cg", 100 + v, v)), 0) << "v" << v;
     EXPECT_EQ(fetch("cg").second, 88);  // UNSTABLE_OFFSET_COMMIT while pending
-    EXPECT_EQ(end("copier", p, commit), 0);
-    ASSERT_TRUE(wait_state("copier", commit ? "CompleteCommit" : "CompleteAbort"));
-    const int64_t expected = commit ? 100 + v : 101;  // v2's offsets were aborted
+    EXPECT_EQ(end("copier", p, commits), 0);
+    ASSERT_TRUE(wait_state("copier", commits ? "CompleteCommit" : "CompleteAbort"));
+    const int64_t expected = commits ? 100 + v : 101;  // v2's offsets were aborted
     EXPECT_EQ(fetch("cg"), std::make_pair(expected, int16_t(0))) << "v" << v;
   }
 }
