@@ -44,6 +44,9 @@ uint16_t Broker::start() {
     throw std::runtime_error(std::string("cannot open log dirs: ") + storage::to_string(e));
   groups_ = std::make_unique<coordinator::GroupCoordinator>(*logs_, leadership_, group_coordinator_options(config_));
   groups_->start();
+  producer_ids_ = std::make_unique<coordinator::ProducerIdManager>(
+      config_.node_id, std::make_unique<coordinator::FileProducerIdBlockStore>(
+                           config_.log_dirs.front() + "/" + coordinator::FileProducerIdBlockStore::kFileName));
 
   // Default: at least 4. Handlers run on these threads and block in pwrite
   // and page faults; with fewer threads than busy connections one stalled
@@ -88,6 +91,7 @@ uint16_t Broker::start() {
       .advertised = std::move(advertised),
       .groups = groups_.get(),
       .configs = configs_.get(),
+      .producer_ids = producer_ids_.get(),
   });
   admin_ = std::make_unique<storage::JobThreads>("fj-admin", 1);
   dispatcher_.set_table(make_handler_table(*context_, admin_.get()));

@@ -10,6 +10,7 @@
 #include "broker/config/config_manager.h"
 #include "broker/config/server_config.h"
 #include "broker/coordinator/group_coordinator.h"
+#include "broker/coordinator/producer_id_manager.h"
 #include "broker/dispatch/dispatcher.h"
 #include "broker/fetch/fetch_session_cache.h"
 #include "broker/fetch/partition_waiters.h"
@@ -37,6 +38,7 @@ class Broker {
   std::unique_ptr<ConfigManager> configs_;
   LocalLeadership leadership_;
   std::unique_ptr<coordinator::GroupCoordinator> groups_;  // before logs_ goes: it writes them
+  std::unique_ptr<coordinator::ProducerIdManager> producer_ids_;
   FetchSessionCache fetch_sessions_;
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;
