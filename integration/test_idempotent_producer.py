@@ -83,7 +83,7 @@ def fetch(conn, topic, partition, offset, isolation):
         "Topics": [{"Topic": topic, "Partitions": [{"Partition": partition, "FetchOffset": offset,
                                                      "PartitionMaxBytes": 1 << 20}]}]})
     p = answer["Responses"][0]["Partitions"][0]
-    return p, kw.parse_batches(p["Records"] or b"")
+    return p, list(kw.parse_batches(p["Records"] or b""))
 
 
 def describe_producers(conn, topic, partition):
@@ -100,7 +100,8 @@ def test_java_console_producer_replayed():
     with DataDir() as d:
         with open(os.path.join(d, "fjord-producer-id-block.json"), "w") as f:
             json.dump({"version": 1, "broker": 1, "block_start": "0", "block_end": "999"}, f)
-        with Broker(data_dir=d, overrides={"auto.create.topics.enable": "true"}) as b:
+        # The captured Produce writes partition 1 of "t".
+        with Broker(data_dir=d, overrides={"auto.create.topics.enable": "true", "num.partitions": 3}) as b:
             conn = jr.connect(b.host_port)
             jr.metadata(conn, ["t"])
             answer = jr.send(conn, "InitProducerIdRequest_v5")
@@ -111,8 +112,8 @@ def test_java_console_producer_replayed():
                 answer = jr.send(conn, "ProduceRequest_v11")
                 p = answer["Responses"][0]["PartitionResponses"][0]
                 check(p["ErrorCode"] == 0 and p["BaseOffset"] == 0, f"Produce v11 ({attempt}): {p}")
-            check(list_latest(conn, "t", 0, 0) == 3, "the retried batch was appended again")
-            producers = describe_producers(conn, "t", 0)
+            check(list_latest(conn, "t", 1, 0) == 3, "the retried batch was appended again")
+            producers = describe_producers(conn, "t", 1)
             check(producers.get(1000, {}).get("LastSequence") == 2, f"DescribeProducers: {producers}")
             # A new broker on the same data hands out ids from a new block.
         with Broker(data_dir=d) as b:
@@ -131,7 +132,7 @@ def test_bad_sequences_epochs_and_batches_are_refused():
         check(produce(conn, "bad", 0, batch([b"c"], pid, epoch + 1, 0)) == (0, 2), "a new epoch from 0")
         check(produce(conn, "bad", 0, batch([b"d"], pid, epoch, 2))[0] == INVALID_PRODUCER_EPOCH,
               "a stale epoch was accepted")
-        check(produce(conn, "bad", 0, commit_marker(pid, epoch + 1))[0] == INVALID_RECORD,
+        check(produce(conn, "bad", 0, commit_marker(pid, epoch + 1), "tx")[0] == INVALID_RECORD,
               "a client wrote a control batch")
         check(produce(conn, "bad", 0, batch([b"e"], pid, epoch + 1, 1, transactional=True))[0]
               == TRANSACTIONAL_ID_AUTHORIZATION_FAILED, "a transactional batch without a transactional id")
@@ -151,7 +152,8 @@ def test_transactional_batches_hold_back_read_committed_readers():
         check(list_latest(conn, "rc", 0, 1) == 2, "READ_COMMITTED latest is the last stable offset")
         p, batches = fetch(conn, "rc", 0, 0, 1)
         check(p["LastStableOffset"] == 2 and p["HighWatermark"] == 4, f"Fetch offsets: {p}")
-        check([x[0] for x in batches] == [0], f"read committed fetched batches at {[x[0] for x in batches]}")
+        bases = [x["base_offset"] for x in batches]
+        check(bases == [0], f"read committed fetched batches at {bases}")
         _, batches = fetch(conn, "rc", 0, 0, 0)
         check(len(batches) == 3, f"read uncommitted fetched {len(batches)} batches")
         producers = describe_producers(conn, "rc", 0)
@@ -246,8 +248,10 @@ class FlakyProxy:
 
 def produce_exactly_once(ck, bootstrap, topic, count, during=None):
     """Idempotent librdkafka producer of "m<i>" for i < count, one partition; `during(i)`
-    runs after message i is handed over. Fails on any delivery error."""
+    runs after message i is handed over, with the producer and the count delivered so
+    far. Fails on any delivery error."""
     errors = []
+    delivered_count = [0]
     p = ck.Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all",
                      "linger.ms": 2, "batch.num.messages": 50, "message.timeout.ms": 90000,
                      "retry.backoff.ms": 50, "reconnect.backoff.ms": 50, "reconnect.backoff.max.ms": 500,
@@ -256,6 +260,8 @@ def produce_exactly_once(ck, bootstrap, topic, count, during=None):
     def delivered(err, msg):
         if err is not None:
             errors.append(str(err))
+        else:
+            delivered_count[0] += 1
 
     for i in range(count):
         while True:
@@ -266,7 +272,7 @@ def produce_exactly_once(ck, bootstrap, topic, count, during=None):
                 p.poll(0.05)
         p.poll(0)
         if during:
-            during(i)
+            during(i, p, delivered_count)
     left = p.flush(120)
     check(left == 0 and not errors, f"{left} undelivered, errors {errors[:5]}")
 
@@ -305,16 +311,20 @@ def check_exactly_once(got, count):
 def test_librdkafka_idempotent_producer_through_dropped_responses():
     ck = require_module("confluent_kafka")
     count = 3000
-    with Broker(overrides={"auto.create.topics.enable": "true"}) as b:
-        proxy = FlakyProxy(b.port, drop_every=9)
+    proxy = FlakyProxy(0, drop_every=9)
+    # Clients reach the broker only through the proxy: Metadata names the proxy.
+    overrides = {"auto.create.topics.enable": "true",
+                 "advertised.listeners": f"PLAINTEXT://127.0.0.1:{proxy.port}"}
+    with Broker(overrides=overrides) as b:
+        proxy.upstream_port = b.port
         try:
-            b_over = f"127.0.0.1:{proxy.port}"
-            produce_exactly_once(ck, b_over, "flaky", count)
+            produce_exactly_once(ck, f"127.0.0.1:{proxy.port}", "flaky", count)
             check(proxy.dropped > 0, "the proxy dropped no response")
             print(f"proxy dropped {proxy.dropped} responses")
+            proxy.drop_every = 0
+            check_exactly_once(consume_all(ck, b.bootstrap, "flaky", count), count)
         finally:
             proxy.close()
-        check_exactly_once(consume_all(ck, b.bootstrap, "flaky", count), count)
 
 
 def test_librdkafka_idempotent_producer_across_a_broker_crash():
@@ -327,12 +337,18 @@ def test_librdkafka_idempotent_producer_across_a_broker_crash():
         brokers = [Broker(data_dir=d, overrides=overrides).start()]
         proxy.upstream_port = brokers[0].port
         try:
-            def crash(i):
+            def crash(i, producer, delivered):
                 if i == count // 2:
+                    # Some batches on disk (and in the producer state), more in flight.
+                    deadline = time.monotonic() + 30
+                    while delivered[0] < count // 4 and time.monotonic() < deadline:
+                        producer.poll(0.01)
                     brokers[0].kill()  # SIGKILL mid-stream, produce requests in flight
                     brokers[0] = Broker(data_dir=d, overrides=overrides).start()
                     proxy.upstream_port = brokers[0].port
             produce_exactly_once(ck, f"127.0.0.1:{proxy.port}", "crash", count, during=crash)
+            check(any("producer state rebuilt" in line for line in brokers[0].output),
+                  "the restarted broker did not rebuild the producer state from the log")
             check_exactly_once(consume_all(ck, brokers[0].bootstrap, "crash", count), count)
             wait_until(lambda: brokers[0].proc.poll() is None, 1, what="broker alive")
         finally:
