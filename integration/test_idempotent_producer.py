@@ -8,6 +8,7 @@ and librdkafka's idempotent producer (confluent-kafka) through a TCP proxy that 
 responses, and across a broker SIGKILL and restart: every message exactly once, in order."""
 import json
 import os
+import shutil
 import socket
 import struct
 import sys
@@ -16,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 from broker import Broker, DataDir  # noqa: E402
-from testing import Failure, check, main, require_module, wait_until  # noqa: E402
+from testing import Failure, check, main, require_module, run, wait_until  # noqa: E402
 import java_replay as jr  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
@@ -356,9 +357,41 @@ def test_librdkafka_idempotent_producer_across_a_broker_crash():
             brokers[0].stop()
 
 
+def test_node_idempotent_producers():
+    """kafkajs and @platformatic/kafka with idempotence on (skipped without node and
+    integration/node/node_modules)."""
+    node = shutil.which("node")
+    node_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
+    if not node or not os.path.isdir(os.path.join(node_dir, "node_modules", "@platformatic", "kafka")):
+        print("node clients not installed: run 'npm ci' in integration/node; not run")
+        return
+    count = 200
+    with Broker(overrides={"auto.create.topics.enable": "true"}) as b:
+        p = run([node, os.path.join(node_dir, "idempotent_producers.js"), b.bootstrap, str(count)],
+                timeout=120, check_rc=False)
+        out = (p.stdout + p.stderr).decode(errors="replace")
+        check(p.returncode == 0, f"idempotent_producers.js exited {p.returncode}:\n{out[-3000:]}")
+        with kw.Connection(b.host_port) as conn:
+            for topic, prefix in (("js-idem", "kafkajs"), ("pk-idem", "platformatic")):
+                records, batches = kw.read_all(b.host_port, topic, 0)
+                values = [r["value"].decode() for r in records]
+                check(values == [f"{prefix}-{i}" for i in range(count)], f"{topic}: {values[:5]}...")
+                pids = {x["producer_id"] for x in batches}
+                check(len(pids) == 1 and min(pids) >= 0, f"{topic}: producer ids {pids}")
+                seq = 0
+                for x in batches:
+                    check(x["base_sequence"] == seq, f"{topic}: batch at {x['base_offset']} has sequence "
+                          f"{x['base_sequence']}, expected {seq}")
+                    seq += x["count"]
+                producers = describe_producers(conn, topic, 0)
+                check(producers.get(pids.pop(), {}).get("LastSequence") == count - 1,
+                      f"{topic}: DescribeProducers {producers}")
+
+
 if __name__ == "__main__":
     sys.exit(main(test_java_console_producer_replayed,
                   test_bad_sequences_epochs_and_batches_are_refused,
                   test_transactional_batches_hold_back_read_committed_readers,
                   test_librdkafka_idempotent_producer_through_dropped_responses,
-                  test_librdkafka_idempotent_producer_across_a_broker_crash))
+                  test_librdkafka_idempotent_producer_across_a_broker_crash,
+                  test_node_idempotent_producers))
