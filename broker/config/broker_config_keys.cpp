@@ -402,6 +402,13 @@ std::vector<BrokerKey> build() {
   t.push_back(with_field(plain("offset.metadata.max.bytes", Type::int32, "4096",
                                "The largest commit metadata", int_at_least(0)),
                          &ServerConfig::offset_metadata_max_bytes));
+  // Producers and transactions.
+  t.push_back(with_field(plain("transaction.max.timeout.ms", Type::int32, "900000",
+                               "The longest transaction timeout a transactional producer may ask for (InitProducerId answers INVALID_TRANSACTION_TIMEOUT above it)", int_at_least(1)),
+                         &ServerConfig::transaction_max_timeout_ms));
+  t.push_back(with_field(plain("producer.id.expiration.ms", Type::int32, "86400000",
+                               "A partition forgets an idempotent producer this long after its last write (the state that detects duplicates and gaps)", int_at_least(1)),
+                         &ServerConfig::producer_id_expiration_ms));
   // fjord's own.
   t.push_back(with_field(plain("fjord.log.level", Type::string, "info", "spdlog levels, e.g. `info` or `info,net=debug`",
                                check_log_level), &ServerConfig::log_level));

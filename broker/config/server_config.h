@@ -78,6 +78,10 @@ struct ServerConfig {
   int64_t offsets_retention_check_interval_ms = 600000;
   int32_t offset_metadata_max_bytes = 4096;
 
+  // Producers and transactions, Kafka's defaults.
+  int32_t transaction_max_timeout_ms = 900000;
+  int32_t producer_id_expiration_ms = 86400000;
+
   // spdlog levels: "info" or "info,net=debug,storage=warn" (fjord.log.level).
   std::string log_level = "info";
 

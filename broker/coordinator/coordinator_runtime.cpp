@@ -177,16 +177,8 @@ class CoordinatorRuntime::Slot final : public ShardServices {
                         std::function<void(int16_t)> done) {
     std::shared_ptr<storage::PartitionLog> log = log_ ? log_ : rt_.logs_.partition(rt_.options_.topic, partition_);
     if (!log) return done(kNotCoordinator);
-    protocol::BatchOptions o;
-    o.producer_id = producer.id;
-    o.producer_epoch = producer.epoch;
-    o.transactional = true;
-    o.control = true;
-    builder_.reset(o);
-    builder_.add_control(now_ms(), commit ? protocol::ControlType::commit : protocol::ControlType::abort,
-                         coordinator_epoch);
     storage::AppendInfo info;
-    storage::Errc e = append_built(*log, &info);
+    storage::Errc e = log->append_txn_marker(producer.id, producer.epoch, commit, coordinator_epoch, &info);
     if (e != storage::Errc::ok) return done(write_error(e));
     if (!log_) {  // no shard here: only durability to wait for
       ++rt_.durability_waits_;

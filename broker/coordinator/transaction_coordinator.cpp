@@ -81,6 +81,20 @@ void TransactionCoordinator::run(const std::string& transactional_id, Event even
   });
 }
 
+void TransactionCoordinator::init_producer_id(const std::string& transactional_id, int32_t transaction_timeout_ms,
+                                              int64_t producer_id, int16_t producer_epoch,
+                                              std::function<void(InitProducerIdResult)> done) {
+  std::optional<TransactionCoordinatorShard::ProducerIdAndEpoch> expected;
+  if (producer_id >= 0) expected = TransactionCoordinatorShard::ProducerIdAndEpoch{producer_id, producer_epoch};
+  run(transactional_id, [=, done = std::move(done)](TransactionCoordinatorShard* shard, int16_t error) {
+    if (!shard) return done(InitProducerIdResult{error, -1, -1});
+    shard->init_producer_id(transactional_id, transaction_timeout_ms, expected,
+                            [done](TransactionCoordinatorShard::InitResult r) {
+                              done(InitProducerIdResult{r.error, r.producer.id, r.producer.epoch});
+                            });
+  });
+}
+
 void TransactionCoordinator::run_on_all(Event event) {
   for (int32_t p = 0; p < shard_count(); ++p) {
     runtime_->submit(p, [event](CoordinatorShard* s, int16_t error) {

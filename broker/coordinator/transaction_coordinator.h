@@ -12,6 +12,7 @@
 #include "broker/cluster/local_leadership.h"
 #include "broker/coordinator/coordinator_runtime.h"
 #include "broker/coordinator/transaction_coordinator_shard.h"
+#include "broker/coordinator/transactional_producer_ids.h"
 #include "broker/coordinator/txn_marker_writer.h"
 #include "storage/log/log_manager.h"
 
@@ -25,14 +26,14 @@ struct TransactionCoordinatorOptions {
   std::function<int64_t()> clock;               // tests; default: system clock
 };
 
-class TransactionCoordinator {
+class TransactionCoordinator final : public TransactionalProducerIds {
  public:
   // `producer_ids` gives the producer ids of new and rotated transactional
   // ids; `markers` writes the transactions' ends.
   TransactionCoordinator(storage::LogManager& logs, const LocalLeadership& leadership,
                          TransactionCoordinatorOptions options, ProducerIdSource producer_ids,
                          TxnMarkerWriter& markers);
-  ~TransactionCoordinator();
+  ~TransactionCoordinator() override;
 
   // Creates __transaction_state if missing and loads the shards this node
   // leads. Throws std::runtime_error when the topic cannot be created.
@@ -52,6 +53,11 @@ class TransactionCoordinator {
   void run_on_all(Event event);
   int32_t shard_count() const;
   const TransactionConfig& config() const { return options_.txn; }
+
+  // InitProducerId with a transactional id (the InitProducerId handler's
+  // seam): runs on the id's shard.
+  void init_producer_id(const std::string& transactional_id, int32_t transaction_timeout_ms, int64_t producer_id,
+                        int16_t producer_epoch, std::function<void(InitProducerIdResult)> done) override;
 
   CoordinatorRuntime& runtime() { return *runtime_; }
 

@@ -8,7 +8,6 @@
 
 #include "broker/coordinator/coordinator_runtime.h"
 #include "broker/topics/internal_topics.h"
-#include "protocol/records/record_batch_builder.h"
 
 namespace fjord::broker::coordinator {
 
@@ -69,25 +68,16 @@ void TxnMarkerWriter::write_one(const std::shared_ptr<Round>& round, const Topic
     spdlog::info("transaction marker for {}-{}: the partition no longer exists", tp.first, tp.second);
     return finish(round, tp, false);
   }
-  protocol::BatchOptions o;
-  o.producer_id = round->producer.id;
-  o.producer_epoch = round->producer.epoch;
-  o.transactional = true;
-  o.control = true;
-  protocol::RecordBatchBuilder builder(o);
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  builder.add_control(now, round->commit ? protocol::ControlType::commit : protocol::ControlType::abort,
-                      round->coordinator_epoch);
-  std::vector<uint8_t> bytes;
-  protocol::RecordBatchView view;
   storage::AppendInfo info;
-  storage::Errc e = storage::Errc::corrupt_message;
-  if (builder.finish(bytes) == protocol::BatchError::ok &&
-      protocol::RecordBatchView::parse(bytes.data(), bytes.size(), &view) == protocol::BatchError::ok)
-    e = log->append(view, &info);
+  storage::Errc e = log->append_txn_marker(round->producer.id, round->producer.epoch, round->commit,
+                                           round->coordinator_epoch, &info);
   if (e == storage::Errc::unknown_topic) return finish(round, tp, false);
+  if (e == storage::Errc::invalid_producer_epoch || e == storage::Errc::transaction_coordinator_fenced) {
+    // The partition has seen a newer producer epoch or coordinator: this
+    // marker is obsolete (Kafka drops it too) and retrying cannot help.
+    spdlog::error("transaction marker for {}-{} refused: {}", tp.first, tp.second, storage::to_string(e));
+    return finish(round, tp, false);
+  }
   if (e != storage::Errc::ok) {
     spdlog::warn("transaction marker for {}-{} not written: {}; retrying", tp.first, tp.second, storage::to_string(e));
     return finish(round, tp, true);

@@ -25,6 +25,8 @@ class Dispatcher;
 class ConfigManager;
 namespace coordinator {
 class GroupCoordinator;
+class ProducerIdManager;
+class TransactionalProducerIds;
 class TransactionCoordinator;
 }
 
@@ -52,6 +54,10 @@ struct BrokerContext {
   // Topic and dynamic broker configs: DescribeConfigs, the alter APIs,
   // CreateTopics' answer. Set by Broker::start.
   ConfigManager* configs = nullptr;
+  // InitProducerId: ids for idempotent producers (Broker::start sets it),
+  // and the transaction coordinator for transactional ids (null until it exists).
+  coordinator::ProducerIdManager* producer_ids = nullptr;
+  coordinator::TransactionalProducerIds* transactions = nullptr;
 
   const Endpoint& advertised_for(int listener) const {
     return advertised.at(listener >= 0 && size_t(listener) < advertised.size() ? size_t(listener) : 0);

@@ -20,6 +20,7 @@
 #include "broker/handlers/describe_configs_handler.h"
 #include "broker/handlers/describe_groups_handler.h"
 #include "broker/handlers/describe_log_dirs_handler.h"
+#include "broker/handlers/describe_producers_handler.h"
 #include "broker/handlers/describe_topic_partitions_handler.h"
 #include "broker/handlers/describe_transactions_handler.h"
 #include "broker/handlers/elect_leaders_handler.h"
@@ -28,6 +29,7 @@
 #include "broker/handlers/find_coordinator_handler.h"
 #include "broker/handlers/heartbeat_handler.h"
 #include "broker/handlers/incremental_alter_configs_handler.h"
+#include "broker/handlers/init_producer_id_handler.h"
 #include "broker/handlers/join_group_handler.h"
 #include "broker/handlers/leave_group_handler.h"
 #include "broker/handlers/list_groups_handler.h"
@@ -66,6 +68,7 @@ constexpr ApiSpec kServedApis[] = {
     kCreateTopicsApi,
     kDeleteTopicsApi,
     kDeleteRecordsApi,
+    kInitProducerIdApi,
     kAddPartitionsToTxnApi,
     kAddOffsetsToTxnApi,
     kEndTxnApi,
@@ -81,6 +84,7 @@ constexpr ApiSpec kServedApis[] = {
     kListPartitionReassignmentsApi,
     kOffsetDeleteApi,
     kDescribeClusterApi,
+    kDescribeProducersApi,
     kDescribeTransactionsApi,
     kListTransactionsApi,
     kDescribeTopicPartitionsApi,

@@ -61,6 +61,8 @@ int16_t append_batches(storage::PartitionLog& log, uint8_t* data, size_t size, i
     protocol::RecordBatchView view;
     auto e = protocol::RecordBatchView::parse(data + pos, size - pos, &view);
     if (e != protocol::BatchError::ok) return batch_error_code(e);
+    // Markers come from the transaction coordinator only (Kafka's LogValidator).
+    if (view.control()) return kafka_error::kInvalidRecord;
     if (as_sent && version < 7 && view.compression() == protocol::Compression::zstd)
       return kafka_error::kUnsupportedCompressionType;
     protocol::BatchSummary summary;
@@ -178,6 +180,18 @@ void attach_detached(FrameBytes& frame, protocol::ProduceRequest& body,
   }
 }
 
+// Kafka's ProduceRequest.hasTransactionalRecords: a partition's first batch
+// is transactional. Read from the attributes in place, no parse.
+bool has_transactional_records(const protocol::ProduceRequest& body) {
+  for (const auto& topic : body.topic_data)
+    for (const auto& part : topic.partition_data)
+      if (!part.records.is_null && part.records.data && part.records.size > protocol::kAttributesOffset + 1 &&
+          part.records.data[protocol::kMagicOffset] == 2 &&
+          (part.records.data[protocol::kAttributesOffset + 1] & 0x10))
+        return true;
+  return false;
+}
+
 }  // namespace
 
 void handle_produce(BrokerContext& ctx, Request req, Responder out) {
@@ -205,6 +219,9 @@ void handle_produce(BrokerContext& ctx, Request req, Responder out) {
     tr.name = topic.name;
     tr.partition_responses.reserve(topic.partition_data.size());
   }
+  // Transactional batches need the request's transactional id (Kafka
+  // answers every partition with TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
+  const bool refused = !body.transactional_id && has_transactional_records(body);
   size_t ordinal = 0;
   for (size_t ti = 0; ti < body.topic_data.size(); ++ti) {
     auto& topic = body.topic_data[ti];
@@ -214,8 +231,8 @@ void handle_produce(BrokerContext& ctx, Request req, Responder out) {
       auto& pr = tr.partition_responses.emplace_back();
       pr.index = part.index;
       pr.error_message = std::nullopt;
-      if (acks != 0 && acks != 1 && acks != -1) {
-        pr.error_code = kafka_error::kInvalidRequiredAcks;
+      if (refused || (acks != 0 && acks != 1 && acks != -1)) {
+        pr.error_code = refused ? kafka_error::kTransactionalIdAuthorizationFailed : kafka_error::kInvalidRequiredAcks;
         any_error = true;
         continue;
       }

@@ -31,6 +31,7 @@ coordinator::GroupCoordinatorOptions group_coordinator_options(const ServerConfi
 
 coordinator::TransactionCoordinatorOptions transaction_coordinator_options(const ServerConfig& c) {
   coordinator::TransactionCoordinatorOptions o;
+  o.txn.max_timeout_ms = c.transaction_max_timeout_ms;
   o.txn.abort_timed_out_interval_ms = c.transaction_abort_timed_out_transaction_cleanup_interval_ms;
   o.txn.id_expiration_ms = c.transactional_id_expiration_ms;
   o.txn.remove_expired_interval_ms = c.transaction_remove_expired_transaction_cleanup_interval_ms;
@@ -55,13 +56,19 @@ uint16_t Broker::start() {
     throw std::runtime_error(std::string("cannot open log dirs: ") + storage::to_string(e));
   groups_ = std::make_unique<coordinator::GroupCoordinator>(*logs_, leadership_, group_coordinator_options(config_));
   groups_->start();
+  producer_ids_ = std::make_unique<coordinator::ProducerIdManager>(
+      config_.node_id, std::make_unique<coordinator::FileProducerIdBlockStore>(
+                           config_.log_dirs.front() + "/" + coordinator::FileProducerIdBlockStore::kFileName));
   // Transaction markers wake fetches parked on their partitions; those for
   // __consumer_offsets go through the group coordinator.
   markers_ = std::make_unique<coordinator::TxnMarkerWriter>(
       *logs_, [this](const std::string& topic, int32_t partition) { waiters_.notify(topic, partition); });
   markers_->set_offsets_runtime(&groups_->runtime());
   transactions_ = std::make_unique<coordinator::TransactionCoordinator>(
-      *logs_, leadership_, transaction_coordinator_options(config_), coordinator::ProducerIdSource{}, *markers_);
+      *logs_, leadership_, transaction_coordinator_options(config_), [ids = producer_ids_.get()] {
+        int64_t id = -1;
+        return ids->generate(&id) ? id : -1;
+      }, *markers_);
   transactions_->start();
 
   // Default: at least 4. Handlers run on these threads and block in pwrite
@@ -108,6 +115,8 @@ uint16_t Broker::start() {
       .groups = groups_.get(),
       .transaction_coordinator = transactions_.get(),
       .configs = configs_.get(),
+      .producer_ids = producer_ids_.get(),
+      .transactions = transactions_.get(),
   });
   admin_ = std::make_unique<storage::JobThreads>("fj-admin", 1);
   dispatcher_.set_table(make_handler_table(*context_, admin_.get()));
