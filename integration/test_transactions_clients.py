@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "harness"))
@@ -92,6 +93,52 @@ def test_librdkafka_commit_and_abort():
         check(committed_offset(b, "rdk-group", "rdk") == (11, 0), "offsets sent in the transaction are committed")
 
 
+def consume_all(b, topic, isolation, expected_count, timeout=30.0):
+    """Every value of `topic` partition 0 a consumer with `isolation` reads from the start."""
+    c = ck.Consumer({"bootstrap.servers": b.bootstrap, "group.id": f"reader-{isolation}", "enable.auto.commit": False,
+                     "auto.offset.reset": "earliest", "isolation.level": isolation})
+    c.assign([ck.TopicPartition(topic, 0, 0)])
+    values, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for m in c.consume(100, 0.5):
+            if m.error() is None:
+                values.append(m.value())
+        if len(values) >= expected_count:
+            # Anything more would be a mistake: give it a moment to show up.
+            values += [m.value() for m in c.consume(100, 1.0) if m.error() is None]
+            break
+    c.close()
+    return values
+
+
+def test_read_committed_sees_only_committed_records():
+    with broker() as b:
+        p = rdkafka_producer(b, "rdk-iso")
+        p.init_transactions(30)
+        for i, commit in enumerate([True, False, True, False]):
+            p.begin_transaction()
+            for j in range(3):
+                p.produce("iso", value=f"t{i}-{j}".encode())
+            p.flush(30)
+            if commit:
+                p.commit_transaction(30)
+            else:
+                p.abort_transaction(30)
+        # An open transaction at the end: read_committed stops before it (the LSO).
+        p.begin_transaction()
+        p.produce("iso", value=b"open")
+        p.flush(30)
+        committed = [f"t{i}-{j}".encode() for i in (0, 2) for j in range(3)]
+        everything = [f"t{i}-{j}".encode() for i in range(4) for j in range(3)] + [b"open"]
+        got = consume_all(b, "iso", "read_committed", len(committed))
+        check(got == committed, f"read_committed read {got}")
+        got = consume_all(b, "iso", "read_uncommitted", len(everything))
+        check(got == everything, f"read_uncommitted read {got}")
+        p.commit_transaction(30)
+        got = consume_all(b, "iso", "read_committed", len(committed) + 1)
+        check(got == committed + [b"open"], f"read_committed after the last commit read {got}")
+
+
 def test_librdkafka_second_instance_fences_the_first():
     with broker() as b:
         first = rdkafka_producer(b, "rdk-fence")
@@ -140,5 +187,5 @@ if __name__ == "__main__":
         ck = confluent_kafka
     except ImportError:
         skip("confluent_kafka is not installed for /usr/bin/python3")
-    sys.exit(main(test_librdkafka_commit_and_abort, test_librdkafka_second_instance_fences_the_first,
-                  test_kafkajs_transactions))
+    sys.exit(main(test_librdkafka_commit_and_abort, test_read_committed_sees_only_committed_records,
+                  test_librdkafka_second_instance_fences_the_first, test_kafkajs_transactions))
