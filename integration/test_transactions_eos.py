@@ -16,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "harness"))
 from broker import Broker, DataDir  # noqa: E402
 from testing import check, main, skip, wait_until  # noqa: E402
+import java_replay as jr  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 import txn_producer as tp  # noqa: E402
 
@@ -72,6 +73,8 @@ def test_exactly_once_across_sigkill():
         b = Broker(data_dir=data, overrides=overrides).start()
         copier = Copier(b.bootstrap)
         try:
+            with kw.Connection(b.host_port) as conn:
+                jr.metadata(conn, [INPUT, OUTPUT])  # auto-creates both
             p = Producer({"bootstrap.servers": b.bootstrap, "acks": "all", "linger.ms": 5})
             inputs = [f"{i}".encode() for i in range(COUNT)]
             for i, v in enumerate(inputs):
@@ -80,7 +83,9 @@ def test_exactly_once_across_sigkill():
             copier.ensure_running()
             wait_until(lambda: len(committed_output(b)) >= COUNT // 3, 120, interval=0.5,
                        what="a third of the records copied")
+            before = len(committed_output(b))
             b.kill()
+            check(before < COUNT, "the copy was finished before the crash")
             time.sleep(1)
             b = Broker(data_dir=data, overrides=overrides).start()
             check(b.port == port, "the broker came back on its port")
@@ -97,7 +102,8 @@ def test_exactly_once_across_sigkill():
             dupes = len(out) - len(set(out))
             check(dupes == 0, f"{dupes} records copied more than once")
             check(sorted(out) == expected, f"{len(out)} committed output records, expected {len(expected)}")
-            print(f"copier started {copier.starts} times; {len(out)} records exactly once")
+            print(f"crash after {before} records; copier started {copier.starts} times; "
+                  f"{len(out)} records exactly once")
         finally:
             copier.kill()
             b.stop()

@@ -26,7 +26,8 @@ def main():
     consumer.subscribe([source])
     copied = 0
     while copied < total and time.monotonic() < deadline:
-        messages = [m for m in consumer.consume(200, 1.0) if m.error() is None]
+        # Small transactions with a pause: the test's crash lands in the middle of the copy.
+        messages = [m for m in consumer.consume(50, 1.0) if m.error() is None]
         if not messages:
             continue
         try:
@@ -37,6 +38,7 @@ def main():
             producer.send_offsets_to_transaction(positions, consumer.consumer_group_metadata(), 30)
             producer.commit_transaction(30)
             copied += len(messages)
+            time.sleep(0.05)
         except KafkaException as e:
             error = e.args[0]
             print(f"copier: {error}", flush=True)
