@@ -109,6 +109,7 @@ void TransactionCoordinatorShard::write_complete(const std::string& id, const Tx
     }
     if (it->second.complete_transition(complete))
       spdlog::debug("transactional id {}: {}", id, txn_state_name(complete.state));
+    published(id);
   });
 }
 
@@ -146,6 +147,7 @@ void TransactionCoordinatorShard::remove_expired_transactional_ids() {
       if (error) return it->second.abort_transition();
       spdlog::info("transactional id {} expired", id);
       txns_.erase(it);
+      published(id);
     });
   }
 }

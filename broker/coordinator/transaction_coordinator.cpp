@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "broker/coordinator/group_partitioner.h"
+#include "broker/coordinator/transaction_errors.h"
 #include "broker/topics/internal_topics.h"
 
 namespace fjord::broker::coordinator {
@@ -53,7 +54,9 @@ void TransactionCoordinator::start() {
         // Markers carry the coordinator epoch: the state partition's leader epoch.
         auto log = logs_.partition(topic, partition);
         const int32_t epoch = log ? log->leader_epoch() : 0;
-        return std::make_unique<TransactionCoordinatorShard>(services, config, markers_, producer_ids_, epoch);
+        return std::make_unique<TransactionCoordinatorShard>(
+            services, config, markers_, producer_ids_, epoch,
+            [this](const std::string& id, const TransactionMetadata* md) { publish(id, md); });
       });
   runtime_->start();
 }
@@ -93,6 +96,37 @@ void TransactionCoordinator::init_producer_id(const std::string& transactional_i
                               done(InitProducerIdResult{r.error, r.producer.id, r.producer.epoch});
                             });
   });
+}
+
+void TransactionCoordinator::publish(const std::string& id, const TransactionMetadata* md) {
+  std::lock_guard lock(published_mu_);
+  if (!md) {
+    published_.erase(id);
+    return;
+  }
+  Published& p = published_[id];
+  p.producer_id = md->producer_id();
+  p.producer_epoch = md->producer_epoch();
+  p.state = md->state();
+  p.partitions = md->partitions();
+}
+
+int16_t TransactionCoordinator::verify_produce(const std::string& transactional_id, int64_t producer_id,
+                                              int16_t producer_epoch, const std::string& topic,
+                                              int32_t partition) const {
+  // Kafka's AddPartitionsToTxnManager turns the coordinator's answer into
+  // one a producer handles: retriable conditions become NOT_ENOUGH_REPLICAS,
+  // PRODUCER_FENCED becomes INVALID_PRODUCER_EPOCH.
+  std::lock_guard lock(published_mu_);
+  auto it = published_.find(transactional_id);
+  if (it == published_.end())
+    return status(transactional_id) ? txn_error::kNotEnoughReplicas : txn_error::kInvalidProducerIdMapping;
+  const Published& p = it->second;
+  if (p.producer_id != producer_id) return txn_error::kInvalidProducerIdMapping;
+  if (p.producer_epoch != producer_epoch) return txn_error::kInvalidProducerEpoch;
+  if (p.state == TxnState::prepare_commit || p.state == TxnState::prepare_abort) return txn_error::kNotEnoughReplicas;
+  if (p.state != TxnState::ongoing || !p.partitions.count({topic, partition})) return txn_error::kInvalidTxnState;
+  return txn_error::kNone;
 }
 
 void TransactionCoordinator::run_on_all(Event event) {

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <unordered_map>
 #include <string>
 
 #include "broker/cluster/local_leadership.h"
@@ -59,15 +62,32 @@ class TransactionCoordinator final : public TransactionalProducerIds {
   void init_producer_id(const std::string& transactional_id, int32_t transaction_timeout_ms, int64_t producer_id,
                         int16_t producer_epoch, std::function<void(InitProducerIdResult)> done) override;
 
+  // Kafka's transaction verification of a transactional Produce: is the
+  // partition in the producer's ongoing transaction? 0, or the error the
+  // partition's produce answer gets. Any thread; a lookup under a mutex.
+  int16_t verify_produce(const std::string& transactional_id, int64_t producer_id, int16_t producer_epoch,
+                         const std::string& topic, int32_t partition) const;
+
   CoordinatorRuntime& runtime() { return *runtime_; }
 
  private:
+  // What the shards last applied for each id (TxnStatePublisher).
+  struct Published {
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+    TxnState state = TxnState::empty;
+    std::set<TopicPartition> partitions;
+  };
+  void publish(const std::string& id, const TransactionMetadata* md);
+
   storage::LogManager& logs_;
   const LocalLeadership& leadership_;
   TransactionCoordinatorOptions options_;
   ProducerIdSource producer_ids_;
   TxnMarkerWriter& markers_;
   std::unique_ptr<CoordinatorRuntime> runtime_;
+  mutable std::mutex published_mu_;
+  std::unordered_map<std::string, Published> published_;
 };
 
 }  // namespace fjord::broker::coordinator

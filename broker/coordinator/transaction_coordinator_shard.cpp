@@ -14,12 +14,13 @@ namespace fjord::broker::coordinator {
 
 TransactionCoordinatorShard::TransactionCoordinatorShard(ShardServices& services, TransactionConfig config,
                                                          TxnMarkerWriter& markers, ProducerIdSource producer_ids,
-                                                         int32_t coordinator_epoch)
+                                                         int32_t coordinator_epoch, TxnStatePublisher publish)
     : services_(services),
       config_(config),
       markers_(markers),
       producer_ids_(std::move(producer_ids)),
-      coordinator_epoch_(coordinator_epoch) {}
+      coordinator_epoch_(coordinator_epoch),
+      publish_(std::move(publish)) {}
 
 TransactionCoordinatorShard::~TransactionCoordinatorShard() = default;
 
@@ -35,10 +36,13 @@ void TransactionCoordinatorShard::write_transition(const std::string& id, const 
     if (it == txns_.end()) return done(txn_error::kNotCoordinator);
     if (error) {
       it->second.abort_transition();
+      published(id);  // a fence may have changed the epoch
       // Kafka's appendTransactionToLog: a failed append is retriable.
       return done(error == txn_error::kUnknownServerError ? error : txn_error::kNotCoordinator);
     }
-    if (!it->second.complete_transition(t)) {
+    const bool applied = it->second.complete_transition(t);
+    published(id);
+    if (!applied) {
       spdlog::error("transactional id {}: the written state {} does not follow {}", id, txn_state_name(t.state),
                     txn_state_name(it->second.state()));
       return done(txn_error::kNotCoordinator);
@@ -181,8 +185,10 @@ void TransactionCoordinatorShard::on_loaded() {
   // Transactions whose commit or abort was decided: finish them (Kafka
   // resends the markers on load). Ongoing ones wait for their timeout.
   std::vector<std::string> deciding;
-  for (const auto& [id, md] : txns_)
+  for (const auto& [id, md] : txns_) {
+    published(id);
     if (md.state() == TxnState::prepare_commit || md.state() == TxnState::prepare_abort) deciding.push_back(id);
+  }
   for (const auto& id : deciding) {
     spdlog::info("transactional id {}: completing {} after loading", id, txn_state_name(txns_.at(id).state()));
     complete_transaction(id);
@@ -191,6 +197,10 @@ void TransactionCoordinatorShard::on_loaded() {
   schedule_expiration_timer();
 }
 
-void TransactionCoordinatorShard::on_unloaded() { txns_.clear(); }
+void TransactionCoordinatorShard::on_unloaded() {
+  if (publish_)
+    for (const auto& [id, md] : txns_) publish_(id, nullptr);
+  txns_.clear();
+}
 
 }  // namespace fjord::broker::coordinator

@@ -36,11 +36,15 @@ struct TransactionConfig {
 
 // A new producer id, or -1 when none can be given now.
 using ProducerIdSource = std::function<int64_t()>;
+// Told of an id's state after every change (null: gone or unloaded), on the
+// shard's executor: the coordinator's view for Produce's verification.
+using TxnStatePublisher = std::function<void(const std::string& id, const TransactionMetadata* md)>;
 
 class TransactionCoordinatorShard final : public CoordinatorShard {
  public:
   TransactionCoordinatorShard(ShardServices& services, TransactionConfig config, TxnMarkerWriter& markers,
-                              ProducerIdSource producer_ids, int32_t coordinator_epoch);
+                              ProducerIdSource producer_ids, int32_t coordinator_epoch,
+                              TxnStatePublisher publish = nullptr);
   ~TransactionCoordinatorShard() override;
 
   struct ProducerIdAndEpoch {
@@ -90,6 +94,9 @@ class TransactionCoordinatorShard final : public CoordinatorShard {
   void complete_transaction(const std::string& id);
   void send_markers(const std::string& id, const TxnTransition& complete, std::vector<TopicPartition> partitions);
   void write_complete(const std::string& id, const TxnTransition& complete);
+  void published(const std::string& id) const {
+    if (publish_) publish_(id, transaction(id));
+  }
   void schedule_abort_timer();
   void schedule_expiration_timer();
 
@@ -98,6 +105,7 @@ class TransactionCoordinatorShard final : public CoordinatorShard {
   TxnMarkerWriter& markers_;
   ProducerIdSource producer_ids_;
   const int32_t coordinator_epoch_;
+  TxnStatePublisher publish_;
   std::map<std::string, TransactionMetadata> txns_;
 };
 
