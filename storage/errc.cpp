@@ -21,6 +21,10 @@ const char* to_string(Errc e) {
     case Errc::invalid_request: return "invalid request";
     case Errc::not_cached: return "not in the page cache";
     case Errc::invalid_timestamp: return "timestamp out of range";
+    case Errc::out_of_order_sequence: return "out of order sequence number";
+    case Errc::invalid_producer_epoch: return "invalid producer epoch";
+    case Errc::invalid_txn_state: return "invalid transaction state";
+    case Errc::transaction_coordinator_fenced: return "transaction coordinator fenced";
   }
   return "unknown error";
 }

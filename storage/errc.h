@@ -23,6 +23,11 @@ enum class Errc : int8_t {
   invalid_request,        // e.g. truncate/delete beyond log end
   not_cached,             // a cached-only read would have to wait for the disk (ReadResult::load)
   invalid_timestamp,      // CreateTime outside message.timestamp.before/after.max.ms
+  // Producer state checks (producer_state_table.h), Kafka's names.
+  out_of_order_sequence,  // a gap in an idempotent producer's sequence numbers
+  invalid_producer_epoch, // an older epoch than the partition has seen
+  invalid_txn_state,      // a non-transactional batch inside the producer's transaction
+  transaction_coordinator_fenced,  // a marker from an older coordinator epoch
 };
 
 const char* to_string(Errc e);

@@ -25,6 +25,9 @@ struct StorageConfig {
   // PageCacheLoader threads: fetches wait on them for log bytes not in
   // memory. num.io.threads (Kafka's request threads, which do its disk reads)
   int32_t read_threads = 8;
+  // A partition forgets a producer idle this long (producer.id.expiration.ms),
+  // checked with retention.
+  int64_t producer_id_expiration_ms = 86400000;
 };
 
 }  // namespace fjord::storage

@@ -44,6 +44,7 @@ storage::StorageConfig make_storage_config(const ServerConfig& c, const DynamicB
   s.page_cache_window_bytes = c.log_cache_window_bytes;
   s.direct_io = c.log_direct_io;
   s.read_threads = c.num_io_threads;
+  s.producer_id_expiration_ms = c.producer_id_expiration_ms;
   s.log_cleaner_enable = c.log_cleaner_enable;
   s.log_cleaner_backoff_ms = c.log_cleaner_backoff_ms;
   s.log_cleaner_dedupe_buffer_size = c.log_cleaner_dedupe_buffer_size;

@@ -21,6 +21,7 @@ struct FetchOperation::Result {
   int16_t error = 0;
   storage::ReadResult read;
   bool has_offsets = false;
+  std::vector<storage::AbortedTxn> aborted;  // read committed
 };
 
 FetchOperation::FetchOperation(BrokerContext& ctx, Request req, Responder out, FetchLimits limits,
@@ -80,7 +81,9 @@ void FetchOperation::attempt(bool deadline_passed) {
     int32_t limit = static_cast<int32_t>(std::max<int64_t>(0, std::min<int64_t>(t.max_bytes, remaining)));
     // Kafka's rule: the first partition with data returns at least one
     // whole batch even above the limits, so consumers never get stuck.
-    r.read = log->read(t.fetch_offset, limit, total == 0, std::nullopt, mode);
+    const std::optional<int64_t> upto =
+        limits_.read_committed ? std::optional<int64_t>(log->last_stable_offset()) : std::nullopt;
+    r.read = log->read(t.fetch_offset, limit, total == 0, upto, mode);
     r.has_offsets = true;
     if (r.read.error == storage::Errc::not_cached) {
       loads.push_back(std::move(r.read.load));
@@ -90,7 +93,7 @@ void FetchOperation::attempt(bool deadline_passed) {
       r.error = kafka_error::from_storage(r.read.error);
       r.read.high_watermark = log->high_watermark();
       r.read.log_start_offset = log->log_start_offset();
-      r.read.last_stable_offset = r.read.high_watermark;
+      r.read.last_stable_offset = log->last_stable_offset();
       r.read.slice = {};
       r.read.keepalive.reset();
       r.read.more.clear();
@@ -98,6 +101,9 @@ void FetchOperation::attempt(bool deadline_passed) {
       any_error = true;
       continue;
     }
+    // Kafka's upper bound is past the returned batches; the stable end read
+    // up to bounds them too (a consumer ignores entries it never reaches).
+    if (upto && r.read.length() > 0) r.aborted = log->aborted_transactions(t.fetch_offset, *upto);
     total += r.read.length();
   }
   if (!loads.empty()) return load_then_retry(std::move(loads));
@@ -176,6 +182,10 @@ void FetchOperation::respond(std::vector<Result>& results) {
     pd.last_stable_offset = r.has_offsets ? r.read.last_stable_offset : -1;
     pd.log_start_offset = r.has_offsets ? r.read.log_start_offset : -1;
     pd.records.is_null = false;
+    if (!r.aborted.empty()) {
+      pd.aborted_transactions.emplace();
+      for (const auto& a : r.aborted) pd.aborted_transactions->push_back({a.producer_id, a.first_offset});
+    }
     if (!has_records) continue;
     if (v >= 4) {
       pd.records.file = r.read.slice;  // sent with sendfile, never copied

@@ -22,6 +22,9 @@ struct FetchLimits {
   int32_t max_wait_ms = 0;
   int32_t min_bytes = 0;
   int32_t max_bytes = INT32_MAX;
+  // isolation_level 1 (v4+): nothing past the last stable offset, and the
+  // aborted transactions overlapping what is returned.
+  bool read_committed = false;
 };
 
 // A partition the request named that cannot be read at all (unknown topic

@@ -25,6 +25,9 @@ class Dispatcher;
 class ConfigManager;
 namespace coordinator {
 class GroupCoordinator;
+class ProducerIdManager;
+class TransactionalProducerIds;
+class TransactionCoordinator;
 }
 
 struct BrokerContext {
@@ -45,10 +48,16 @@ struct BrokerContext {
   int32_t node_id = 0;
   std::vector<Endpoint> advertised;
   coordinator::GroupCoordinator* groups = nullptr;  // the group APIs' coordinator
+  // The transaction APIs' coordinator (FindCoordinator key type 1, AddPartitionsToTxn, ...).
+  coordinator::TransactionCoordinator* transaction_coordinator = nullptr;
   std::atomic<bool> shutting_down{false};
   // Topic and dynamic broker configs: DescribeConfigs, the alter APIs,
   // CreateTopics' answer. Set by Broker::start.
   ConfigManager* configs = nullptr;
+  // InitProducerId: ids for idempotent producers (Broker::start sets it),
+  // and the transaction coordinator for transactional ids (null until it exists).
+  coordinator::ProducerIdManager* producer_ids = nullptr;
+  coordinator::TransactionalProducerIds* transactions = nullptr;
 
   const Endpoint& advertised_for(int listener) const {
     return advertised.at(listener >= 0 && size_t(listener) < advertised.size() ? size_t(listener) : 0);

@@ -29,6 +29,10 @@ inline int16_t from_storage(storage::Errc e) {
     case Errc::invalid_request: return kInvalidRequest;
     case Errc::shutting_down: return kNotLeaderOrFollower;
     case Errc::invalid_timestamp: return kInvalidTimestamp;
+    case Errc::out_of_order_sequence: return kOutOfOrderSequenceNumber;
+    case Errc::invalid_producer_epoch: return kInvalidProducerEpoch;
+    case Errc::invalid_txn_state: return kInvalidTxnState;
+    case Errc::transaction_coordinator_fenced: return kTransactionCoordinatorFenced;
     case Errc::io_error:
     case Errc::not_cached:  // never leaves FetchOperation
     case Errc::not_enough_space: return kKafkaStorageError;

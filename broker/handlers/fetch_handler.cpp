@@ -65,6 +65,7 @@ void handle_fetch(BrokerContext& ctx, Request req, Responder out) {
   limits.max_wait_ms = body.max_wait_ms;
   limits.min_bytes = body.min_bytes;
   limits.max_bytes = v >= 3 ? body.max_bytes : INT32_MAX;
+  limits.read_committed = v >= 4 && body.isolation_level == 1;
   auto op = std::make_shared<FetchOperation>(ctx, std::move(req), std::move(out), limits, std::move(session),
                                              std::move(failures));
   op->start();

@@ -64,7 +64,8 @@ void answer(BrokerContext& ctx, Request req, Responder out, int round) {
       storage::CacheLoad* const not_cached = cached_only ? &load : nullptr;
       switch (p.timestamp) {
         case kLatest:
-          offset = log->high_watermark();  // no transactions: LSO == HW
+          // READ_COMMITTED (v2+) sees up to the last stable offset.
+          offset = v >= 2 && body.isolation_level == 1 ? log->last_stable_offset() : log->high_watermark();
           break;
         case kEarliest:
         case kEarliestLocal:

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "broker/coordinator/transaction_coordinator.h"
 #include "broker/dispatch/request_body.h"
 #include "broker/dispatch/response_encoder.h"
 #include "broker/handlers/error_codes.h"
@@ -61,6 +62,8 @@ int16_t append_batches(storage::PartitionLog& log, uint8_t* data, size_t size, i
     protocol::RecordBatchView view;
     auto e = protocol::RecordBatchView::parse(data + pos, size - pos, &view);
     if (e != protocol::BatchError::ok) return batch_error_code(e);
+    // Markers come from the transaction coordinator only (Kafka's LogValidator).
+    if (view.control()) return kafka_error::kInvalidRecord;
     if (as_sent && version < 7 && view.compression() == protocol::Compression::zstd)
       return kafka_error::kUnsupportedCompressionType;
     protocol::BatchSummary summary;
@@ -178,6 +181,34 @@ void attach_detached(FrameBytes& frame, protocol::ProduceRequest& body,
   }
 }
 
+// Kafka's ProduceRequest.hasTransactionalRecords: a partition's first batch
+// is transactional. Read from the attributes in place, no parse.
+bool has_transactional_records(const protocol::ProduceRequest& body) {
+  for (const auto& topic : body.topic_data)
+    for (const auto& part : topic.partition_data)
+      if (!part.records.is_null && part.records.data && part.records.size > protocol::kAttributesOffset + 1 &&
+          part.records.data[protocol::kMagicOffset] == 2 &&
+          (part.records.data[protocol::kAttributesOffset + 1] & 0x10))
+        return true;
+  return false;
+}
+
+// Kafka's transaction verification: a transactional batch is taken only for a
+// partition its producer added to its ongoing transaction (otherwise no marker
+// would ever end it there). The first batch's header is read in place.
+int16_t verify_transactional(const BrokerContext& ctx, const std::string& transactional_id, const std::string& topic,
+                             int32_t partition, const protocol::ProduceRequest::PartitionProduceData& part) {
+  constexpr size_t kProducerIdOffset = 43, kProducerEpochOffset = 51, kHeaderEnd = 53;
+  const auto& r = part.records;
+  if (!ctx.transaction_coordinator || r.is_null || !r.data || r.size < kHeaderEnd) return kafka_error::kNone;
+  // Transactional data only: control batches are refused later (INVALID_RECORD).
+  if (r.data[protocol::kMagicOffset] != 2 || (r.data[protocol::kAttributesOffset + 1] & 0x30) != 0x10)
+    return kafka_error::kNone;
+  const auto producer_id = int64_t(protocol::detail::load_be(r.data + kProducerIdOffset, 8));
+  const auto epoch = int16_t(protocol::detail::load_be(r.data + kProducerEpochOffset, 2));
+  return ctx.transaction_coordinator->verify_produce(transactional_id, producer_id, epoch, topic, partition);
+}
+
 }  // namespace
 
 void handle_produce(BrokerContext& ctx, Request req, Responder out) {
@@ -205,6 +236,9 @@ void handle_produce(BrokerContext& ctx, Request req, Responder out) {
     tr.name = topic.name;
     tr.partition_responses.reserve(topic.partition_data.size());
   }
+  // Transactional batches need the request's transactional id (Kafka
+  // answers every partition with TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
+  const bool refused = !body.transactional_id && has_transactional_records(body);
   size_t ordinal = 0;
   for (size_t ti = 0; ti < body.topic_data.size(); ++ti) {
     auto& topic = body.topic_data[ti];
@@ -214,10 +248,18 @@ void handle_produce(BrokerContext& ctx, Request req, Responder out) {
       auto& pr = tr.partition_responses.emplace_back();
       pr.index = part.index;
       pr.error_message = std::nullopt;
-      if (acks != 0 && acks != 1 && acks != -1) {
-        pr.error_code = kafka_error::kInvalidRequiredAcks;
+      if (refused || (acks != 0 && acks != 1 && acks != -1)) {
+        pr.error_code = refused ? kafka_error::kTransactionalIdAuthorizationFailed : kafka_error::kInvalidRequiredAcks;
         any_error = true;
         continue;
+      }
+      if (body.transactional_id) {
+        pr.error_code = verify_transactional(ctx, *body.transactional_id, topic.name, part.index, part);
+        if (pr.error_code != kafka_error::kNone) {
+          any_error = true;
+          pr.base_offset = -1;
+          continue;
+        }
       }
       std::shared_ptr<storage::PartitionLog> log;
       int64_t last_offset = -1;

@@ -357,6 +357,7 @@ void LogManager::cleaner_loop() {
       for (auto& l : all_logs()) {
         l->roll_if_due(now);
         l->apply_retention(now);
+        l->expire_producers(now, config_.producer_id_expiration_ms);
       }
       next_retention = now + config_.retention_check_interval_ms;
     }

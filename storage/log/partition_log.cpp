@@ -187,7 +187,9 @@ Errc PartitionLog::load(bool clean, int64_t recovery_point, int64_t log_start) {
   log_start_atomic_ = log_start_;
   log_end_atomic_ = log_end_;
   publish_hw_locked();
-  return load_leader_epochs_locked(created);
+  Errc e = load_leader_epochs_locked(created);
+  if (e != Errc::ok) return e;
+  return load_producers_locked(clean);
 }
 
 Errc PartitionLog::create_active_locked(int64_t base_offset, int64_t now_ms) {
@@ -213,6 +215,7 @@ Errc PartitionLog::roll_locked(int64_t base_offset, int64_t now_ms) {
   if (active->drop_tail_if_written() != Errc::ok) return Errc::io_error;
   Errc e = create_active_locked(base_offset, now_ms);
   if (e != Errc::ok) return e;
+  take_producer_snapshot_locked(false);  // Kafka snapshots the producer state at every roll
   // Kafka flushes the rolled segment right away in every mode.
   writes_.schedule_flush_locked();
   return Errc::ok;
@@ -238,6 +241,7 @@ std::string PartitionLog::suppressed_note_locked() {
 
 void PartitionLog::publish_hw_locked() {
   hw_.store(writes_.readable_end_locked(config_.durable_mode(), log_end_), std::memory_order_release);
+  publish_lso_locked();
 }
 
 uint64_t PartitionLog::next_batch_position() const {
@@ -262,6 +266,13 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out, std:
        (config_.message_timestamp_after_max_ms != INT64_MAX &&
         batch.max_timestamp() - now > config_.message_timestamp_after_max_ms)))
     return Errc::invalid_timestamp;
+  // Idempotent and transactional batches (plain ones carry producer id -1).
+  const bool has_producer = batch.producer_id() >= 0;
+  if (has_producer) {
+    bool duplicate = false;
+    Errc e = check_producer_locked(batch, out, &duplicate);
+    if (e != Errc::ok || duplicate) return e;
+  }
   const int64_t base = log_end_;
   const int64_t last = base + batch.last_offset_delta();
   auto* active = segments_.rbegin()->second.get();
@@ -286,6 +297,7 @@ Errc PartitionLog::append(protocol::RecordBatchView batch, AppendInfo* out, std:
   }
   log_end_ = last + 1;
   log_end_atomic_.store(log_end_, std::memory_order_release);
+  if (has_producer) record_producer_locked(batch, base, last, *active, now);
   writes_.appended_locked(size, batch, *active);
   if (out) {
     out->base_offset = base;
@@ -415,6 +427,7 @@ Errc PartitionLog::truncate_to(int64_t offset) {
     publish_hw_locked();
     failed = writes_.take_waiters_locked(log_end_, false);
     epochs = truncate_leader_epochs_locked(fully);
+    if (epochs == Errc::ok) epochs = load_producers_locked(false);  // what it knew of the cut batches is wrong
   }
   for (auto& w : failed) w.second(false);
   if (start_moved) notify_log_start();
@@ -486,6 +499,7 @@ Errc PartitionLog::close() {
     std::unique_lock lk(mu_);
     if (closed_) return result;
     writes_.wait_for_rounds_locked(lk);
+    take_producer_snapshot_locked(true);
     closed_ = true;
     for (auto& [b, s] : segments_) {
       if (s->seal() != Errc::ok || s->sync_indexes() != Errc::ok) result = Errc::io_error;

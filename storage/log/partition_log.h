@@ -22,7 +22,9 @@
 #include "storage/errc.h"
 #include "storage/io/write_pipeline.h"
 #include "storage/log/log_config.h"
+#include "storage/log/producer_state_table.h"
 #include "storage/log/read_result.h"
+#include "storage/log/txn_index.h"
 
 namespace fjord::storage {
 
@@ -36,6 +38,9 @@ struct AppendInfo {
   int64_t last_offset = -1;
   int64_t log_append_time = -1;  // -1 if CreateTime
   int64_t log_start_offset = 0;
+  // A retried idempotent batch: nothing was appended; the offsets are the
+  // original append's (Kafka answers those, without an error).
+  bool duplicate = false;
 };
 
 class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
@@ -60,6 +65,18 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // `owner`: the batch is in an arena slot the log may keep instead of
   // copying it (BatchArena, SegmentTail::adopt).
   Errc append(protocol::RecordBatchView batch, AppendInfo* out, std::shared_ptr<const void> owner = {});
+  // Batches with a producer id are checked against the partition's
+  // ProducerStateTable first (duplicates, sequence gaps, epochs,
+  // transactions); a control batch is a transaction marker and ends the
+  // producer's transaction (aborts go to the segment's .txnindex). Only the
+  // coordinators may append control batches: the broker refuses them from clients.
+
+  // Writes a transaction marker for `producer_id` (what the transaction
+  // coordinator's WriteTxnMarkers does on each partition): a control batch
+  // with one record (key: version 0, type 0 abort / 1 commit; value: version
+  // 0, coordinator epoch). Await it with when_durable(out->last_offset, ...).
+  Errc append_txn_marker(int64_t producer_id, int16_t producer_epoch, bool commit, int32_t coordinator_epoch,
+                         AppendInfo* out);
   // Where in its segment file the next batch would start (for placing a
   // batch being received so that it can be adopted); a hint, not a promise.
   uint64_t next_batch_position() const;
@@ -83,6 +100,18 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   int64_t log_start_offset() const;
   int64_t log_end_offset() const;
   int64_t high_watermark() const;
+  // Kafka's last stable offset: the first offset of the oldest transaction
+  // not yet decided (or whose marker is not yet below the high watermark),
+  // else the high watermark. Read-committed fetches stop there.
+  int64_t last_stable_offset() const { return lso_.load(std::memory_order_acquire); }
+  // The aborted transactions overlapping [from, upto) (read-committed
+  // fetch), from the .txnindex files, oldest first.
+  std::vector<AbortedTxn> aborted_transactions(int64_t from, int64_t upto) const;
+  // DescribeProducers: every producer this partition tracks.
+  std::vector<ProducerEntry> producer_states() const;
+  // Forgets producers idle for `expiration_ms` (producer.id.expiration.ms)
+  // without an ongoing transaction; returns how many.
+  size_t expire_producers(int64_t now_ms, int64_t expiration_ms);
   int64_t size_bytes() const;  // sum of segment .log sizes
 
   // ListOffsets: first offset whose timestamp >= ts, with that timestamp
@@ -176,6 +205,14 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   // Completes a compaction swap interrupted by a crash (see compaction.cpp).
   Errc finish_interrupted_swap();
   struct SegmentOptions segment_options_locked() const;
+  // partition_log_producers.cpp: the producer state on the append path,
+  // rebuilt at open and after truncation, snapshotted at rolls and close.
+  Errc check_producer_locked(const protocol::RecordBatchView& batch, AppendInfo* out, bool* duplicate);
+  void record_producer_locked(const protocol::RecordBatchView& batch, int64_t base, int64_t last, Segment& active,
+                              int64_t now_ms);
+  Errc load_producers_locked(bool clean);
+  void take_producer_snapshot_locked(bool sync);
+  void publish_lso_locked();
 
   const std::string dir_;
   const std::string topic_;
@@ -188,6 +225,8 @@ class PartitionLog : public std::enable_shared_from_this<PartitionLog> {
   int64_t log_start_ = 0;
   int64_t log_end_ = 0;
   std::atomic<int64_t> hw_{0};          // readable without the mutex
+  std::atomic<int64_t> lso_{0};         // last stable offset, <= hw_
+  ProducerStateTable producers_;
   std::atomic<int8_t> stored_codec_{-1};  // config_.stored_codec(), -1: none (producer)
   std::atomic<int32_t> min_insync_replicas_{1};
   std::atomic<int64_t> log_start_atomic_{0};

@@ -16,7 +16,7 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
   ReadResult r;
   r.high_watermark = hw_.load(std::memory_order_acquire);
   r.log_start_offset = log_start_;
-  r.last_stable_offset = r.high_watermark;
+  r.last_stable_offset = lso_.load(std::memory_order_acquire);
   if (offset < log_start_ || offset > log_end_) {
     r.error = Errc::offset_out_of_range;
     return r;

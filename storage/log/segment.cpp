@@ -39,6 +39,8 @@ Errc Segment::create(const std::string& dir, int64_t base_offset, const SegmentO
   std::string tidx = path_of(dir, base_offset, ".timeindex", suffix);
   ::unlink(idx.c_str());   // stale indexes of a same-named old segment must not survive
   ::unlink(tidx.c_str());
+  ::unlink(path_of(dir, base_offset, ".txnindex", suffix).c_str());
+  if (s->txn_.open(path_of(dir, base_offset, ".txnindex", suffix)) != Errc::ok) return Errc::io_error;
   s->log_fd_ = FileHandle(::open(s->log_path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!s->log_fd_.valid()) return Errc::io_error;
   size_t cap = static_cast<size_t>(std::max<int32_t>(opt.segment_index_bytes, 0));
@@ -65,6 +67,7 @@ Errc Segment::open(const std::string& dir, int64_t base_offset, const SegmentOpt
   if (s->oidx_.open(path_of(dir, base_offset, ".index", ""), base_offset, 0) != Errc::ok) return Errc::io_error;
   if (s->tidx_.open(path_of(dir, base_offset, ".timeindex", ""), base_offset, 0) != Errc::ok)
     return Errc::io_error;
+  if (s->txn_.open(path_of(dir, base_offset, ".txnindex", "")) != Errc::ok) return Errc::io_error;
   s->sealed_ = true;
   *out = std::move(s);
   return Errc::ok;
@@ -344,6 +347,7 @@ Errc Segment::truncate_to(int64_t offset) {
   size_ = cut;
   oidx_.truncate_to_offset(b.base_offset);
   tidx_.truncate_to_offset(b.base_offset);
+  if (txn_.truncate_to(b.base_offset) != Errc::ok) return Errc::io_error;
   // Recompute the tail state from the last surviving index entry.
   next_offset_ = base_;
   max_ts_ = -1;
@@ -379,6 +383,7 @@ Errc Segment::unseal() {
 }
 
 Errc Segment::sync_log() {
+  if (txn_.sync() != Errc::ok) return Errc::io_error;
   return ::fdatasync(log_fd_.get()) == 0 ? Errc::ok : Errc::io_error;
 }
 
@@ -393,6 +398,7 @@ Errc Segment::rename_final(const std::string& suffix) {
     std::string to = path_of(dir_, base_, ext, "");
     if (::rename(from.c_str(), to.c_str()) != 0) return Errc::io_error;
   }
+  if (txn_.rename(path_of(dir_, base_, ".txnindex", "")) != Errc::ok) return Errc::io_error;
   log_path_ = path_of(dir_, base_, ".log", "");
   suffix_.clear();
   return fsync_dir(dir_) ? Errc::ok : Errc::io_error;
@@ -403,6 +409,7 @@ void Segment::remove_files() {
     std::string p = path_of(dir_, base_, ext, suffix_);
     ::unlink(p.c_str());
   }
+  txn_.remove();
 }
 
 int64_t Segment::largest_timestamp_or_mtime() const {

@@ -1,5 +1,6 @@
 #pragma once
-// One log segment: <base>.log with its .index and .timeindex. Not
+// One log segment: <base>.log with its .index, .timeindex and (once a
+// transaction was aborted in it) .txnindex. Not
 // thread-safe; the owning PartitionLog serialises access with its mutex.
 // Batch headers are read through a read-only mapping of the .log (no record
 // bytes are copied); appends go through pwrite.
@@ -13,6 +14,7 @@
 #include "storage/log/offset_index.h"
 #include "storage/io/segment_tail.h"
 #include "storage/log/time_index.h"
+#include "storage/log/txn_index.h"
 
 namespace fjord::storage {
 
@@ -140,6 +142,9 @@ class Segment {
   // Only used by recovery and tests.
   OffsetIndex& offset_index() { return oidx_; }
   TimeIndex& time_index() { return tidx_; }
+  // The aborted transactions whose abort marker is in this segment.
+  TxnIndex& txn_index() { return txn_; }
+  const TxnIndex& txn_index() const { return txn_; }
 
  private:
   Segment() = default;
@@ -156,6 +161,7 @@ class Segment {
   FileHandle log_fd_;
   OffsetIndex oidx_;
   TimeIndex tidx_;
+  TxnIndex txn_;
   uint64_t size_ = 0;
   int64_t next_offset_ = 0;
   int64_t max_ts_ = -1;

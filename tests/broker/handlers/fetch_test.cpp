@@ -108,3 +108,51 @@ TEST_F(HandlersTest, FetchV17SessionsByTopicId) {
 
 }  // namespace
 }  // namespace fjord::broker
+
+namespace fjord::broker {
+namespace {
+
+TEST_F(HandlersTest, FetchReadCommittedStopsAtTheStableOffsetAndNamesAbortedTransactions) {
+  create("rc", 1, 1);
+  auto plain = batch(2);  // 0-1
+  produce("rc", plain, -1);
+  auto aborted = producer_batch(2, 31, 0, 0, true);  // 2-3
+  produce("rc", aborted, -1, 7, "tx");
+  auto fetch = [&](int8_t isolation) {
+    protocol::FetchRequest req;
+    req.max_wait_ms = 0;
+    req.isolation_level = isolation;
+    auto& t = req.topics.emplace_back();
+    t.topic = "rc";
+    auto& p = t.partitions.emplace_back();
+    p.fetch_offset = 0;
+    p.partition_max_bytes = 1 << 20;
+    auto bytes = flatten(call(req, 11).response);
+    protocol::Reader r(bytes.data() + 8, bytes.size() - 8);
+    protocol::FetchResponse resp;
+    EXPECT_TRUE(resp.decode(r, 11));
+    return resp.responses.at(0).partitions.at(0);
+  };
+  auto uncommitted = fetch(0);
+  EXPECT_EQ(uncommitted.high_watermark, 4);
+  EXPECT_EQ(uncommitted.last_stable_offset, 2);
+  auto committed = fetch(1);
+  EXPECT_EQ(committed.records.size, plain.size());  // only the batch below the stable offset
+  ASSERT_TRUE(committed.aborted_transactions);
+  EXPECT_TRUE(committed.aborted_transactions->empty());
+
+  auto log = logs_->partition("rc", 0);
+  storage::AppendInfo marker;
+  ASSERT_EQ(log->append_txn_marker(31, 0, false, 0, &marker), storage::Errc::ok);  // abort at 4
+  ASSERT_EQ(log->flush(), storage::Errc::ok);
+  committed = fetch(1);
+  EXPECT_EQ(committed.last_stable_offset, 5);
+  EXPECT_EQ(committed.high_watermark, 5);
+  ASSERT_TRUE(committed.aborted_transactions);
+  ASSERT_EQ(committed.aborted_transactions->size(), 1u);
+  EXPECT_EQ((*committed.aborted_transactions)[0].producer_id, 31);
+  EXPECT_EQ((*committed.aborted_transactions)[0].first_offset, 2);
+}
+
+}  // namespace
+}  // namespace fjord::broker

@@ -50,6 +50,8 @@ void HandlersTest::start(std::function<void(ServerConfig&)> tweak) {
   logs_ = std::make_unique<storage::LogManager>(make_storage_config(config_));
   ASSERT_EQ(logs_->open(), storage::Errc::ok);
   configs_ = std::make_unique<ConfigManager>(config_, 0, *logs_, DynamicBrokerValues{});
+  producer_ids_ = std::make_unique<coordinator::ProducerIdManager>(
+      0, std::make_unique<coordinator::FileProducerIdBlockStore>((dir_ / "producer-id-block.json").string()));
   ctx_ = std::unique_ptr<BrokerContext>(new BrokerContext{
       .config = config_,
       .logs = *logs_,
@@ -60,6 +62,7 @@ void HandlersTest::start(std::function<void(ServerConfig&)> tweak) {
       .node_id = 0,
       .advertised = {{"127.0.0.1", 9092}},
       .configs = configs_.get(),
+      .producer_ids = producer_ids_.get(),
   });
   dispatcher_.set_table(make_handler_table(*ctx_));
 }
@@ -118,8 +121,25 @@ std::vector<uint8_t> HandlersTest::batch(int records, protocol::Compression c) {
   return b.build();
 }
 
-Answer HandlersTest::produce(const std::string& topic, std::vector<uint8_t>& data, int16_t acks, int16_t v) {
+std::vector<uint8_t> HandlersTest::producer_batch(int records, int64_t producer_id, int16_t epoch, int32_t sequence,
+                                                  bool transactional) {
+  protocol::BatchOptions o;
+  o.producer_id = producer_id;
+  o.producer_epoch = epoch;
+  o.base_sequence = sequence;
+  o.transactional = transactional;
+  protocol::RecordBatchBuilder b(o);
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  for (int i = 0; i < records; ++i) b.add(now, std::nullopt, std::string_view("value"));
+  return b.build();
+}
+
+Answer HandlersTest::produce(const std::string& topic, std::vector<uint8_t>& data, int16_t acks, int16_t v,
+                             std::optional<std::string> transactional_id) {
   protocol::ProduceRequest req;
+  req.transactional_id = std::move(transactional_id);
   req.acks = acks;
   req.timeout_ms = 1000;
   auto& t = req.topic_data.emplace_back();

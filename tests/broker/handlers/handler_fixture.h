@@ -14,6 +14,7 @@
 
 #include "broker/config/config_manager.h"
 #include "broker/config/server_config.h"
+#include "broker/coordinator/producer_id_manager.h"
 #include "broker/dispatch/dispatcher.h"
 #include "broker/fetch/fetch_session_cache.h"
 #include "broker/fetch/partition_waiters.h"
@@ -76,13 +77,18 @@ class HandlersTest : public ::testing::Test {
   protocol::CreateTopicsResponse create(const std::string& name, int32_t partitions, int16_t rf, int16_t v = 7,
                                         bool validate_only = false);
   static std::vector<uint8_t> batch(int records, protocol::Compression c = protocol::Compression::none);
-  Answer produce(const std::string& topic, std::vector<uint8_t>& data, int16_t acks, int16_t v = 7);
+  // A batch of an idempotent (or transactional) producer.
+  static std::vector<uint8_t> producer_batch(int records, int64_t producer_id, int16_t epoch, int32_t sequence,
+                                             bool transactional = false);
+  Answer produce(const std::string& topic, std::vector<uint8_t>& data, int16_t acks, int16_t v = 7,
+                 std::optional<std::string> transactional_id = std::nullopt);
   static protocol::ProduceResponse decode_produce(const Answer& a, int16_t v = 7);
 
   std::filesystem::path dir_;
   ServerConfig config_;
   std::unique_ptr<storage::LogManager> logs_;
   std::unique_ptr<ConfigManager> configs_;
+  std::unique_ptr<coordinator::ProducerIdManager> producer_ids_;
   FetchSessionCache sessions_;
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;

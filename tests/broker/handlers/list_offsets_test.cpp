@@ -74,3 +74,32 @@ TEST_F(HandlersTest, ListOffsetsFindsABatchSentWithoutMaxTimestamp) {
 
 }  // namespace
 }  // namespace fjord::broker
+
+namespace fjord::broker {
+namespace {
+
+TEST_F(HandlersTest, ListOffsetsLatestIsTheLastStableOffsetForReadCommitted) {
+  create("lso", 1, 1);
+  auto plain = batch(2);
+  produce("lso", plain, -1);
+  auto txn = producer_batch(3, 21, 0, 0, true);  // 2-4, undecided
+  produce("lso", txn, -1, 7, "tx");
+  auto latest = [&](int8_t isolation) {
+    protocol::ListOffsetsRequest req;
+    req.replica_id = -1;
+    req.isolation_level = isolation;
+    auto& t = req.topics.emplace_back();
+    t.name = "lso";
+    t.partitions.push_back({0, -1, -1, 1});
+    return roundtrip<protocol::ListOffsetsResponse>(req, 7).topics[0].partitions[0].offset;
+  };
+  EXPECT_EQ(latest(0), 5);
+  EXPECT_EQ(latest(1), 2);
+  storage::AppendInfo marker;
+  ASSERT_EQ(logs_->partition("lso", 0)->append_txn_marker(21, 0, true, 0, &marker), storage::Errc::ok);
+  logs_->partition("lso", 0)->flush();
+  EXPECT_EQ(latest(1), 6);
+}
+
+}  // namespace
+}  // namespace fjord::broker

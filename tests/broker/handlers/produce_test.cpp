@@ -5,6 +5,7 @@
 
 #include "handler_fixture.h"
 #include "protocol/records/record_batch.h"
+#include "protocol/records/record_batch_builder.h"
 
 namespace fjord::broker {
 namespace {
@@ -91,6 +92,50 @@ TEST_F(SmallMessagesTest, BatchAboveMessageMaxBytesIsRejected) {
   auto ok = batch(1);
   resp = decode_produce(produce("small", ok, 1));
   EXPECT_EQ(resp.responses[0].partition_responses[0].error_code, 0);
+}
+
+}  // namespace
+}  // namespace fjord::broker
+
+namespace fjord::broker {
+namespace {
+
+TEST_F(HandlersTest, ProduceAnswersARetriedIdempotentBatchWithItsOriginalOffset) {
+  create("idem", 1, 1);
+  auto first = producer_batch(3, 11, 0, 0);
+  auto second = producer_batch(2, 11, 0, 3);
+  EXPECT_EQ(decode_produce(produce("idem", first, -1)).responses[0].partition_responses[0].base_offset, 0);
+  EXPECT_EQ(decode_produce(produce("idem", second, -1)).responses[0].partition_responses[0].base_offset, 3);
+  auto retry = producer_batch(3, 11, 0, 0);
+  auto resp = decode_produce(produce("idem", retry, -1));
+  EXPECT_EQ(resp.responses[0].partition_responses[0].error_code, 0);
+  EXPECT_EQ(resp.responses[0].partition_responses[0].base_offset, 0);
+  EXPECT_EQ(logs_->partition("idem", 0)->log_end_offset(), 5);
+}
+
+TEST_F(HandlersTest, ProduceRefusesSequenceGapsStaleEpochsAndClientMarkers) {
+  auto produce_error = [this](const Answer& a) { return decode_produce(a).responses[0].partition_responses[0].error_code; };
+  create("idem", 1, 1);
+  auto first = producer_batch(1, 11, 2, 0);
+  ASSERT_EQ(produce_error(produce("idem", first, -1)), 0);
+  auto gap = producer_batch(1, 11, 2, 7);
+  EXPECT_EQ(produce_error(produce("idem", gap, -1)), 45);  // OUT_OF_ORDER_SEQUENCE_NUMBER
+  auto stale = producer_batch(1, 11, 1, 1);
+  EXPECT_EQ(produce_error(produce("idem", stale, -1)), 47);  // INVALID_PRODUCER_EPOCH
+  protocol::BatchOptions o;
+  o.producer_id = 11;
+  o.producer_epoch = 2;
+  o.transactional = true;
+  o.control = true;
+  protocol::RecordBatchBuilder b(o);
+  b.add_control(1000, protocol::ControlType::commit, 0);
+  auto marker = b.build();
+  EXPECT_EQ(produce_error(produce("idem", marker, -1, 7, "tx")), 87);  // INVALID_RECORD
+  auto txn = producer_batch(1, 11, 2, 1, true);
+  EXPECT_EQ(produce_error(produce("idem", txn, -1)), 53);  // no transactional id
+  EXPECT_EQ(produce_error(produce("idem", txn, -1, 7, "tx")), 0);
+  auto plain = producer_batch(1, 11, 2, 2);
+  EXPECT_EQ(produce_error(produce("idem", plain, -1)), 48);  // INVALID_TXN_STATE: inside its transaction
 }
 
 }  // namespace
