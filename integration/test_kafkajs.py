@@ -11,14 +11,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "harness"))
 from broker import Broker  # noqa: E402
 from testing import check, main, require_tool, run, skip  # noqa: E402
+import compat  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
 NODE = require_tool("node")
+CLIENT = compat.kafkajs()
 NODE_DIR = os.path.join(HERE, "node")
 if not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "kafkajs")):
     skip("kafkajs is not installed: run 'npm ci' in integration/node (scripts/setup.sh does)")
 
 
+@CLIENT.flow("metadata", "admin-topics", "keyed-order", "headers")
 def test_kafkajs_admin_and_producer():
     with Broker(overrides={"auto.create.topics.enable": "true"}) as broker, \
             tempfile.NamedTemporaryFile(suffix=".json") as result:
@@ -42,6 +45,7 @@ def test_kafkajs_admin_and_producer():
             check(r["headers"] == [("seq", m["seq"].encode())], f"message {m['seq']}: headers")
 
 
+@CLIENT.flow("group-rebalance", "commit-resume")
 def test_kafkajs_consumer_group():
     with Broker(overrides={"auto.create.topics.enable": "true"}) as broker:
         p = run([NODE, os.path.join(NODE_DIR, "kafkajs_group.js"), broker.bootstrap],

@@ -11,9 +11,11 @@ sys.path.insert(0, os.path.join(HERE, "harness"))
 from broker import Broker  # noqa: E402
 from testing import check, main, require_tool, run, skip  # noqa: E402
 import group_member as gm  # noqa: E402
+import compat  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
 NODE = require_tool("node")
+CLIENT = compat.platformatic_kafka()
 NODE_DIR = os.path.join(HERE, "node")
 if not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "@platformatic", "kafka")):
     skip("@platformatic/kafka is not installed: run 'npm ci' in integration/node (scripts/setup.sh does)")
@@ -22,6 +24,8 @@ if tuple(int(x) for x in _version.strip().split(".")[:2]) < (20, 19):
     skip(f"@platformatic/kafka needs Node 20.19 or newer, this is {_version.strip()}")
 
 
+@CLIENT.flow("group-rebalance", "commit-resume", "admin-groups", describe="listGroups, describeGroups "
+             "(state, members, assignment), deleteGroups (refused while a member is in the group)")
 def test_platformatic_consumer_group_and_admin():
     with Broker(overrides={"auto.create.topics.enable": "true"}) as broker:
         p = run([NODE, os.path.join(NODE_DIR, "platformatic_groups.js"), broker.bootstrap],

@@ -18,7 +18,9 @@ API_PRODUCE, API_FETCH, API_LIST_OFFSETS, API_METADATA, API_API_VERSIONS = 0, 1,
 API_NAMES = {0: "Produce", 1: "Fetch", 2: "ListOffsets", 3: "Metadata", 8: "OffsetCommit",
              9: "OffsetFetch", 10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat",
              13: "LeaveGroup", 14: "SyncGroup", 15: "DescribeGroups", 16: "ListGroups",
-             18: "ApiVersions", 19: "CreateTopics", 20: "DeleteTopics", 23: "OffsetForLeaderEpoch",
+             18: "ApiVersions", 19: "CreateTopics", 20: "DeleteTopics", 22: "InitProducerId",
+             23: "OffsetForLeaderEpoch", 24: "AddPartitionsToTxn", 25: "AddOffsetsToTxn", 26: "EndTxn",
+             28: "TxnOffsetCommit",
              21: "DeleteRecords", 32: "DescribeConfigs", 33: "AlterConfigs", 35: "DescribeLogDirs",
              37: "CreatePartitions", 42: "DeleteGroups", 43: "ElectLeaders",
              44: "IncrementalAlterConfigs", 45: "AlterPartitionReassignments",
@@ -323,6 +325,24 @@ def record_batch(values, timestamp=0):
         records += varint(len(body)) + body
     after_crc = (i16(0) + i32(len(values) - 1) + i64(timestamp) + i64(timestamp)
                  + i64(-1) + i16(-1) + i32(-1) + i32(len(values)) + records)
+    return (i64(0) + i32(4 + 1 + 4 + len(after_crc)) + i32(-1) + i8(2)
+            + struct.pack(">I", crc32c(after_crc)) + after_crc)
+
+
+def producer_batch(records, producer_id=-1, producer_epoch=-1, base_sequence=-1, transactional=False,
+                   timestamp=0):
+    """An uncompressed magic-2 batch as a producer builds it: `records` are (key, value,
+    [(header, value)]) with None for a null key; an idempotent producer passes its id,
+    epoch and the partition's next sequence, a transactional one also transactional=True."""
+    body = b""
+    for i, (key, value, headers) in enumerate(records):
+        rec = (i8(0) + varint(0) + varint(i)
+               + (varint(-1) if key is None else varint(len(key)) + key)
+               + varint(len(value)) + value + varint(len(headers))
+               + b"".join(varint(len(h.encode())) + h.encode() + varint(len(v)) + v for h, v in headers))
+        body += varint(len(rec)) + rec
+    after_crc = (i16(0x10 if transactional else 0) + i32(len(records) - 1) + i64(timestamp) + i64(timestamp)
+                 + i64(producer_id) + i16(producer_epoch) + i32(base_sequence) + i32(len(records)) + body)
     return (i64(0) + i32(4 + 1 + 4 + len(after_crc)) + i32(-1) + i8(2)
             + struct.pack(">I", crc32c(after_crc)) + after_crc)
 
