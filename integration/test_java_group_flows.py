@@ -24,7 +24,7 @@ TOPIC = "t"  # the topic the captured requests name
 JAVA_VERSIONS = {"Metadata": 12, "Fetch": 17, "ListOffsets": 9, "OffsetCommit": 9, "OffsetFetch": 9,
                  "FindCoordinator": 6, "JoinGroup": 9, "Heartbeat": 4, "LeaveGroup": 5,
                  "SyncGroup": 5, "DescribeGroups": 5, "ListGroups": 5, "DeleteGroups": 2,
-                 "OffsetDelete": 0}
+                 "OffsetDelete": 0, "OffsetForLeaderEpoch": 4}
 ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS = 22, 25, 27
 NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, GROUP_SUBSCRIBED_TO_TOPIC = 68, 69, 86
 
@@ -186,6 +186,17 @@ def test_console_consumer_with_group_commits_and_resumes():
                   f"committed offsets after restart {committed}")
             check({p: v[1] for p, v in committed.items()} == {p: epochs.get(p, -1) for p in range(3)},
                   f"committed leader epochs {committed}, sent {epochs}")
+            # A committed offset with a leader epoch is validated first (KIP-320): the
+            # epoch's end must not lie before it, or the log was truncated under it.
+            for p, (offset, epoch, _) in committed.items():
+                if epoch < 0:
+                    continue
+                answer = jr.send(c.leader, "OffsetForLeaderEpochRequest_v4", lambda body: body.update(
+                    Topics=[{"Topic": TOPIC, "Partitions": [
+                        {"Partition": p, "CurrentLeaderEpoch": 0, "LeaderEpoch": epoch}]}]))
+                end = answer["Topics"][0]["Partitions"][0]
+                check(end["ErrorCode"] == 0 and end["LeaderEpoch"] == 0 and end["EndOffset"] >= offset,
+                      f"OffsetForLeaderEpoch for partition {p} at {offset}: {end}")
             got, positions, _ = consume_to_end(c)
             check(got == {0: [b"p0-0"], 1: [b"p1-0"], 2: []}, f"resumed and read {got}")
             check(c.commit(positions) == {0: 0, 1: 0, 2: 0}, "second OffsetCommit")

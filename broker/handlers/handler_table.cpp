@@ -33,6 +33,7 @@
 #include "broker/handlers/offset_commit_handler.h"
 #include "broker/handlers/offset_delete_handler.h"
 #include "broker/handlers/offset_fetch_handler.h"
+#include "broker/handlers/offset_for_leader_epoch_handler.h"
 #include "broker/handlers/produce_handler.h"
 #include "broker/handlers/sync_group_handler.h"
 #include "protocol/messages/api_table.h"
@@ -60,6 +61,7 @@ constexpr ApiSpec kServedApis[] = {
     kCreateTopicsApi,
     kDeleteTopicsApi,
     kDeleteRecordsApi,
+    kOffsetForLeaderEpochApi,
     kDescribeConfigsApi,
     kAlterConfigsApi,
     kDescribeLogDirsApi,
