@@ -5,12 +5,13 @@ $FJORD_COMPAT_RESULTS (harness/compat.py), and fails if the committed file says 
     compatibility_table.py --reset    empty the results directory (ctest fixture set-up)
     compatibility_table.py            compare (ctest fixture clean-up, after the clients ran)
 
-FJORD_UPDATE_COMPATIBILITY=1 writes the file instead of comparing. A client that did not run
-(its tool missing, or not selected) keeps what the committed file says about it."""
+FJORD_UPDATE_COMPATIBILITY=1 writes the file instead of comparing. The file ends with the
+outcomes it was rendered from, one record per client and test file, in an HTML comment: a
+test file that did not run this time (its tool missing, or not selected) keeps its record,
+so a partial run compares and updates only what ran."""
 import glob
 import json
 import os
-import re
 import shutil
 import sys
 
@@ -34,19 +35,45 @@ Each client runs against its own fresh `fjord` on a loopback port
 """
 
 
+RECORDS_BEGIN, RECORDS_END = "<!-- outcomes (one record per client and test file):", "-->"
+
+
 def load(results_dir):
-    """{client: {"version", "outcomes", "unsupported", "descriptions"}} merged over files."""
-    clients = {}
+    """{(client, test file): record} of what ran."""
+    records = {}
     for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
         with open(path) as f:
             r = json.load(f)
-        c = clients.setdefault(r["client"], {"version": r["version"], "outcomes": {},
-                                             "unsupported": {}, "descriptions": {}})
+        records[(r["client"], r["file"])] = r
+    return records
+
+
+def committed_records(text):
+    """The records a committed file was rendered from, less those of test files now gone."""
+    start = text.find(RECORDS_BEGIN)
+    if start < 0:
+        return {}
+    end = text.find(RECORDS_END, start)
+    records = {}
+    for line in text[start + len(RECORDS_BEGIN):end].strip().splitlines():
+        r = json.loads(line)
+        if os.path.exists(os.path.join(HERE, r["file"] + ".py")):
+            records[(r["client"], r["file"])] = r
+    return records
+
+
+def merge(records):
+    """{client: {"version", "outcomes", "unsupported", "descriptions", "notes"}}: a flow
+    passes only where every test file proving it passed."""
+    clients = {}
+    for (name, _), r in sorted(records.items()):
+        c = clients.setdefault(name, {"version": r["version"], "outcomes": {}, "unsupported": {},
+                                      "descriptions": {}, "notes": {}})
         for flow, outcome in r["outcomes"].items():
             if c["outcomes"].get(flow) != "fail":
                 c["outcomes"][flow] = outcome
-        c["unsupported"].update(r["unsupported"])
-        c["descriptions"].update(r["descriptions"])
+        for key in ("unsupported", "descriptions", "notes"):
+            c[key].update(r.get(key, {}))
     return clients
 
 
@@ -68,38 +95,27 @@ def section(name, client):
         lines += ["| Flow | Outcome | What it proves |", "|---|---|---|"]
         lines += [f"| `{f}` | {client['outcomes'][f]} | {client['descriptions'].get(f, '')} |" for f in own]
         lines.append("")
-    for flow, why in sorted(client["unsupported"].items()):
-        if flow not in client["outcomes"]:
-            lines.append(f"- n/s {COMMON_FLOWS.get(flow, flow)}: {why}")
-    if client["unsupported"]:
-        lines.append("")
+    order = list(COMMON_FLOWS)
+    rank = lambda item: (order.index(item[0]) if item[0] in order else len(order), item[0])  # noqa: E731
+    limits = [f"- n/s {COMMON_FLOWS.get(f, f)}: {why}" for f, why in sorted(client["unsupported"].items(), key=rank)
+              if f not in client["outcomes"]]
+    limits += [f"- {COMMON_FLOWS.get(f, f)}: {text}" for f, text in sorted(client["notes"].items(), key=rank)]
+    if limits:
+        lines += limits + [""]
     return "\n".join(lines)
 
 
-def render(rows, sections):
-    """The document from each client's table row and section, in CLIENT_ORDER."""
+def render(records):
+    clients = merge(records)
     rank = {n: i for i, n in enumerate(CLIENT_ORDER)}
-    names = sorted(rows, key=lambda n: (rank.get(n, len(rank)), n))
+    names = sorted(clients, key=lambda n: (rank.get(n, len(rank)), n))
     out = [HEADER, "| Client | Version | " + " | ".join(COMMON_FLOWS.values()) + " |",
            "|" + "---|" * (len(COMMON_FLOWS) + 2)]
-    out += [rows[n] for n in names]
+    out += [row(n, clients[n]) for n in names]
     out += ["", "## Each client's own flows and limits", ""]
-    out += [sections[n].rstrip("\n") + "\n" for n in names]
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def blocks(text):
-    """{client: (its table row, its section)} parsed back from a rendered file."""
-    found = {}
-    for line in text.splitlines():
-        m = re.match(r"\| ([^|]+?) \| ", line)
-        if m and m.group(1) not in ("Client", "Flow") and not line.startswith("| `"):
-            found.setdefault(m.group(1), [line, ""])
-    for m in re.finditer(r"^### (.+)$", text, re.M):
-        end = text.find("\n### ", m.end())
-        body = text[m.start():] if end < 0 else text[m.start():end + 1]
-        found.setdefault(m.group(1), ["", ""])[1] = body.rstrip("\n")
-    return {k: tuple(v) for k, v in found.items()}
+    out += [section(n, clients[n]).rstrip("\n") + "\n" for n in names]
+    out += [RECORDS_BEGIN] + [json.dumps(r, sort_keys=True) for _, r in sorted(records.items())] + [RECORDS_END]
+    return "\n".join(out) + "\n"
 
 
 def main():
@@ -115,14 +131,10 @@ def main():
         print("SKIPPED: no client recorded any flow")
         return 77
     committed = open(DOC).read() if os.path.exists(DOC) else ""
-    old = blocks(committed)
-    # A client that did not run keeps its committed row and section.
-    kept = [n for n in old if n not in ran]
-    rows = {n: row(n, c) for n, c in ran.items()}
-    sections = {n: section(n, c) for n, c in ran.items()}
-    for name in kept:
-        rows[name], sections[name] = old[name]
-    text = render(rows, sections)
+    records = committed_records(committed)
+    kept = sorted({f"{c} ({f})" for c, f in records if (c, f) not in ran})
+    records.update(ran)
+    text = render(records)
     with open(os.path.join(results_dir, "compatibility.md"), "w") as f:
         f.write(text)
     if kept:
@@ -139,7 +151,7 @@ def main():
         print("\ndocs/compatibility.md differs from what ran: if the change is intended, "
               "regenerate it with FJORD_UPDATE_COMPATIBILITY=1 (see its header)")
         return 1
-    print(f"docs/compatibility.md matches what ran ({', '.join(sorted(ran))})")
+    print(f"docs/compatibility.md matches what ran ({', '.join(sorted({c for c, _ in ran}))})")
     return 0
 
 

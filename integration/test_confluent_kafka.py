@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """confluent-kafka (Python over librdkafka): produce with keys and headers, then consume
 with assign() from the beginning (no subscribe, no commits) and compare byte for byte.
-Then subscribe() in a group: commit, and a new consumer resumes from the commits."""
+Then subscribe() in a group: commit, and a new consumer resumes from the commits. On one
+shared broker: every codec, a 1 MiB message, the admin API for topics, the idempotent and
+the transactional producer."""
 import os
 import sys
 import time

@@ -12,7 +12,6 @@ test_java_group_flows.py and test_admin_tools.py hold the rest of the tools' flo
 quickstart through a real Kafka's bin/ scripts when KAFKA_HOME is set."""
 import os
 import sys
-import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 from broker import Broker  # noqa: E402
@@ -106,14 +105,20 @@ def test_kafka_topics_create_list_describe_delete():
 class ConsoleProducer:
     """kafka-console-producer.sh with its default settings (enable.idempotence=true,
     acks=all, linger.ms=1000): InitProducerId on the bootstrap connection, then each
-    partition's records in one batch of a Produce v11 on the leader connection."""
+    partition's records in one batch of a Produce v11 on the leader connection.
+    idempotent=False is `--producer-property enable.idempotence=false` (no InitProducerId,
+    producer id -1); `codec` is `--compression-codec`."""
 
-    def __init__(self, topic, transactional_id=None):
-        self.topic, self.sequences = topic, {}
+    def __init__(self, topic, transactional_id=None, idempotent=True, codec="none"):
+        self.topic, self.sequences, self.codec = topic, {}, codec
         self.bootstrap = jr.connect(SHARED.host_port)
         # Auto-creation may answer LEADER_NOT_AVAILABLE first: the producer asks again.
         self.partitions = wait_until(lambda: jr.metadata(self.bootstrap, [topic])[topic][1], 10,
                                      what=f"partitions of {topic} in Metadata")
+        self.transactional_id, self.producer_id, self.epoch = transactional_id, -1, -1
+        self.leader = jr.connect(SHARED.host_port)
+        if not idempotent:
+            return
         coordinator = self.bootstrap
         if transactional_id:
             found = jr.send(self.bootstrap, "FindCoordinatorRequest_v6", lambda b: b.update(
@@ -124,8 +129,6 @@ class ConsoleProducer:
         answer = jr.send(coordinator, "InitProducerIdRequest_v5", as_transactional)
         check(answer["ErrorCode"] == 0 and answer["ProducerId"] >= 0, f"InitProducerId: {answer}")
         self.producer_id, self.epoch = answer["ProducerId"], answer["ProducerEpoch"]
-        self.transactional_id = transactional_id
-        self.leader = jr.connect(SHARED.host_port)
 
     def close(self):
         self.bootstrap.close()
@@ -140,8 +143,9 @@ class ConsoleProducer:
             by_partition.setdefault(p, []).append((key, value, headers))
         out = {}
         for p, records in by_partition.items():
-            out[p] = kw.producer_batch(records, self.producer_id, self.epoch, self.sequences.get(p, 0),
-                                       transactional=self.transactional_id is not None)
+            sequence = self.sequences.get(p, 0) if self.producer_id >= 0 else -1
+            out[p] = kw.producer_batch(records, self.producer_id, self.epoch, sequence,
+                                       transactional=self.transactional_id is not None, codec=self.codec)
             self.sequences[p] = self.sequences.get(p, 0) + len(records)
         return out
 
@@ -209,11 +213,53 @@ def console_consumer(topic, group, max_messages):
         c.close()
 
 
-@CLIENT.flow("keyed-order", "headers", "console-consumer",
+@CLIENT.flow("console-consumer",
              describe="kafka-console-consumer.sh --group G --from-beginning --max-messages N twice: "
                       "the second run resumes at the first one's commits; together they print "
                       "every record once, in order per partition")
-def test_console_producer_keyed_then_console_consumer_in_a_group():
+def test_console_consumer_max_messages_in_a_group_resumes():
+    topic, group = "quickstart-consume", "quickstart-consume-group"
+    producer = ConsoleProducer(topic, idempotent=False)
+    try:
+        lines = [(None, b"event %d" % i, []) for i in range(30)]
+        batches = {p: kw.producer_batch(lines[p::PARTITIONS]) for p in range(PARTITIONS)}
+        check(all(e == 0 for e, _ in producer.produce(batches).values()), "Produce v11")
+    finally:
+        producer.close()
+    first = console_consumer(topic, group, 12)
+    second = console_consumer(topic, group, 18)
+    printed = first + second
+    check(len({(p, o) for p, o, _ in printed}) == 30, f"printed {len(first)} + {len(second)}, not 30 distinct")
+    for p in range(PARTITIONS):
+        check([v for q, _, v in printed if q == p] == [v for _, v, _ in lines[p::PARTITIONS]],
+              f"partition {p} printed out of order, or not all of it")
+
+
+@CLIENT.flow("codecs", "large-message")
+def test_console_producer_codecs_and_a_1_mib_message():
+    # --compression-codec gzip|snappy|lz4|zstd, and a 1 MiB line with
+    # --producer-property max.request.size=2097152 (these run without idempotence, which
+    # the idempotent flows cover); read back with the console consumer (Fetch v17).
+    big = bytes(97 + (i * 7) % 26 for i in range(1 << 20))
+    for codec in ("gzip", "snappy", "lz4", "zstd", "none"):
+        topic = f"quickstart-{codec}"
+        values = [b"line %d " % i + b"compressible text " * (i % 30) for i in range(200)]
+        if codec == "none":
+            values = [b"before", big, b"after"]
+        producer = ConsoleProducer(topic, idempotent=False, codec=codec)
+        try:
+            answer = producer.produce({0: kw.producer_batch([(None, v, []) for v in values], codec=codec)})
+            check(answer == {0: (0, 0)}, f"{codec}: Produce v11 {answer}")
+        finally:
+            producer.close()
+        _, batches = kw.read_all(SHARED.host_port, topic)
+        check({b["codec"] for b in batches} == {codec}, f"{codec}: stored as {[b['codec'] for b in batches]}")
+        printed = console_consumer(topic, f"read-{codec}", len(values))
+        check([v for _, _, v in printed] == values, f"{codec}: printed {len(printed)} of {len(values)}, or other bytes")
+
+
+@CLIENT.flow("keyed-order", "headers")
+def test_console_producer_keyed_with_headers():
     compat.require_apis(SHARED, compat.PRODUCER_ID_APIS)
     topic, group = "quickstart-keyed", "quickstart-group"
     # kafka-console-producer.sh --topic quickstart-keyed --property parse.key=true
@@ -230,15 +276,10 @@ def test_console_producer_keyed_then_console_consumer_in_a_group():
         expected = [line for line in lines if murmur2_partition(line[0], PARTITIONS) == p]
         got = [(k, v, h) for k, v, h in read_partition(topic, p)]
         check(got == expected, f"partition {p}: {len(got)} records, expected {len(expected)} in produce order")
-    first = console_consumer(topic, group, 25)
-    second = console_consumer(topic, group, 35)
-    printed = first + second
-    check(len(printed) == 60 and len({(p, o) for p, o, _ in printed}) == 60,
-          f"printed {len(first)} + {len(second)}, {len({(p, o) for p, o, _ in printed})} distinct of 60")
+    printed = console_consumer(topic, group, 60)
     for p in range(PARTITIONS):
-        offsets = [o for q, o, _ in printed if q == p]
-        check(offsets == sorted(offsets) and offsets == list(range(len(offsets))),
-              f"partition {p} printed out of order: {offsets}")
+        check([v for q, _, v in printed if q == p] ==
+              [v for k, v, _ in lines if murmur2_partition(k, PARTITIONS) == p], f"partition {p} printed otherwise")
 
 
 @CLIENT.flow("transactional")
@@ -271,8 +312,8 @@ def test_transactional_producer_commits():
 
 if __name__ == "__main__":
     with Broker(overrides={"num.partitions": PARTITIONS, "auto.create.topics.enable": "true",
-                           "offsets.topic.num.partitions": 1}) as SHARED:
-        code = main(test_kafka_topics_create_list_describe_delete, test_console_producer_default_settings,
-                    test_console_producer_keyed_then_console_consumer_in_a_group,
-                    test_transactional_producer_commits)
+                           "offsets.topic.num.partitions": 1, "message.max.bytes": 2 << 20}) as SHARED:
+        code = main(test_kafka_topics_create_list_describe_delete, test_console_consumer_max_messages_in_a_group_resumes,
+                    test_console_producer_codecs_and_a_1_mib_message, test_console_producer_default_settings,
+                    test_console_producer_keyed_with_headers, test_transactional_producer_commits)
     sys.exit(code)

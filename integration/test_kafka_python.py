@@ -1,9 +1,12 @@
 #!/usr/bin/python3
 """kafka-python: KafkaProducer (acks=all) and KafkaConsumer with assign() and no group_id,
 including its ApiVersions/Metadata probe on connect. Then KafkaConsumers in a group:
-subscribe, commit, and a new consumer resumes from the commits."""
+subscribe, commit, and a new consumer resumes from the commits. On one shared broker: headers
+with every codec, a 1 MiB message, KafkaAdminClient for topics and configs, and two group
+members rebalancing."""
 import os
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
@@ -273,7 +276,6 @@ class GroupMember:
     rebalances, so two members in one thread would wait for each other."""
 
     def __init__(self, topic, group, seen):
-        import threading
         self.consumer = KafkaConsumer(topic, bootstrap_servers=SHARED.bootstrap, group_id=group,
                                       auto_offset_reset="earliest", enable_auto_commit=False,
                                       heartbeat_interval_ms=300, session_timeout_ms=10000,

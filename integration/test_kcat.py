@@ -8,7 +8,13 @@ rebalancing, committing and resuming, idempotent and transactional producing."""
 import json
 import os
 import random
+import re
+import signal
+import subprocess
 import sys
+import tempfile
+import threading
+import time
 from collections import defaultdict
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
@@ -139,7 +145,6 @@ def kcat(*args, input=None, timeout=60):
 
 def produce_lines(topic, lines, *args):
     """kcat -P of "key<TAB>value" lines from a file (-l) into partition 0."""
-    import tempfile
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as f:
         f.write("".join(f"{k}\t{v}\n" for k, v in lines))
         f.flush()
@@ -165,7 +170,6 @@ def test_produce_a_file_with_keys_and_headers():
 @CLIENT.flow("kcat-offsets", describe="`-o beginning`, `-o end`, `-o -N`, `-o s@<ms>` and `-Q` "
                                       "(offset for a timestamp) start where Kafka would")
 def test_start_offsets_and_timestamp_queries():
-    import time
     topic = "kcat-offsets"
     produce_lines(topic, [(f"k{i}", f"early-{i}") for i in range(50)])
     early = [int(t) for _, t in (r[:2] for r in rows(topic, "-o", "beginning", fmt="%o\t%T\n"))]
@@ -216,8 +220,6 @@ class GroupMember:
     """`kcat -G` in the background: what it printed, and its last assignment."""
 
     def __init__(self, group, topic):
-        import subprocess
-        import threading
         self.proc = subprocess.Popen(
             [KCAT, "-b", SHARED.bootstrap, "-G", group, "-u", "-f", "%p\t%o\t%s\n",
              "-X", "auto.offset.reset=earliest", "-X", "heartbeat.interval.ms=300",
@@ -235,7 +237,6 @@ class GroupMember:
             self.records.append((int(p), int(o), v))
 
     def _err(self):
-        import re
         for line in self.proc.stderr:
             if "rebalanced" in line:  # "% Group g rebalanced (memberid ...): assigned: t [0], t [2]"
                 m = re.search(r": (assigned|revoked): (.*)$", line)
@@ -245,12 +246,11 @@ class GroupMember:
                     self.assigned = []
 
     def stop(self):
-        import signal
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)  # kcat commits and leaves the group
             try:
                 self.proc.wait(20)
-            except Exception:
+            except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
         for t in self.readers:

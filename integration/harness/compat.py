@@ -36,7 +36,7 @@ COMMON_FLOWS = {
 
 # Table row order; a client's display name is its key.
 CLIENT_ORDER = ["kcat", "librdkafka", "confluent-kafka", "kafka-python", "kafkajs",
-                "@platformatic/kafka", "Kafka 3.9 Java tools"]
+                "@platformatic/kafka", "Kafka 3.9 Java tools", "Kafka scripts"]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NODE_MODULES = os.path.join(os.path.dirname(HERE), "node", "node_modules")
@@ -50,6 +50,7 @@ class Client:
         self.outcomes = {}      # flow -> "pass" | "fail"
         self.unsupported_flows = {}  # flow -> why
         self.descriptions = {}  # client-specific flow -> what it proves
+        self.notes = {}         # flow -> a limit of the client worth knowing (shown in its section)
         _registry.append(self)
 
     def flow(self, *flows, describe=None):
@@ -69,6 +70,9 @@ class Client:
 
     def unsupported(self, flow, why):
         self.unsupported_flows[flow] = why
+
+    def note(self, flow, text):
+        self.notes[flow] = text
 
     def record(self, flows, passed):
         for f in flows:
@@ -95,13 +99,13 @@ def write_results(test_file):
     os.makedirs(out_dir, exist_ok=True)
     stem = os.path.splitext(os.path.basename(test_file))[0]
     for c in _registry:
-        if not c.outcomes and not c.unsupported_flows:
+        if not c.outcomes:
             continue
         slug = re.sub(r"[^A-Za-z0-9]+", "-", c.name).strip("-")
         with open(os.path.join(out_dir, f"{slug}.{stem}.json"), "w") as f:
             json.dump({"client": c.name, "version": c.version, "file": stem,
                        "outcomes": c.outcomes, "unsupported": c.unsupported_flows,
-                       "descriptions": c.descriptions}, f, indent=1, sort_keys=True)
+                       "descriptions": c.descriptions, "notes": c.notes}, f, indent=1, sort_keys=True)
 
 
 # Kafka's API keys the idempotent and transactional flows need, by name.
@@ -186,6 +190,11 @@ def java_tools():
     # Their request sequences, replayed at their versions from captured bytes
     # (integration/java_golden/, shared/docs/java-clients.md).
     return _client("Kafka 3.9 Java tools", "3.9 (replayed)")
+
+
+def kafka_scripts(version):
+    # A real Kafka's bin/kafka-*.sh (test_kafka_scripts.py, only where KAFKA_HOME is set).
+    return _client("Kafka scripts", f"{version} (KAFKA_HOME)")
 
 
 if __name__ == "__main__":
