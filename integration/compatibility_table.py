@@ -31,7 +31,9 @@ differs from what ran: do not edit it by hand. After a change of outcome, regene
 **pass**: the flow ran and every check held. **fail**: it ran and a check failed (the suite
 fails too). **n/s**: the client cannot do this (why: in its section). **-**: no test covers it.
 Each client runs against its own fresh `fjord` on a loopback port
-([integration-tests.md](integration-tests.md) says how).
+([integration-tests.md](integration-tests.md) says how). With `KAFKA_HOME` naming a Kafka
+installation, `integration.kafka_scripts` also runs Kafka's quickstart through its real
+`bin/kafka-*.sh` scripts, and a *Kafka scripts* row appears once such a run is committed.
 """
 
 

@@ -25,7 +25,8 @@ PARTITIONS = 2
 COUNT = 1000
 
 
-@CLIENT.flow("metadata", "keyed-order")
+@CLIENT.flow("metadata", "keyed-order", "version-probe", describe="infers the broker version from ApiVersions "
+             "and works with the request versions it then picks")
 def test_producer_and_assigned_consumer():
     with Broker(overrides={"num.partitions": PARTITIONS,
                            "auto.create.topics.enable": "true"}) as broker:
