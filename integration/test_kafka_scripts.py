@@ -20,8 +20,8 @@ SHARED = None  # started in __main__
 
 
 def kafka(script, *args, input=None):
-    """bin/<script> --bootstrap-server <fjord> args...: its stdout."""
-    p = run([os.path.join(KAFKA_HOME, "bin", script), "--bootstrap-server", SHARED.bootstrap, *args],
+    """bin/<script> args... --bootstrap-server <fjord> (the quickstart's order): its stdout."""
+    p = run([os.path.join(KAFKA_HOME, "bin", script), *args, "--bootstrap-server", SHARED.bootstrap],
             timeout=90, input=input)
     return p.stdout.decode()
 
@@ -36,9 +36,11 @@ CLIENT = compat.kafka_scripts(version())
 
 @CLIENT.flow("metadata", "admin-topics")
 def test_kafka_topics():
+    # bin/kafka-topics.sh --create --topic quickstart-events --bootstrap-server localhost:9092
     out = kafka("kafka-topics.sh", "--create", "--topic", TOPIC)
     check(f"Created topic {TOPIC}." in out, f"--create printed: {out}")
     check(TOPIC in kafka("kafka-topics.sh", "--list").split(), "--list does not show the topic")
+    # bin/kafka-topics.sh --describe --topic quickstart-events --bootstrap-server localhost:9092
     out = kafka("kafka-topics.sh", "--describe", "--topic", TOPIC)
     check(f"Topic: {TOPIC}" in out and "Leader:" in out, f"--describe printed: {out}")
     kafka("kafka-topics.sh", "--create", "--topic", "quickstart-doomed")
@@ -48,9 +50,15 @@ def test_kafka_topics():
 
 @CLIENT.flow("idempotent", "commit-resume")
 def test_console_producer_and_consumer_in_a_group():
-    # Default settings: an idempotent producer.
+    # bin/kafka-console-producer.sh --topic quickstart-events --bootstrap-server localhost:9092
+    # (default settings: an idempotent producer), then the consumer of the quickstart in a group.
     kafka("kafka-console-producer.sh", "--topic", TOPIC,
           input=b"This is my first event\nThis is my second event\n")
+    # bin/kafka-console-consumer.sh --topic quickstart-events --from-beginning --bootstrap-server localhost:9092
+    # (with --max-messages so that it ends)
+    out = kafka("kafka-console-consumer.sh", "--topic", TOPIC, "--from-beginning", "--max-messages", "2",
+                "--timeout-ms", "30000").splitlines()
+    check(out == ["This is my first event", "This is my second event"], f"the consumer printed {out}")
     consume = ["--topic", TOPIC, "--from-beginning", "--group", GROUP, "--timeout-ms", "30000"]
     first = kafka("kafka-console-consumer.sh", *consume, "--max-messages", "1").splitlines()
     check(first == ["This is my first event"], f"first run printed {first}")
