@@ -53,8 +53,11 @@ def test_unserved_apis_are_refused_with_one_log_line_each():
         with kw.Connection(broker.host_port) as conn:  # and it still serves
             check(kw.metadata(conn)["brokers"], "no broker in Metadata after the refusals")
         grown = broker.output[before:]
+        refusals = [line for line in grown if "not served" in line or "unsupported" in line]
         print(f"{REQUESTS * (len(unserved) + 1)} refused requests, {len(grown)} log lines")
-        check(len(grown) <= len(unserved) + 1,
+        # One warning per API (the throttle's period is a minute); a few unrelated lines may
+        # come meanwhile, but nothing near a line per request.
+        check(len(refusals) == len(unserved) + 1 and len(grown) <= len(refusals) + 5,
               f"{len(grown)} log lines for {REQUESTS} rounds of {len(unserved) + 1} refused requests:\n"
               + "\n".join(grown[:20]))
 
