@@ -70,7 +70,8 @@ def merge(records):
     clients = {}
     for (name, _), r in sorted(records.items()):
         c = clients.setdefault(name, {"version": r["version"], "outcomes": {}, "unsupported": {},
-                                      "descriptions": {}, "notes": {}})
+                                      "descriptions": {}, "notes": {}, "files": []})
+        c["files"].append(r["file"])
         for flow, outcome in r["outcomes"].items():
             if c["outcomes"].get(flow) != "fail":
                 c["outcomes"][flow] = outcome
@@ -91,7 +92,7 @@ def row(name, client):
 
 
 def section(name, client):
-    lines = [f"### {name}", ""]
+    lines = [f"### {name}", "", "Scenarios: " + ", ".join(f"`integration/{f}.py`" for f in client["files"]), ""]
     own = sorted(f for f in client["outcomes"] if f not in COMMON_FLOWS)
     if own:
         lines += ["| Flow | Outcome | What it proves |", "|---|---|---|"]
