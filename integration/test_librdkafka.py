@@ -56,6 +56,12 @@ def scenario(name):
     check(p.returncode == 0, f"scenario {name} failed; its log:\n" + p.stderr.decode(errors="replace")[-4000:])
 
 
+@CLIENT.flow("c-api", "commit-resume", describe="the C API alone: rd_kafka_CreateTopics, rd_kafka_producev "
+             "with headers, a subscribed consumer committing each record, a second one resuming at the commits")
+def test_c_api_produce_subscribe_commit_and_resume():
+    scenario("c-api")
+
+
 @CLIENT.flow("group-rebalance", "commit-resume")
 def test_high_level_consumers_rebalance_commit_and_resume():
     scenario("group")
@@ -82,6 +88,7 @@ def test_transactional_producer():
 
 if __name__ == "__main__":
     with Broker(overrides={"auto.create.topics.enable": "false", "message.max.bytes": 2 << 20}) as SHARED:
-        code = main(test_librdkafka_client, test_high_level_consumers_rebalance_commit_and_resume,
+        code = main(test_librdkafka_client, test_c_api_produce_subscribe_commit_and_resume,
+                    test_high_level_consumers_rebalance_commit_and_resume,
                     test_a_1_mib_message, test_idempotent_producer, test_transactional_producer)
     sys.exit(code)

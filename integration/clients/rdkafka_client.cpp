@@ -1,6 +1,6 @@
 // librdkafka (C++ API) client for fjord's integration tests.
 // Usage: rdkafka_client <host:port> [scenario...]; scenarios: admin, admin-configs,
-// codec:<name>, times, group, large, idempotent, transactional (the default list leaves the
+// codec:<name>, times, c-api, group, large, idempotent, transactional (the default list leaves the
 // others to test_admin_clients.py and test_librdkafka.py's own runs).
 // Exit 0 when every scenario passed.
 #include <cstdio>
@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
         fjord_it::codec_roundtrip(bootstrap, name.substr(6));
       } else if (name == "times") {
         fjord_it::offsets_for_times(bootstrap);
+      } else if (name == "c-api") {
+        fjord_it::c_api_flow(bootstrap);
       } else if (name == "group") {
         fjord_it::group_consume(bootstrap);
       } else if (name == "large") {
