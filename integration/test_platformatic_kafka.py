@@ -46,7 +46,7 @@ SHARED = None  # started in __main__
 ZSTD = subprocess.run([NODE, "-p", "typeof require('node:zlib').zstdCompressSync"], stdout=subprocess.PIPE,
                       text=True).stdout.strip() == "function"
 if not ZSTD:
-    CLIENT.note("codecs", f"zstd needs node:zlib's zstd (Node 22.15 or newer); this is Node {_version.strip()}")
+    CLIENT.note("codecs", "zstd not run: it needs node:zlib's zstd (Node 22.15 or newer), which this Node lacks")
 
 
 def flow(name):
