@@ -91,6 +91,6 @@ def main(*tests):
             compat.record(test, True)
             print(f"ok   {test.__name__} ({time.monotonic() - start:.1f}s){compat.flow_label(test)}")
         sys.stdout.flush()
-    compat.write_results(sys.modules["__main__"].__file__)
+    compat.write_results(getattr(sys.modules["__main__"], "__file__", "interactive"))
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
