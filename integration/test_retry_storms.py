@@ -118,6 +118,7 @@ def test_kafka_python_group_member_does_not_rejoin_in_a_loop():
                        or len(got) >= 10, 30, what="the member to read the 10 records")
             stabilized = lambda: [l for l in broker.output if f"group {group}: stabilized" in l]  # noqa: E731
             generations = len(stabilized())
+            check(generations >= 1, "no 'group ...: stabilized' line: the log text changed?\n" + broker.log_tail())
             until = time.monotonic() + 4
             while time.monotonic() < until:  # idle polling, heartbeats every 300 ms
                 c.poll(timeout_ms=200)
