@@ -304,7 +304,7 @@ def test_transactional_producer_commits():
         check(ended["ErrorCode"] == 0, f"EndTxn: {ended}")
     finally:
         producer.close()
-    _, batches = kw.read_all(SHARED.host_port, topic)
+    batches = compat.await_markers(SHARED, topic, 1)
     data = [r["value"] for b in batches if not b["attributes"] & 0x20 for r in b["records"]]
     check(data == [b"tx-%d" % i for i in range(10)], f"the committed records: {data}")
     check(batches[-1]["attributes"] & 0x20, "no commit marker after the transaction")

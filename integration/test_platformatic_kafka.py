@@ -112,6 +112,7 @@ def test_idempotent_producer():
 def test_transactional_producer():
     compat.require_apis(SHARED, compat.TRANSACTION_APIS)
     flow("transactional")
+    compat.await_markers(SHARED, "pk-transactional", 2)
     records, batches = stored("pk-transactional")
     check(len(records) == 150 and all(b["attributes"] & 0x10 for b in batches),
           f"{len(records)} transactional records stored")

@@ -125,6 +125,23 @@ def require_apis(broker, apis):
         raise AssertionError(f"fjord does not advertise {', '.join(missing)} (ApiVersions error {error})")
 
 
+def await_markers(broker, topic, count, partition=0, timeout=10.0):
+    """The partition's batches once `count` transaction markers (control batches) are
+    stored: Kafka writes them after answering EndTxn, so they may trail the client."""
+    import time
+    import kafka_wire
+    deadline = time.monotonic() + timeout
+    while True:
+        _, batches = kafka_wire.read_all(broker.host_port, topic, partition)
+        markers = sum(1 for b in batches if b["attributes"] & 0x20)
+        if markers >= count:
+            return batches
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{topic}/{partition}: {markers} transaction markers after {timeout}s, "
+                                 f"expected {count}")
+        time.sleep(0.05)
+
+
 # ------------------------------------------------------------------ the clients
 def _client(name, version):
     """One Client per name and process: a test file may import another's helpers."""
