@@ -28,7 +28,12 @@ async function produce(options, messages) {
   const producer = new Producer({ clientId: 'pk-producer', ...base, acks: ProduceAcks.ALL,
     autocreateTopics: false, ...options });
   try {
-    await producer.send({ messages });
+    // send() answers at acks=1 unless told (the constructor's acks does not reach it), and
+    // fjord makes acks=1 records visible once synced: ask for ALL so they are readable at once.
+    const result = await producer.send({ messages, acks: ProduceAcks.ALL });
+    // A send can resolve without writing: the nodes it could not write to are listed.
+    assert(!result.unwritableNodes || result.unwritableNodes.length === 0,
+      `send could not write to nodes ${JSON.stringify(result.unwritableNodes)}`);
   } finally {
     await producer.close();
   }
