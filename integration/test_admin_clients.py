@@ -12,6 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "harness"))
 from broker import Broker  # noqa: E402
 from testing import check, main, run, wait_until  # noqa: E402
+import compat  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
 RETENTION_CHECK = {"log.retention.check.interval.ms": "300"}
@@ -21,6 +22,7 @@ def skipped(reason):
     print(f"  skipped: {reason}")
 
 
+@compat.confluent_kafka().flow("admin-configs")
 def test_confluent_kafka_admin():
     try:
         from confluent_kafka import KafkaException, Producer
@@ -97,6 +99,7 @@ def broker_node_id(broker):
         return kw.metadata(conn)["brokers"][0]["node_id"]
 
 
+@compat.librdkafka().flow("admin-configs")
 def test_librdkafka_admin():
     client = os.environ.get("FJORD_RDKAFKA_CLIENT", "")
     if not client or not os.access(client, os.X_OK):
@@ -107,6 +110,7 @@ def test_librdkafka_admin():
         check(p.returncode == 0, "rdkafka_client admin-configs failed:\n" + p.stderr.decode(errors="replace")[-3000:])
 
 
+@compat.kafkajs().flow("admin-configs")
 def test_kafkajs_admin():
     node_dir = os.path.join(HERE, "node")
     if not os.path.isdir(os.path.join(node_dir, "node_modules", "kafkajs")):

@@ -10,9 +10,11 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 from broker import Broker  # noqa: E402
 from testing import check, main  # noqa: E402
+import compat  # noqa: E402
 import java_replay  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
+CLIENT = compat.java_tools()
 ADMIN = "adminclient-1"
 TOPIC, BROKER = 2, 4                    # ConfigResource types
 DYNAMIC_TOPIC, STATIC_BROKER, DEFAULT = 1, 4, 5
@@ -69,6 +71,7 @@ def list_offset(conn, topic, partition, timestamp):
     return p["Offset"]
 
 
+@CLIENT.flow("admin-topics")
 def test_kafka_topics_describe():
     with Broker(overrides={"offsets.topic.num.partitions": "1"}) as broker, admin(broker) as conn:
         create_topic(conn, "described", 3, {"retention.ms": "86400000"})
@@ -122,6 +125,7 @@ def test_kafka_topics_describe():
         check(errors == {"nope": UNKNOWN_TOPIC, "bad name": 17}, f"unknown/invalid topics: {errors}")
 
 
+@CLIENT.flow("admin-topics")
 def test_kafka_topics_alter_partitions():
     with Broker() as broker, admin(broker) as conn:
         create_topic(conn, "grows", 2)
@@ -144,6 +148,7 @@ def test_kafka_topics_alter_partitions():
         check(r["ErrorCode"] == 37 and "would not be an increase" in (r["ErrorMessage"] or ""), str(r))
 
 
+@CLIENT.flow("admin-configs")
 def test_kafka_configs_topics():
     with Broker() as broker, admin(broker) as conn:
         create_topic(conn, "cfg", 1)
@@ -182,6 +187,7 @@ def test_kafka_configs_topics():
         check(describe_configs(conn, TOPIC, "missing")["ErrorCode"] == UNKNOWN_TOPIC, "missing topic")
 
 
+@CLIENT.flow("admin-configs")
 def test_kafka_configs_brokers():
     # kafka-configs --entity-type brokers --entity-name 1 --describe --all
     with Broker(overrides={"node.id": "1"}) as broker, admin(broker) as conn:
@@ -215,6 +221,8 @@ def test_kafka_configs_brokers():
         check(loggers["root"]["Value"] == "INFO" and loggers["root"]["ConfigSource"] == 6, str(loggers))
 
 
+@CLIENT.flow("other-admin-tools", describe="kafka-log-dirs.sh, kafka-delete-records.sh, "
+             "kafka-get-offsets.sh, kafka-leader-election.sh, each checked for its effect")
 def test_kafka_log_dirs():
     with Broker() as broker, admin(broker) as conn:
         create_topic(conn, "sized", 2)
@@ -234,6 +242,7 @@ def test_kafka_log_dirs():
         check(listed == [("sized", 1)], f"filtered: {listed}")
 
 
+@CLIENT.flow("other-admin-tools")
 def test_kafka_delete_records_and_get_offsets():
     with Broker() as broker, admin(broker) as conn:
         create_topic(conn, "trimmed", 1)
@@ -263,6 +272,7 @@ def test_kafka_delete_records_and_get_offsets():
         check(resp["Topics"][0]["Partitions"][0]["LowWatermark"] == 5, str(resp))
 
 
+@CLIENT.flow("other-admin-tools")
 def test_kafka_leader_election():
     with Broker() as broker, admin(broker) as conn:
         create_topic(conn, "led", 2)

@@ -1,19 +1,23 @@
 #!/usr/bin/python3
 """confluent-kafka (Python over librdkafka): produce with keys and headers, then consume
 with assign() from the beginning (no subscribe, no commits) and compare byte for byte.
-Then subscribe() in a group: commit, and a new consumer resumes from the commits."""
+Then subscribe() in a group: commit, and a new consumer resumes from the commits. On one
+shared broker: every codec, a 1 MiB message, the admin API for topics, the idempotent and
+the transactional producer."""
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 from broker import Broker  # noqa: E402
-from testing import Failure, check, main, require_module  # noqa: E402
+from testing import Failure, check, main, require_module, wait_until  # noqa: E402
 import group_member as gm  # noqa: E402
+import compat  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
 ck = require_module("confluent_kafka")
 from confluent_kafka.admin import AdminClient  # noqa: E402
+CLIENT = compat.confluent_kafka()
 TOPIC = "py-confluent"
 PARTITIONS = 3
 COUNT = 3000
@@ -56,6 +60,7 @@ def consume_all(broker, expected_total, timeout=60):
         c.close()
 
 
+@CLIENT.flow("metadata", "keyed-order", "headers")
 def test_produce_and_assign_consume():
     with Broker(overrides={"num.partitions": PARTITIONS,
                            "auto.create.topics.enable": "true"}) as broker:
@@ -107,6 +112,8 @@ def test_produce_and_assign_consume():
               "are lz4")
 
 
+@CLIENT.flow("topic-compression-type", describe="topics created with compression.type gzip, "
+             "uncompressed, zstd, producer store that codec whatever the producer sent")
 def test_topic_compression_type_is_applied():
     # Kafka recompresses what a producer sends when the topic's compression.type
     # names a codec; "producer" keeps the producer's.
@@ -337,6 +344,7 @@ def take_in_group(broker, group, topic, wanted, timeout=60):
         c.close()  # leaves the group
 
 
+@CLIENT.flow("commit-resume")
 def test_subscribe_commit_and_resume_in_a_group():
     topic, group = "ck-group-topic", "ck-group"
     with Broker(overrides={"num.partitions": 3}) as broker:
@@ -363,8 +371,125 @@ def test_subscribe_commit_and_resume_in_a_group():
         check([tp.offset for tp in got] == [110, 110, 110], f"committed() {[tp.offset for tp in got]}")
 
 
+# ---------------------------------------------------------------- on one shared broker
+SHARED = None  # started in __main__
+LARGE = 1 << 20
+
+
+def read_back(topic, partitions=1, settings=None, timeout=30):
+    """Every record of the topic from the beginning to its end, with assign()."""
+    c = ck.Consumer({"bootstrap.servers": SHARED.bootstrap, "group.id": "unused",
+                     "enable.auto.commit": False, "enable.partition.eof": True,
+                     "fetch.wait.max.ms": 100, **(settings or {})})
+    try:
+        c.assign([ck.TopicPartition(topic, p, ck.OFFSET_BEGINNING) for p in range(partitions)])
+        got, eof, deadline = [], set(), time.monotonic() + timeout
+        while len(eof) < partitions:
+            check(time.monotonic() < deadline, f"{topic}: read {len(got)}, no end of partitions {eof}")
+            m = c.poll(0.5)
+            if m is None:
+                continue
+            if m.error():
+                check(m.error().code() == ck.KafkaError._PARTITION_EOF, f"consumer error: {m.error()}")
+                eof.add(m.partition())
+                continue
+            eof.discard(m.partition())
+            got.append(m)
+        return got
+    finally:
+        c.close()
+
+
+def produce_all(settings, topic, records):
+    p = ck.Producer({"bootstrap.servers": SHARED.bootstrap, **settings})
+    errors = []
+    for key, value in records:
+        p.produce(topic, key=key, value=value, partition=0, on_delivery=lambda e, m: e and errors.append(e))
+        p.poll(0)
+    check(p.flush(30) == 0 and not errors, f"{topic}: produce failed: {errors[:3]}")
+    return p
+
+
+@CLIENT.flow("codecs")
+def test_every_codec():
+    for codec in ("gzip", "snappy", "lz4", "zstd"):
+        topic = f"ck-{codec}"
+        sent = [(b"k%d" % (i % 9), b"%05d " % i + b"compressible text " * (i % 40)) for i in range(500)]
+        produce_all({"compression.type": codec, "linger.ms": 50}, topic, sent)
+        got = read_back(topic)
+        check([(m.key(), m.value()) for m in got] == sent, f"{codec}: read back {len(got)} of 500, or other bytes")
+        _, batches = kw.read_all(SHARED.host_port, topic)
+        used = {b["codec"] for b in batches}
+        check(used <= {codec, "none"} and codec in used, f"{codec}: stored batch codecs {used}")
+
+
+@CLIENT.flow("large-message")
+def test_a_1_mib_message():
+    big = bytes((i * 7) % 251 for i in range(LARGE))
+    sent = [(b"small", b"before"), (b"big", big), (b"small", b"after")]
+    produce_all({"message.max.bytes": 2000000}, "ck-large", sent)
+    got = read_back("ck-large")
+    check([(m.key(), m.value()) for m in got] == sent, f"read back sizes {[len(m.value()) for m in got]}")
+
+
+@CLIENT.flow("admin-topics")
+def test_admin_create_describe_delete():
+    from confluent_kafka.admin import ConfigResource, NewTopic
+    admin = AdminClient({"bootstrap.servers": SHARED.bootstrap})
+    for f in admin.create_topics([NewTopic("ck-admin", 3, 1, config={"retention.ms": "86400000"})]).values():
+        f.result(15)
+    try:
+        admin.create_topics([NewTopic("ck-admin", 3, 1)])["ck-admin"].result(15)
+        raise Failure("creating an existing topic succeeded")
+    except ck.KafkaException as e:
+        check(e.args[0].code() == ck.KafkaError.TOPIC_ALREADY_EXISTS, f"second create: {e}")
+    md = admin.list_topics(timeout=10)
+    check(sorted(md.topics["ck-admin"].partitions) == [0, 1, 2], f"partitions {md.topics['ck-admin'].partitions}")
+    configs = admin.describe_configs([ConfigResource("topic", "ck-admin")])
+    entries = list(configs.values())[0].result(15)
+    check(entries["retention.ms"].value == "86400000", f"retention.ms {entries['retention.ms'].value}")
+    for f in admin.delete_topics(["ck-admin"]).values():
+        f.result(15)
+    wait_until(lambda: "ck-admin" not in admin.list_topics(timeout=10).topics, 10, what="the topic to go")
+
+
+@CLIENT.flow("idempotent")
+def test_idempotent_producer():
+    compat.require_apis(SHARED, compat.PRODUCER_ID_APIS)
+    sent = [(b"k%d" % (i % 7), b"v%d" % i) for i in range(1000)]
+    produce_all({"enable.idempotence": True, "linger.ms": 5}, "ck-idempotent", sent)
+    got = read_back("ck-idempotent")
+    check([(m.key(), m.value()) for m in got] == sent, f"read back {len(got)} of 1000, or out of order")
+    _, batches = kw.read_all(SHARED.host_port, "ck-idempotent")
+    check(all(b["producer_id"] >= 0 for b in batches), "batches stored without a producer id")
+
+
+@CLIENT.flow("transactional")
+def test_transactional_producer():
+    compat.require_apis(SHARED, compat.TRANSACTION_APIS)
+    topic = "ck-transactional"
+    p = ck.Producer({"bootstrap.servers": SHARED.bootstrap, "transactional.id": "ck-tx"})
+    p.init_transactions(20)
+    p.begin_transaction()
+    for i in range(100):
+        p.produce(topic, key=b"k", value=b"committed-%d" % i, partition=0)
+    p.commit_transaction(20)
+    p.begin_transaction()
+    for i in range(50):
+        p.produce(topic, key=b"k", value=b"aborted-%d" % i, partition=0)
+    p.abort_transaction(20)
+    got = read_back(topic, settings={"isolation.level": "read_committed"})
+    check([m.value() for m in got] == [b"committed-%d" % i for i in range(100)],
+          f"read_committed read {len(got)} records, 100 committed")
+    uncommitted = read_back(topic, settings={"isolation.level": "read_uncommitted"})
+    check(len(uncommitted) == 150, f"read_uncommitted read {len(uncommitted)} of 150 data records")
+
+
 if __name__ == "__main__":
-    sys.exit(main(test_produce_and_assign_consume, test_subscribe_commit_and_resume_in_a_group, test_topic_compression_type_is_applied,
-                  test_two_listeners_each_advertise_themselves, test_reading_far_behind_the_end,
-                  test_big_batches_from_concurrent_producers_come_back_exactly,
-                  test_a_low_open_file_limit_is_raised))
+    with Broker(overrides={"message.max.bytes": 2 << 20}) as SHARED:
+        code = main(test_produce_and_assign_consume, test_subscribe_commit_and_resume_in_a_group,
+                    test_topic_compression_type_is_applied, test_two_listeners_each_advertise_themselves,
+                    test_reading_far_behind_the_end, test_big_batches_from_concurrent_producers_come_back_exactly,
+                    test_a_low_open_file_limit_is_raised, test_every_codec, test_a_1_mib_message,
+                    test_admin_create_describe_delete, test_idempotent_producer, test_transactional_producer)
+    sys.exit(code)

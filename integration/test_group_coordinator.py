@@ -12,6 +12,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 from broker import Broker, DataDir  # noqa: E402
 from testing import check, main, require_module, require_tool, run, wait_until  # noqa: E402
+import compat  # noqa: E402
 
 ck = require_module("confluent_kafka")
 from confluent_kafka.admin import AdminClient  # noqa: E402
@@ -96,6 +97,7 @@ def wait_for_clean_split(members, what):
     return [sorted(m.owned()) for m in members]
 
 
+@compat.confluent_kafka().flow("group-rebalance")
 def test_consumers_split_a_topic_two_then_three():
     with Broker(overrides=OVERRIDES) as broker:
         topic = "split"
@@ -120,6 +122,7 @@ def test_consumers_split_a_topic_two_then_three():
         check(len(groups) == 1 and groups[0].state == "Empty", f"group after close: {groups}")
 
 
+@compat.confluent_kafka().flow("commit-resume")
 def test_commit_survives_sigkill_and_the_group_resumes():
     with DataDir() as data:
         topic = "resume"
@@ -145,6 +148,7 @@ def test_commit_survives_sigkill_and_the_group_resumes():
                 m.close()
 
 
+@compat.kcat().flow("commit-resume")
 def test_kcat_group_consumes_commits_and_resumes():
     with Broker(overrides=OVERRIDES) as broker:
         topic = "kcat-group"

@@ -13,16 +13,18 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 from broker import Broker  # noqa: E402
 from testing import check, main  # noqa: E402
+import compat  # noqa: E402
 import consumer_protocol as cp  # noqa: E402
 import java_replay as jr  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
+CLIENT = compat.java_tools()
 TOPIC = "t"  # the topic the captured requests name
 # The API versions the Java 3.9 clients send when the broker advertises the full ranges.
 JAVA_VERSIONS = {"Metadata": 12, "Fetch": 17, "ListOffsets": 9, "OffsetCommit": 9, "OffsetFetch": 9,
                  "FindCoordinator": 6, "JoinGroup": 9, "Heartbeat": 4, "LeaveGroup": 5,
                  "SyncGroup": 5, "DescribeGroups": 5, "ListGroups": 5, "DeleteGroups": 2,
-                 "OffsetDelete": 0}
+                 "OffsetDelete": 0, "OffsetForLeaderEpoch": 4}
 ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS = 22, 25, 27
 NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, GROUP_SUBSCRIBED_TO_TOPIC = 68, 69, 86
 
@@ -105,6 +107,8 @@ def test_broker_advertises_the_java_versions():
                   f"{api}: advertised {lo}..{hi}, the Java 3.9 client sends v{version}")
 
 
+@CLIENT.flow("console-consumer-no-group", describe="kafka-console-consumer.sh without --group: "
+             "a generated group, range assignment, no commits, the session-closing Fetch")
 def test_console_consumer_without_group():
     # Section 3.2: group console-consumer-48274, auto-commit off. The captured JoinGroup,
     # OffsetFetch and ListOffsets go out byte for byte.
@@ -158,6 +162,7 @@ def test_console_consumer_without_group():
             check(error == 0 and offsets == {}, f"no commits expected, found {offsets}")
 
 
+@CLIENT.flow("commit-resume")
 def test_console_consumer_with_group_commits_and_resumes():
     # Section 3.3: auto-commit on. The consumer commits what it read before LeaveGroup;
     # the next one starts from there and reads only what was produced since.
@@ -181,6 +186,17 @@ def test_console_consumer_with_group_commits_and_resumes():
                   f"committed offsets after restart {committed}")
             check({p: v[1] for p, v in committed.items()} == {p: epochs.get(p, -1) for p in range(3)},
                   f"committed leader epochs {committed}, sent {epochs}")
+            # A committed offset with a leader epoch is validated first (KIP-320): the
+            # epoch's end must not lie before it, or the log was truncated under it.
+            for p, (offset, epoch, _) in committed.items():
+                if epoch < 0:
+                    continue
+                answer = jr.send(c.leader, "OffsetForLeaderEpochRequest_v4", lambda body: body.update(
+                    Topics=[{"Topic": TOPIC, "Partitions": [
+                        {"Partition": p, "CurrentLeaderEpoch": 0, "LeaderEpoch": epoch}]}]))
+                end = answer["Topics"][0]["Partitions"][0]
+                check(end["ErrorCode"] == 0 and end["LeaderEpoch"] == 0 and end["EndOffset"] >= offset,
+                      f"OffsetForLeaderEpoch for partition {p} at {offset}: {end}")
             got, positions, _ = consume_to_end(c)
             check(got == {0: [b"p0-0"], 1: [b"p1-0"], 2: []}, f"resumed and read {got}")
             check(c.commit(positions) == {0: 0, 1: 0, 2: 0}, "second OffsetCommit")
@@ -189,6 +205,7 @@ def test_console_consumer_with_group_commits_and_resumes():
             c.close()
 
 
+@CLIENT.flow("group-rebalance")
 def test_two_console_consumers_rebalance():
     # Section 3.4: B joins a stable group of A. A learns it at its next Heartbeat (27),
     # commits with its current generation (accepted while preparing), rejoins; leader A
@@ -238,6 +255,9 @@ def test_two_console_consumers_rebalance():
             bb.close()
 
 
+@CLIENT.flow("kafka-consumer-groups", describe="kafka-consumer-groups.sh --list (state filters), "
+             "--describe (members, offsets, lag; a missing group), --reset-offsets --to-earliest, "
+             "--delete-offsets, --delete, with the errors Kafka gives an active group")
 def test_consumer_groups_list():
     # --list, and --list --state stable,empty: Metadata(Topics=[]) then ListGroups v5.
     with broker() as b:
@@ -288,6 +308,7 @@ def describe(admin, group):
     return g, lag
 
 
+@CLIENT.flow("kafka-consumer-groups")
 def test_consumer_groups_describe_members_and_lag():
     with broker() as b:
         produce(b, [5, 3, 4])
@@ -317,6 +338,7 @@ def test_consumer_groups_describe_members_and_lag():
             a.close()
 
 
+@CLIENT.flow("kafka-consumer-groups")
 def test_consumer_groups_describe_missing_group():
     # A missing group: ErrorCode 0 and state Dead ("does not exist"); OffsetFetch still sent.
     with broker() as b, jr.connect(b.host_port) as admin:
@@ -327,6 +349,7 @@ def test_consumer_groups_describe_missing_group():
         check(error == 0 and offsets == {}, f"OffsetFetch of a missing group: {error}, {offsets}")
 
 
+@CLIENT.flow("kafka-consumer-groups")
 def test_consumer_groups_reset_offsets_to_earliest():
     with broker() as b:
         produce(b, [3, 3, 3])
@@ -365,6 +388,7 @@ def test_consumer_groups_reset_offsets_to_earliest():
             c.close()
 
 
+@CLIENT.flow("kafka-consumer-groups")
 def test_consumer_groups_delete_offsets():
     with broker() as b:
         produce(b, [1, 1, 1])
@@ -390,6 +414,7 @@ def test_consumer_groups_delete_offsets():
             a.close()
 
 
+@CLIENT.flow("kafka-consumer-groups")
 def test_consumer_groups_delete():
     with broker() as b:
         produce(b, [1, 1, 1])

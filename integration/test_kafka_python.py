@@ -1,25 +1,32 @@
 #!/usr/bin/python3
 """kafka-python: KafkaProducer (acks=all) and KafkaConsumer with assign() and no group_id,
 including its ApiVersions/Metadata probe on connect. Then KafkaConsumers in a group:
-subscribe, commit, and a new consumer resumes from the commits."""
+subscribe, commit, and a new consumer resumes from the commits. On one shared broker: headers
+with every codec, a 1 MiB message, KafkaAdminClient for topics and configs, and two group
+members rebalancing."""
 import os
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 from broker import Broker  # noqa: E402
-from testing import check, main, require_module  # noqa: E402
+from testing import check, main, require_module, wait_until  # noqa: E402
 import group_member as gm  # noqa: E402
+import compat  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
 kafka = require_module("kafka")
 from kafka import KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition  # noqa: E402
 
+CLIENT = compat.kafka_python()
 TOPIC = "py-kafka-python"
 PARTITIONS = 2
 COUNT = 1000
 
 
+@CLIENT.flow("metadata", "keyed-order", "version-probe", describe="infers the broker version from ApiVersions "
+             "and works with the request versions it then picks")
 def test_producer_and_assigned_consumer():
     with Broker(overrides={"num.partitions": PARTITIONS,
                            "auto.create.topics.enable": "true"}) as broker:
@@ -71,6 +78,8 @@ def test_producer_and_assigned_consumer():
                   f"end offset {end} for {tp}")
 
 
+@CLIENT.flow("pre-0.11-versions", describe="api_version=(0, 10, 1): Produce v2 with gzip magic-1 "
+             "message sets stored as magic-2 gzip batches; Fetch v3 reads them back down-converted")
 def test_pre_0_11_producer_keeps_its_codec():
     # api_version (0, 10, 1): Produce v2 with gzip-compressed magic-1 message
     # sets. The broker up-converts them to magic 2 and, as Kafka does with
@@ -140,6 +149,7 @@ def take_in_group(broker, group, topic, wanted, timeout=60):
         consumer.close()  # leaves the group
 
 
+@CLIENT.flow("commit-resume")
 def test_group_subscribe_commit_and_resume():
     topic, group = "kp-group-topic", "kp-group"
     with Broker(overrides={"num.partitions": 2}) as broker:
@@ -168,6 +178,158 @@ def test_group_subscribe_commit_and_resume():
               f"final commits {committed}")
 
 
+# ---------------------------------------------------------------- on one shared broker
+SHARED = None  # started in __main__
+CLIENT.unsupported("idempotent", "kafka-python 2.0.2 has no idempotent producer (enable_idempotence came in 2.1)")
+CLIENT.unsupported("transactional", "kafka-python 2.0.2 has no transactional producer")
+
+
+def producer(**settings):
+    return KafkaProducer(bootstrap_servers=SHARED.bootstrap, acks="all", request_timeout_ms=10000,
+                         max_block_ms=20000, api_version_auto_timeout_ms=10000, **settings)
+
+
+def read_back(topic, partition=0, **settings):
+    consumer = KafkaConsumer(bootstrap_servers=SHARED.bootstrap, group_id=None, enable_auto_commit=False,
+                             request_timeout_ms=15000, api_version_auto_timeout_ms=10000, **settings)
+    try:
+        tp = TopicPartition(topic, partition)
+        consumer.assign([tp])
+        consumer.seek_to_beginning(tp)
+        end = consumer.end_offsets([tp])[tp]
+        got, deadline = [], time.monotonic() + 30
+        while consumer.position(tp) < end:
+            check(time.monotonic() < deadline, f"{topic}: read {len(got)} of {end}")
+            for records in consumer.poll(timeout_ms=500).values():
+                got.extend(records)
+        return got
+    finally:
+        consumer.close()
+
+
+@CLIENT.flow("headers", "codecs")
+def test_headers_and_every_codec():
+    for codec in ("gzip", "snappy", "lz4", "zstd"):
+        topic = f"kp-{codec}"
+        p = producer(compression_type=codec, linger_ms=20)
+        try:
+            sent = [(b"k%d" % (i % 9), b"%05d " % i + b"compressible text " * (i % 40),
+                     [("seq", b"%d" % i), ("codec", codec.encode())]) for i in range(300)]
+            for key, value, headers in sent:
+                p.send(topic, key=key, value=value, headers=headers, partition=0)
+            p.flush(30)
+        finally:
+            p.close(10)
+        got = read_back(topic)
+        check([(r.key, r.value, r.headers) for r in got] == sent,
+              f"{codec}: read back {len(got)} of 300, or other bytes or headers")
+        _, batches = kw.read_all(SHARED.host_port, topic)
+        used = {b["codec"] for b in batches}
+        check(used == {codec}, f"{codec}: stored batch codecs {used}")
+
+
+@CLIENT.flow("large-message")
+def test_a_1_mib_message():
+    big = bytes((i * 7) % 251 for i in range(1 << 20))
+    p = producer(max_request_size=2_000_000)
+    try:
+        for value in (b"before", big, b"after"):
+            p.send("kp-large", value=value, partition=0).get(timeout=20)
+    finally:
+        p.close(10)
+    got = read_back("kp-large")
+    check([r.value for r in got] == [b"before", big, b"after"], f"read back sizes {[len(r.value) for r in got]}")
+
+
+@CLIENT.flow("admin-topics", "admin-configs")
+def test_admin_topics_and_configs():
+    from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+    admin = KafkaAdminClient(bootstrap_servers=SHARED.bootstrap, request_timeout_ms=15000,
+                             api_version_auto_timeout_ms=10000)
+    try:
+        admin.create_topics([NewTopic("kp-admin", 3, 1, topic_configs={"retention.ms": "86400000"})])
+        try:
+            admin.create_topics([NewTopic("kp-admin", 3, 1)])
+            raise AssertionError("creating an existing topic succeeded")
+        except TopicAlreadyExistsError:
+            pass
+        check("kp-admin" in admin.list_topics(), f"list_topics: {admin.list_topics()}")
+        described = admin.describe_topics(["kp-admin"])
+        check([len(t["partitions"]) for t in described] == [3], f"describe_topics: {described}")
+
+        def config(name):
+            resources = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, "kp-admin")])
+            entries = {e[0]: e[1] for r in resources for res in r.resources for e in res[4]}
+            return entries.get(name)
+        check(config("retention.ms") == "86400000", f"retention.ms {config('retention.ms')}")
+        admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "kp-admin",
+                                            configs={"retention.ms": "3600000"})])
+        check(config("retention.ms") == "3600000", f"after alter_configs: {config('retention.ms')}")
+        admin.delete_topics(["kp-admin"])
+        wait_until(lambda: "kp-admin" not in admin.list_topics(), 10, what="the topic to go")
+    finally:
+        admin.close()
+
+
+class GroupMember:
+    """A KafkaConsumer polling in its own thread: a member blocks in poll() while its group
+    rebalances, so two members in one thread would wait for each other."""
+
+    def __init__(self, topic, group, seen):
+        self.consumer = KafkaConsumer(topic, bootstrap_servers=SHARED.bootstrap, group_id=group,
+                                      auto_offset_reset="earliest", enable_auto_commit=False,
+                                      heartbeat_interval_ms=300, session_timeout_ms=10000,
+                                      request_timeout_ms=15000, api_version_auto_timeout_ms=10000)
+        self.seen, self.owned, self.running = seen, [], True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.running:
+            for records in self.consumer.poll(timeout_ms=100).values():
+                self.seen.extend(r.value for r in records)
+                self.consumer.commit()
+            self.owned = sorted(tp.partition for tp in self.consumer.assignment())
+        self.consumer.close()  # leaves the group
+
+    def stop(self):
+        self.running = False
+        self.thread.join(30)
+
+
+@CLIENT.flow("group-rebalance")
+def test_group_of_two_rebalances():
+    topic, group = "kp-two", "kp-two"
+    p = producer()
+    try:
+        for i in range(40):
+            p.send(topic, value=b"v%d" % i, partition=i % 4)
+        p.flush(30)
+    finally:
+        p.close(10)
+    seen = []
+    a = GroupMember(topic, group, seen)
+    b = None
+    try:
+        wait_until(lambda: len(seen) == 40, 30, what="the first member to read 40")
+        b = GroupMember(topic, group, seen)
+        wait_until(lambda: a.owned and b.owned and sorted(a.owned + b.owned) == [0, 1, 2, 3], 40,
+                   what="the two members to split 4 partitions")
+        check(sorted(seen) == sorted(b"v%d" % i for i in range(40)), f"read {len(seen)}: records read twice")
+        b.stop()
+        b = None
+        wait_until(lambda: a.owned == [0, 1, 2, 3], 30, what="the remaining member to own all")
+    finally:
+        for m in (a, b):
+            if m:
+                m.stop()
+
+
 if __name__ == "__main__":
-    sys.exit(main(test_producer_and_assigned_consumer, test_pre_0_11_producer_keeps_its_codec,
-                  test_group_subscribe_commit_and_resume))
+    with Broker(overrides={"num.partitions": 4, "auto.create.topics.enable": "true",
+                           "message.max.bytes": 2 << 20}) as SHARED:
+        code = main(test_producer_and_assigned_consumer, test_pre_0_11_producer_keeps_its_codec,
+                    test_group_subscribe_commit_and_resume, test_headers_and_every_codec, test_a_1_mib_message,
+                    test_admin_topics_and_configs, test_group_of_two_rebalances)
+    sys.exit(code)

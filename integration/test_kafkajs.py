@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """kafkajs (Node): admin createTopics / fetchTopicMetadata / fetchTopicOffsets / deleteTopics
 and an acks=all producer; every acknowledged message is then read back raw and compared.
-Then consumers in a group: commit, resume after a new member starts, split partitions."""
+Then consumers in a group: commit, resume after a new member starts, split partitions.
+On one shared broker (kafkajs_flows.js): gzip, a 1 MiB message, the idempotent and the
+transactional producer."""
 import json
 import os
 import sys
@@ -11,14 +13,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "harness"))
 from broker import Broker  # noqa: E402
 from testing import check, main, require_tool, run, skip  # noqa: E402
+import compat  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
 NODE = require_tool("node")
+CLIENT = compat.kafkajs()
 NODE_DIR = os.path.join(HERE, "node")
 if not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "kafkajs")):
     skip("kafkajs is not installed: run 'npm ci' in integration/node (scripts/setup.sh does)")
 
 
+@CLIENT.flow("metadata", "admin-topics", "keyed-order", "headers")
 def test_kafkajs_admin_and_producer():
     with Broker(overrides={"auto.create.topics.enable": "true"}) as broker, \
             tempfile.NamedTemporaryFile(suffix=".json") as result:
@@ -42,6 +47,7 @@ def test_kafkajs_admin_and_producer():
             check(r["headers"] == [("seq", m["seq"].encode())], f"message {m['seq']}: headers")
 
 
+@CLIENT.flow("group-rebalance", "commit-resume")
 def test_kafkajs_consumer_group():
     with Broker(overrides={"auto.create.topics.enable": "true"}) as broker:
         p = run([NODE, os.path.join(NODE_DIR, "kafkajs_group.js"), broker.bootstrap],
@@ -54,5 +60,64 @@ def test_kafkajs_consumer_group():
         check(groups == [], f"groups left after deleteGroups: {groups}")
 
 
+# ---------------------------------------------------------------- on one shared broker
+SHARED = None  # started in __main__
+CLIENT.note("codecs", "gzip only: kafkajs ships no snappy, lz4 or zstd codec (they are third-party plugins)")
+
+
+def flow(name):
+    p = run([NODE, os.path.join(NODE_DIR, "kafkajs_flows.js"), SHARED.bootstrap, name], timeout=90,
+            check_rc=False)
+    out = (p.stdout + p.stderr).decode(errors="replace")
+    check(p.returncode == 0, f"kafkajs_flows.js {name} exited {p.returncode}:\n{out[-3000:]}")
+
+
+def data_batches(topic):
+    """(data records, batches) of partition 0 as stored; control batches left out of the first."""
+    _, batches = kw.read_all(SHARED.host_port, topic)
+    return [r for b in batches if not b["attributes"] & 0x20 for r in b["records"]], batches
+
+
+@CLIENT.flow("codecs")
+def test_gzip():
+    flow("gzip")
+    records, batches = data_batches("js-gzip")
+    check({b["codec"] for b in batches} == {"gzip"}, f"stored codecs {[b['codec'] for b in batches]}")
+    check([(r["key"], r["value"]) for r in records] ==
+          [(b"k%d" % (i % 9), b"%d " % i + b"compressible text " * (i % 40)) for i in range(300)],
+          f"{len(records)} records stored, or other bytes")
+
+
+@CLIENT.flow("large-message")
+def test_a_1_mib_message():
+    flow("large")
+    records, _ = data_batches("js-large")
+    check([len(r["value"]) for r in records] == [6, 1 << 20, 5], f"stored sizes {[len(r['value']) for r in records]}")
+
+
+@CLIENT.flow("idempotent")
+def test_idempotent_producer():
+    compat.require_apis(SHARED, compat.PRODUCER_ID_APIS)
+    flow("idempotent")
+    records, batches = data_batches("js-idempotent")
+    check([r["value"] for r in records] == [b"v%d" % i for i in range(300)], f"{len(records)} records stored")
+    check(all(b["producer_id"] >= 0 for b in batches), "batches stored without a producer id")
+
+
+@CLIENT.flow("transactional")
+def test_transactional_producer():
+    compat.require_apis(SHARED, compat.TRANSACTION_APIS)
+    flow("transactional")
+    compat.await_markers(SHARED, "js-transactional", 2)
+    records, batches = data_batches("js-transactional")
+    check(len(records) == 150 and all(b["attributes"] & 0x10 for b in batches),
+          f"{len(records)} transactional records stored")
+    markers = [b for b in batches if b["attributes"] & 0x20]
+    check(len(markers) == 2, f"{len(markers)} transaction markers, expected a commit and an abort")
+
+
 if __name__ == "__main__":
-    sys.exit(main(test_kafkajs_admin_and_producer, test_kafkajs_consumer_group))
+    with Broker(overrides={"message.max.bytes": 2 << 20}) as SHARED:
+        code = main(test_kafkajs_admin_and_producer, test_kafkajs_consumer_group, test_gzip, test_a_1_mib_message,
+                    test_idempotent_producer, test_transactional_producer)
+    sys.exit(code)

@@ -18,6 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "harness"))
 from broker import Broker  # noqa: E402
 from testing import Failure, check, main, require_module  # noqa: E402
+import compat  # noqa: E402
 import group_member as gm  # noqa: E402
 import kafka_wire as kw  # noqa: E402
 
@@ -150,14 +151,19 @@ def membership_scenario(strategy):
                 m.stop()
 
 
+@compat.confluent_kafka().flow("group-rebalance")
 def test_eager_members_split_leave_and_expire():
     membership_scenario("range")
 
 
+@compat.confluent_kafka().flow("group-rebalance", "cooperative-sticky", describe="partition.assignment.strategy="
+                                 "cooperative-sticky: members split, leave, expire; no partition moves between old members")
 def test_cooperative_sticky_members_split_leave_and_expire():
     membership_scenario("cooperative-sticky")
 
 
+@compat.confluent_kafka().flow("static-membership", describe="group.instance.id: a member restarted within "
+                                 "its session timeout gets its partitions back without a rebalance")
 def test_static_member_restart_keeps_its_assignment():
     group, session_ms = "static", 15000  # room for a process restart on a busy machine
     with Broker() as broker:
@@ -188,6 +194,7 @@ def test_static_member_restart_keeps_its_assignment():
                 m.stop()
 
 
+@compat.confluent_kafka().flow("commit-resume")
 def test_commits_survive_a_broker_kill():
     group, count = "durable-commits", 600
     with Broker() as broker:

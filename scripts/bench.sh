@@ -26,6 +26,8 @@ RATE=5000
 RATE_FRACTION=""          # empty: latency phase first at --rate
 TARGET_RATE_FRACTION=0.5  # the acceptance runs' "half that load"
 LINGER_MS=5
+IDEMPOTENCE=""            # empty: fjord_bench's default (false)
+TRANSACTION_RECORDS=""    # empty: no transactions
 LATENCY_LINGER_MS=""      # empty: same as --linger-ms
 CONSUMERS=""              # empty: fjord_bench's default (1); target runs pick their own
 WARMUP=""                 # empty: fjord_bench's default (1 s)
@@ -72,6 +74,10 @@ usage: scripts/bench.sh [options]
   --linger-ms N           producer linger.ms (default 5, librdkafka's default)
   --latency-linger-ms N   linger.ms of the latency phase only (default --linger-ms;
                           target runs: 1)
+  --idempotence true|false  producers' enable.idempotence (default false)
+  --transaction-records N transactional producers committing every N records;
+                          commit latency p50/p99 in the results (needs the
+                          transaction coordinator)
   --consumers N           consumer instances splitting the partitions in the
                           latency phase (default 1; target runs: 2)
   --warmup S              each phase runs S s longer; what is acknowledged
@@ -108,6 +114,8 @@ while [[ $# -gt 0 ]]; do
     --settle-timeout) SETTLE_TIMEOUT=$2; shift 2 ;;
     --linger-ms) LINGER_MS=$2; shift 2 ;;
     --latency-linger-ms) LATENCY_LINGER_MS=$2; shift 2 ;;
+    --idempotence) IDEMPOTENCE=$2; shift 2 ;;
+    --transaction-records) TRANSACTION_RECORDS=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --stall-report-ms) STALL_REPORT_MS=$2; shift 2 ;;
     --consumers) CONSUMERS=$2; shift 2 ;;
@@ -214,6 +222,8 @@ set_latency_args() {  # RATE_FRACTION(empty: fixed --rate) CONSUMERS(empty: benc
     LAT_ARGS+=(--rate "$RATE")
   fi
   [[ -n $LATENCY_LINGER_MS ]] && LAT_ARGS+=(--latency-linger-ms "$LATENCY_LINGER_MS")
+  [[ -n $IDEMPOTENCE ]] && LAT_ARGS+=(--idempotence "$IDEMPOTENCE")
+  [[ -n $TRANSACTION_RECORDS ]] && LAT_ARGS+=(--transaction-records "$TRANSACTION_RECORDS")
   [[ -n $WARMUP ]] && LAT_ARGS+=(--warmup "$WARMUP")
   [[ -n $STALL_REPORT_MS ]] && LAT_ARGS+=(--stall-report-ms "$STALL_REPORT_MS")
   [[ -n $2 ]] && LAT_ARGS+=(--consumers "$2")

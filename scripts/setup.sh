@@ -28,7 +28,8 @@ BUILD_PACKAGES=(
   libboost-dev libboost-system-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libssl-dev python3
 )
-TEST_PACKAGES=(librdkafka-dev kcat python3-confluent-kafka python3-kafka nodejs)
+TEST_PACKAGES=(librdkafka-dev kcat python3-confluent-kafka python3-kafka python3-lz4 python3-snappy
+               python3-zstandard nodejs)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

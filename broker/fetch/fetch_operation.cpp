@@ -7,6 +7,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "broker/cluster/leader_epoch_fence.h"
 #include "broker/dispatch/response_encoder.h"
 #include "broker/handlers/error_codes.h"
 #include "protocol/messages/fetch_response.h"
@@ -68,6 +69,11 @@ void FetchOperation::attempt(bool deadline_passed) {
     auto log = ctx_.logs.partition(t.key.topic, t.key.partition);
     if (!log) {
       r.error = kafka_error::kUnknownTopicOrPartition;
+      any_error = true;
+      continue;
+    }
+    if (int16_t fenced = leader_epoch_fence(t.current_leader_epoch, log->leader_epoch())) {
+      r.error = fenced;
       any_error = true;
       continue;
     }

@@ -32,6 +32,7 @@ struct FetchTarget {
   protocol::Uuid topic_id;
   int64_t fetch_offset = 0;
   int32_t max_bytes = 0;
+  int32_t current_leader_epoch = -1;  // fenced against the log's (-1: not sent)
 };
 
 class FetchSession {

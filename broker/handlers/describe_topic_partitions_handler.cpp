@@ -76,7 +76,7 @@ void handle_describe_topic_partitions(BrokerContext& ctx, Request req, Responder
       auto& part = t.partitions.emplace_back();
       part.partition_index = p;
       part.leader_id = ctx.node_id;
-      part.leader_epoch = 0;  // single node: the leader never changes
+      part.leader_epoch = 0;  // the epoch every log stamps until replication moves leaders
       part.replica_nodes = {ctx.node_id};
       part.isr_nodes = {ctx.node_id};
       part.eligible_leader_replicas = std::vector<int32_t>{};

@@ -29,15 +29,11 @@ void handle_fetch(BrokerContext& ctx, Request req, Responder out) {
       name = info->name;
     }
     for (const auto& p : topic.partitions) {
-      // Single node: the leader epoch is always 0; a newer one is unknown here.
-      if (p.current_leader_epoch > 0) {
-        failures.push_back({topic.topic_id, name, p.partition, kafka_error::kUnknownLeaderEpoch});
-        continue;
-      }
       FetchTarget t;
       t.key = {name, p.partition};
       t.topic_id = by_id ? topic.topic_id : protocol::Uuid{};
       t.fetch_offset = p.fetch_offset;
+      t.current_leader_epoch = p.current_leader_epoch;
       t.max_bytes = p.partition_max_bytes;
       targets.push_back(std::move(t));
     }

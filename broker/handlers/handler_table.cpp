@@ -40,6 +40,7 @@
 #include "broker/handlers/offset_commit_handler.h"
 #include "broker/handlers/offset_delete_handler.h"
 #include "broker/handlers/offset_fetch_handler.h"
+#include "broker/handlers/offset_for_leader_epoch_handler.h"
 #include "broker/handlers/produce_handler.h"
 #include "broker/handlers/sync_group_handler.h"
 #include "broker/handlers/txn_offset_commit_handler.h"
@@ -69,6 +70,7 @@ constexpr ApiSpec kServedApis[] = {
     kDeleteTopicsApi,
     kDeleteRecordsApi,
     kInitProducerIdApi,
+    kOffsetForLeaderEpochApi,
     kAddPartitionsToTxnApi,
     kAddOffsetsToTxnApi,
     kEndTxnApi,

@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "broker/cluster/leader_epoch_fence.h"
 #include "broker/dispatch/request_body.h"
 #include "broker/dispatch/response_encoder.h"
 #include "broker/handlers/error_codes.h"
@@ -56,11 +57,8 @@ void answer(BrokerContext& ctx, Request req, Responder out, int round) {
         pr.error_code = kafka_error::kUnknownTopicOrPartition;
         continue;
       }
-      // Single node: the leader epoch is always 0.
-      if (p.current_leader_epoch > 0) {
-        pr.error_code = kafka_error::kUnknownLeaderEpoch;
-        continue;
-      }
+      pr.error_code = leader_epoch_fence(p.current_leader_epoch, log->leader_epoch());
+      if (pr.error_code != kafka_error::kNone) continue;
       int64_t offset = -1, timestamp = -1;
       storage::CacheLoad load;
       storage::CacheLoad* const not_cached = cached_only ? &load : nullptr;
@@ -102,7 +100,9 @@ void answer(BrokerContext& ctx, Request req, Responder out, int round) {
       }
       pr.offset = offset;
       pr.timestamp = timestamp;
-      pr.leader_epoch = offset >= 0 ? 0 : -1;
+      // The epoch stamped into the batch at `offset`: one per log until
+      // replication moves leaders, so the log's current one.
+      pr.leader_epoch = offset >= 0 ? log->leader_epoch() : -1;
     }
   }
   if (!loads.empty()) return load_then_answer(ctx, std::move(req), std::move(out), round, std::move(loads));

@@ -28,7 +28,7 @@ Response::MetadataResponseTopic describe(const BrokerContext& ctx, const storage
     Response::MetadataResponsePartition part;
     part.partition_index = p;
     part.leader_id = ctx.node_id;
-    part.leader_epoch = 0;  // single node: the leader never changes
+    part.leader_epoch = 0;  // the epoch every log stamps until replication moves leaders
     part.replica_nodes = {ctx.node_id};
     part.isr_nodes = {ctx.node_id};
     t.partitions.push_back(std::move(part));

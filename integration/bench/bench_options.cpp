@@ -37,6 +37,10 @@ constexpr const char* kUsage =
     "  --settle-timeout S       ... or S seconds passed (default 20)\n"
     "  --linger-ms N            producer linger.ms (default 5, librdkafka's)\n"
     "  --latency-linger-ms N    linger.ms of the latency phase only (default --linger-ms)\n"
+    "  --idempotence true|false producer enable.idempotence (default false)\n"
+    "  --transaction-records N  transactional producers: a transaction of N records per\n"
+    "                           producer at a time, commit latency p50/p99 reported\n"
+    "                           (default 0: none)\n"
     "  --queue-messages N       producer queue.buffering.max.messages (default 100000,\n"
     "                           librdkafka's)\n"
     "  --consumers N            consumer instances splitting the partitions, one thread\n"
@@ -119,6 +123,10 @@ bool parse_options(int argc, char** argv, BenchOptions& o) {
     else if (flag == "--settle-timeout") o.settle_timeout_s = to_double(flag, v);
     else if (flag == "--linger-ms") o.linger_ms = to_int(flag, v, 900000);  // librdkafka's cap
     else if (flag == "--latency-linger-ms") o.latency_linger_ms = to_int(flag, v, 900000);
+    else if (flag == "--idempotence") {
+      if (v != "true" && v != "false") throw std::invalid_argument("--idempotence: true or false, not " + v);
+      o.idempotent = v == "true";
+    } else if (flag == "--transaction-records") o.transaction_records = to_int(flag, v, 1000000);
     else if (flag == "--queue-messages") o.queue_messages = to_int(flag, v, 2147483647);  // librdkafka's cap
     else if (flag == "--consumers") o.consumers = to_int(flag, v, 1000);
     else if (flag == "--reference-records") o.reference_records = to_u64(flag, v);

@@ -47,6 +47,10 @@ struct BenchOptions {
   double settle_dirty_mib = 64;
   double settle_timeout_s = 20;
   int linger_ms = 5;            // producer linger.ms (librdkafka's default)
+  bool idempotent = false;      // producer enable.idempotence
+  // > 0: transactional producers (idempotent too) committing every N
+  // records; commit latency is reported.
+  int transaction_records = 0;
   int latency_linger_ms = -1;   // latency phase only; -1 = linger_ms
   // Producer queue.buffering.max.messages (librdkafka's default). Flat out
   // the queue stays full, and the client's send copies run from memory as

@@ -17,6 +17,7 @@ constexpr int kFlushTimeoutMs = 60000;
 
 struct ProducerState {
   LatencyHistogram ack_latency;
+  LatencyHistogram commit_latency;
   std::uint64_t sent = 0;
   std::uint64_t acked = 0;
   std::uint64_t measure_from_ns = 0;  // end of the warm-up
@@ -45,6 +46,22 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   if (sent_ns >= state->measure_from_ns) state->ack_latency.record(now - sent_ns);
 }
 
+// Transactional runs: rd_kafka_error_t results as the state's first error.
+bool transaction_ok(rd_kafka_error_t* error, const char* what, ProducerState& state) {
+  if (!error) return true;
+  if (state.failed++ == 0) state.first_error = std::string(what) + ": " + rd_kafka_error_string(error);
+  rd_kafka_error_destroy(error);
+  return false;
+}
+
+// Commits the open transaction (timed) and begins the next one.
+bool commit_and_begin(rd_kafka_t* rk, bool begin, ProducerState& state) {
+  const std::uint64_t start = now_ns();
+  if (!transaction_ok(rd_kafka_commit_transaction(rk, kFlushTimeoutMs), "commit_transaction", state)) return false;
+  if (start >= state.measure_from_ns) state.commit_latency.record(now_ns() - start);
+  return !begin || transaction_ok(rd_kafka_begin_transaction(rk), "begin_transaction", state);
+}
+
 void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::string& brokers, std::uint64_t nonce, int id,
                   std::uint64_t quota, std::uint64_t start_ns, const std::atomic<bool>& stop,
                   ProducerState& state) {
@@ -54,16 +71,23 @@ void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::str
       .set("compression.codec", o.compression)
       .set("linger.ms", std::to_string(plan.linger_ms))
       .set("queue.buffering.max.messages", std::to_string(o.queue_messages))
-      .set("enable.idempotence", "false")
+      .set("enable.idempotence", o.idempotent || o.transaction_records > 0 ? "true" : "false")
       .set("allow.auto.create.topics", "false")
       .set("log_level", o.client_debug.empty() ? "3" : "7");
   if (!o.client_debug.empty()) conf.set("debug", o.client_debug);
+  const bool transactional = o.transaction_records > 0;
+  if (transactional) conf.set("transactional.id", "fjord-bench-" + std::to_string(nonce) + "-" + std::to_string(id));
   rd_kafka_conf_set_dr_msg_cb(conf.raw(), on_delivery);
   rd_kafka_conf_set_opaque(conf.raw(), &state);
   std::string error;
   KafkaPtr rk = conf.create(RD_KAFKA_PRODUCER, error);
   if (!rk) {
     state.first_error = error;
+    state.done_ns = now_ns();
+    return;
+  }
+  if (transactional && (!transaction_ok(rd_kafka_init_transactions(rk.get(), kFlushTimeoutMs), "init_transactions", state) ||
+                        !transaction_ok(rd_kafka_begin_transaction(rk.get()), "begin_transaction", state))) {
     state.done_ns = now_ns();
     return;
   }
@@ -104,8 +128,12 @@ void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::str
       break;
     }
     ++seq;
+    if (transactional && seq % static_cast<std::uint64_t>(o.transaction_records) == 0 &&
+        !commit_and_begin(rk.get(), true, state))
+      break;
     if ((seq & 255) == 0) rd_kafka_poll(rk.get(), 0);
   }
+  if (transactional && state.failed == 0) commit_and_begin(rk.get(), false, state);
   state.sent = seq;
   state.sent_ns = now_ns();
   // Flush in slices so a stop signal is not held up by an unreachable broker.
@@ -154,6 +182,7 @@ ProduceOutcome run_producers(const BenchOptions& o, const ProducePlan& plan, con
     out.sleeps += s.sleeps;
     sent_ns = std::max(sent_ns, s.sent_ns);
     out.ack_latency.merge(s.ack_latency);
+    out.commit_latency.merge(s.commit_latency);
     if (s.done_ns > end_ns) end_ns = s.done_ns;
     if (out.first_error.empty() && !s.first_error.empty()) out.first_error = s.first_error;
   }

@@ -26,6 +26,7 @@ struct ProduceOutcome {
   double send_seconds = 0;      // first send to the last producer's last send
   std::uint64_t sleeps = 0;     // pacing sleeps, all producers (to check pacing does not spin)
   LatencyHistogram ack_latency; // produce call to delivery report, records sent after the warm-up
+  LatencyHistogram commit_latency;  // --transaction-records: commit_transaction calls after the warm-up
   std::string first_error;
 };
 

@@ -34,6 +34,8 @@ std::string config_text(const BenchOptions& o) {
   s << mode_name(o.mode) << " size=" << o.record_size << " partitions=" << o.partitions << " acks=" << o.acks
     << " compression=" << o.compression << " producers=" << o.producers << " linger=" << o.linger_ms << "ms";
   if (o.queue_messages != BenchOptions{}.queue_messages) s << " queue=" << o.queue_messages;
+  if (o.transaction_records > 0) s << " transactions=" << o.transaction_records << "records";
+  else if (o.idempotent) s << " idempotent";
   if (o.mode == BenchMode::kProduce && o.latency_duration_s > 0) {
     if (latency_linger(o) != o.linger_ms) s << " latency-linger=" << latency_linger(o) << "ms";
     if (o.rate_fraction > 0) s << " latency@" << fmt("%g", o.rate_fraction) << "xthroughput";
@@ -59,6 +61,9 @@ std::string target_text(const BenchOptions& o, const TargetResult& r) {
   if (o.mode == BenchMode::kProduce) {
     s << rate(r.produce_records_per_s) << " rec/s " << fmt("%.1f", r.produce_mb_per_s) << " MB/s"
       << cpu_text(r.bulk_cpu);
+    if (const LatencyHistogram& c = r.bulk.commit_latency; c.count() > 0)
+      s << ", commit p50=" << ms(c.percentile(50)) << " p99=" << ms(c.percentile(99)) << " (" << c.count()
+        << " transactions)";
     const LatencyHistogram& h = r.consume.e2e_latency;
     if (h.count() > 0)
       s << ", e2e@" << rate(r.latency_rate_achieved) << "/s (asked " << rate(r.latency_rate) << "/s, linger "
@@ -121,6 +126,8 @@ void json_target(std::ostringstream& s, BenchMode mode, const TargetResult& r) {
   json_cpu(s, r.bulk_cpu);
   s << ",\"ack_latency\":";
   json_latency(s, r.bulk.ack_latency);
+  s << ",\"commit_latency\":";
+  json_latency(s, r.bulk.commit_latency);
   s << "},\"latency_phase\":{\"rate\":" << r.latency_rate << ",\"rate_achieved\":" << r.latency_rate_achieved
     << ",\"linger_ms\":" << r.latency_linger_ms << ",\"send_seconds\":" << r.latency_produce.send_seconds
     << ",\"pacing_sleeps\":" << r.latency_produce.sleeps << ",\"consumers\":" << r.consume.instances

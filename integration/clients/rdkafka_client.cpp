@@ -1,6 +1,7 @@
 // librdkafka (C++ API) client for fjord's integration tests.
 // Usage: rdkafka_client <host:port> [scenario...]; scenarios: admin, admin-configs,
-// codec:<name>, times (the default list leaves admin-configs to test_admin_clients.py).
+// codec:<name>, times, c-api, group, large, idempotent, transactional (the default list leaves the
+// others to test_admin_clients.py and test_librdkafka.py's own runs).
 // Exit 0 when every scenario passed.
 #include <cstdio>
 #include <exception>
@@ -12,7 +13,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s <host:port> [admin|codec:<name>|times]...\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <host:port> [scenario...]\n", argv[0]);
     return 2;
   }
   const std::string bootstrap = argv[1];
@@ -32,6 +33,16 @@ int main(int argc, char** argv) {
         fjord_it::codec_roundtrip(bootstrap, name.substr(6));
       } else if (name == "times") {
         fjord_it::offsets_for_times(bootstrap);
+      } else if (name == "c-api") {
+        fjord_it::c_api_flow(bootstrap);
+      } else if (name == "group") {
+        fjord_it::group_consume(bootstrap);
+      } else if (name == "large") {
+        fjord_it::large_message(bootstrap);
+      } else if (name == "idempotent") {
+        fjord_it::idempotent_produce(bootstrap);
+      } else if (name == "transactional") {
+        fjord_it::transactional_produce(bootstrap);
       } else {
         throw fjord_it::Failure("unknown scenario");
       }

@@ -18,7 +18,9 @@ API_PRODUCE, API_FETCH, API_LIST_OFFSETS, API_METADATA, API_API_VERSIONS = 0, 1,
 API_NAMES = {0: "Produce", 1: "Fetch", 2: "ListOffsets", 3: "Metadata", 8: "OffsetCommit",
              9: "OffsetFetch", 10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat",
              13: "LeaveGroup", 14: "SyncGroup", 15: "DescribeGroups", 16: "ListGroups",
-             18: "ApiVersions", 19: "CreateTopics", 20: "DeleteTopics", 23: "OffsetForLeaderEpoch",
+             18: "ApiVersions", 19: "CreateTopics", 20: "DeleteTopics", 22: "InitProducerId",
+             23: "OffsetForLeaderEpoch", 24: "AddPartitionsToTxn", 25: "AddOffsetsToTxn", 26: "EndTxn",
+             28: "TxnOffsetCommit",
              21: "DeleteRecords", 32: "DescribeConfigs", 33: "AlterConfigs", 35: "DescribeLogDirs",
              37: "CreatePartitions", 42: "DeleteGroups", 43: "ElectLeaders",
              44: "IncrementalAlterConfigs", 45: "AlterPartitionReassignments",
@@ -330,6 +332,27 @@ def record_batch(values, timestamp=0):
             + struct.pack(">I", crc32c(after_crc)) + after_crc)
 
 
+def producer_batch(records, producer_id=-1, producer_epoch=-1, base_sequence=-1, transactional=False,
+                   timestamp=0, codec="none"):
+    """A magic-2 batch as a producer builds it: `records` are (key, value, [(header, value)])
+    with None for a null key; an idempotent producer passes its id, epoch and the
+    partition's next sequence, a transactional one also transactional=True; `codec` compresses
+    the records as the Java client does (snappy in xerial framing)."""
+    body = b""
+    for i, (key, value, headers) in enumerate(records):
+        rec = (i8(0) + varint(0) + varint(i)
+               + (varint(-1) if key is None else varint(len(key)) + key)
+               + varint(len(value)) + value + varint(len(headers))
+               + b"".join(varint(len(h.encode())) + h.encode() + varint(len(v)) + v for h, v in headers))
+        body += varint(len(rec)) + rec
+    codec_id = {v: k for k, v in CODECS.items()}[codec]
+    after_crc = (i16((0x10 if transactional else 0) | codec_id) + i32(len(records) - 1) + i64(timestamp)
+                 + i64(timestamp) + i64(producer_id) + i16(producer_epoch) + i32(base_sequence)
+                 + i32(len(records)) + compress(codec, body))
+    return (i64(0) + i32(4 + 1 + 4 + len(after_crc)) + i32(-1) + i8(2)
+            + struct.pack(">I", crc32c(after_crc)) + after_crc)
+
+
 def produce_body(topic, partition, records, acks=-1, records_length=None):
     """Produce v3-v8 with one records field (its length prefix may lie)."""
     length = len(records) if records_length is None else records_length
@@ -349,8 +372,8 @@ def produce(conn, topic, partition, records, acks=-1, version=7):
 
 def parse_batches(records):
     """Yield dicts for each complete magic-2 batch in a Fetch records blob. A trailing
-    partial batch (allowed by the protocol) is ignored. Records are decoded for
-    uncompressed and gzip batches; others carry records=None."""
+    partial batch (allowed by the protocol) is ignored. Records are decoded for every codec
+    whose Python module is installed (gzip always); others carry records=None."""
     buf = Buf(records)
     while buf.remaining() >= 12:
         base_offset = buf.i64()
@@ -368,12 +391,61 @@ def parse_batches(records):
                      last_offset_delta=body.i32(), base_timestamp=body.i64(),
                      max_timestamp=body.i64(), producer_id=body.i64(),
                      producer_epoch=body.i16(), base_sequence=body.i32(), count=body.i32())
-        payload = body.take(body.remaining())
-        if batch["codec"] == "gzip":
-            payload = zlib.decompress(payload, 16 + zlib.MAX_WBITS)
-        batch["records"] = (_parse_records(Buf(payload), batch)
-                            if batch["codec"] in ("none", "gzip") else None)
+        payload = decompress(batch["codec"], body.take(body.remaining()))
+        batch["records"] = _parse_records(Buf(payload), batch) if payload is not None else None
         yield batch
+
+
+def compress(codec, data):
+    """A records section compressed with `codec` (the modules as for decompress)."""
+    if codec == "none":
+        return data
+    if codec == "gzip":
+        c = zlib.compressobj(wbits=16 + zlib.MAX_WBITS)
+        return c.compress(data) + c.flush()
+    if codec == "lz4":
+        import lz4.frame
+        return lz4.frame.compress(data)
+    if codec == "zstd":
+        import zstandard
+        return zstandard.ZstdCompressor().compress(data)
+    if codec == "snappy":
+        import snappy
+        out = b"\x82SNAPPY\x00" + i32(1) + i32(1)  # xerial magic, version, compatible version
+        for pos in range(0, len(data), 32768):
+            block = snappy.compress(data[pos:pos + 32768])
+            out += i32(len(block)) + block
+        return out
+    raise ValueError(f"unknown codec {codec}")
+
+
+def decompress(codec, payload):
+    """A batch's records section uncompressed; None for a codec whose Python module
+    (Debian python3-snappy, python3-lz4, python3-zstandard) is missing."""
+    try:
+        if codec == "none":
+            return payload
+        if codec == "gzip":
+            return zlib.decompress(payload, 16 + zlib.MAX_WBITS)
+        if codec == "lz4":
+            import lz4.frame
+            return lz4.frame.decompress(payload)
+        if codec == "zstd":
+            import zstandard
+            return zstandard.ZstdDecompressor().decompressobj().decompress(payload)
+        if codec == "snappy":
+            import snappy
+            if not payload.startswith(b"\x82SNAPPY\x00"):
+                return snappy.uncompress(payload)
+            out, pos = b"", 16  # xerial framing (the Java client's): magic, version, compat, blocks
+            while pos < len(payload):
+                size = struct.unpack(">i", payload[pos:pos + 4])[0]
+                out += snappy.uncompress(payload[pos + 4:pos + 4 + size])
+                pos += 4 + size
+            return out
+    except ImportError:
+        return None
+    return None
 
 
 def _parse_records(buf, batch):

@@ -2,11 +2,14 @@
 
 Exit codes: 0 pass, 1 fail, 77 skipped (registered as SKIP_RETURN_CODE in ctest).
 """
+import os
 import shutil
 import subprocess
 import sys
 import time
 import traceback
+
+import compat
 
 SKIP = 77
 
@@ -65,8 +68,12 @@ def run(cmd, timeout, input=None, check_rc=True):
 
 
 def main(*tests):
-    """Run each test function in order; report like 'N passed, N failed'.
+    """Run each test function in order; report like 'N passed, N failed', each test with
+    the compatibility flows it proves (compat.py), whose outcomes it records.
     Returns the process exit code (use as sys.exit(main(...)))."""
+    only = os.environ.get("FJORD_ONLY")  # e.g. FJORD_ONLY=codec,offsets: tests whose name has one
+    if only:
+        tests = [t for t in tests if any(part in t.__name__ for part in only.split(","))]
     passed = failed = 0
     for test in tests:
         start = time.monotonic()
@@ -76,11 +83,14 @@ def main(*tests):
             raise
         except BaseException:
             failed += 1
-            print(f"FAIL {test.__name__} ({time.monotonic() - start:.1f}s)")
+            compat.record(test, False)
+            print(f"FAIL {test.__name__} ({time.monotonic() - start:.1f}s){compat.flow_label(test)}")
             traceback.print_exc()
         else:
             passed += 1
-            print(f"ok   {test.__name__} ({time.monotonic() - start:.1f}s)")
+            compat.record(test, True)
+            print(f"ok   {test.__name__} ({time.monotonic() - start:.1f}s){compat.flow_label(test)}")
         sys.stdout.flush()
+    compat.write_results(getattr(sys.modules["__main__"], "__file__", "interactive"))
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -1,6 +1,11 @@
 // Log compaction (cleanup.policy=compact): keeps the latest record per key,
 // drops tombstones older than delete.retention.ms, never touches the active
-// segment. Runs on the LogManager's cleaner thread with a bounded key map
+// segment nor anything past the last stable offset. Transactions as Kafka's
+// cleaner treats them: aborted transactional batches go, an abort marker
+// stays (with its .txnindex entry) while a pass still removed data of its
+// transaction, and markers of transactions without data left go once
+// older than delete.retention.ms. Each producer's last batch stays, so its
+// state can be rebuilt from the log. Runs on the LogManager's cleaner thread with a bounded key map
 // (OffsetMap). Rewritten segments are swapped in crash-safely:
 //   1. write <base>.{log,index,timeindex}.cleaned and fsync them;
 //   2. write cleaner-swap ("<base> <end>") atomically;
@@ -12,6 +17,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <dirent.h>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -33,6 +41,59 @@ constexpr const char* kSwapMarker = "/cleaner-swap";
 std::string seg_file(const std::string& dir, int64_t base, const char* ext) {
   return dir + "/" + offset_file_name(base, ext);
 }
+
+// Kafka's CleanedTransactionMetadata: walks batches in offset order with the
+// aborted transactions of the range (from the .txnindex files).
+class TxnCleaning {
+ public:
+  explicit TxnCleaning(std::vector<AbortedTxn> aborted) : aborted_(std::move(aborted)) {
+    std::sort(aborted_.begin(), aborted_.end(),
+              [](const AbortedTxn& a, const AbortedTxn& b) { return a.first_offset < b.first_offset; });
+  }
+  // A data batch: true when it belongs to an aborted transaction.
+  bool aborted_data(const RecordBatchView& v) {
+    start_up_to(v.last_offset());
+    if (!v.transactional()) return false;
+    if (auto it = ongoing_aborted_.find(v.producer_id()); it != ongoing_aborted_.end()) {
+      it->second.observed = true;
+      return true;
+    }
+    ongoing_committed_.insert(v.producer_id());
+    return false;
+  }
+  // A marker: true when no data of its transaction was seen in this pass
+  // (it may go once past the delete horizon). *entry: an abort marker's
+  // .txnindex entry, when it stays.
+  bool marker_without_data(const RecordBatchView& v, std::optional<AbortedTxn>* entry) {
+    start_up_to(v.last_offset());
+    bool abort = false;
+    int32_t coordinator_epoch = 0;
+    if (!ProducerStateTable::parse_marker(v, &abort, &coordinator_epoch)) return false;
+    if (!abort) return ongoing_committed_.erase(v.producer_id()) == 0;
+    auto it = ongoing_aborted_.find(v.producer_id());
+    if (it == ongoing_aborted_.end()) return true;
+    const bool observed = it->second.observed;
+    *entry = it->second.txn;
+    ongoing_aborted_.erase(it);
+    return !observed;
+  }
+
+ private:
+  void start_up_to(int64_t offset) {
+    while (next_ < aborted_.size() && aborted_[next_].first_offset <= offset) {
+      ongoing_aborted_[aborted_[next_].producer_id] = {aborted_[next_], false};
+      ++next_;
+    }
+  }
+  struct Ongoing {
+    AbortedTxn txn;
+    bool observed = false;
+  };
+  std::vector<AbortedTxn> aborted_;
+  size_t next_ = 0;
+  std::unordered_map<int64_t, Ongoing> ongoing_aborted_;
+  std::unordered_set<int64_t> ongoing_committed_;
+};
 }  // namespace
 
 Errc PartitionLog::finish_interrupted_swap() {
@@ -55,8 +116,8 @@ Errc PartitionLog::finish_interrupted_swap() {
     }
     ::closedir(d);
     for (int64_t b : doomed)
-      for (const char* ext : {".log", ".index", ".timeindex"}) ::unlink(seg_file(dir_, b, ext).c_str());
-    for (const char* ext : {".index", ".timeindex", ".log"}) {
+      for (const char* ext : {".log", ".index", ".timeindex", ".txnindex"}) ::unlink(seg_file(dir_, b, ext).c_str());
+    for (const char* ext : {".index", ".timeindex", ".txnindex", ".log"}) {
       std::string from = seg_file(dir_, base, ext) + ".cleaned";
       if (file_exists(from) && ::rename(from.c_str(), seg_file(dir_, base, ext).c_str()) != 0) return Errc::io_error;
     }
@@ -76,6 +137,7 @@ Errc PartitionLog::compact(int64_t now_ms, size_t map_budget_bytes, bool force) 
   LogConfig cfg;
   uint64_t gen;
   int64_t first_dirty;
+  std::unordered_set<int64_t> producers_last_batches;  // last offsets: those batches stay
   {
     std::lock_guard lk(mu_);
     if (closed_ || !config_.cleanup_compact || compacting_ || segments_.size() < 2) return Errc::ok;
@@ -84,13 +146,15 @@ Errc PartitionLog::compact(int64_t now_ms, size_t map_budget_bytes, bool force) 
     first_dirty = first_dirty_offset_;
     for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it) {
       auto& s = it->second;
-      // Only data below the high watermark is cleanable (Kafka's firstUncleanableOffset).
-      if (s->next_offset() > hw_.load(std::memory_order_acquire)) break;
+      // Only data below the last stable offset is cleanable (Kafka's firstUncleanableOffset).
+      if (s->next_offset() > lso_.load(std::memory_order_acquire)) break;
       if (s->tail()) break;  // still being written (segment_tail.h); read below only from files
       if (!force && now_ms - s->largest_timestamp_or_mtime() < cfg.min_compaction_lag_ms) break;
       src.push_back({s, s->size(), s->next_offset(), s->largest_timestamp_or_mtime()});
     }
     if (src.empty()) return Errc::ok;
+    for (const auto& [pid, e] : producers_.producers())
+      if (const ProducerBatch* b = e.last_batch()) producers_last_batches.insert(b->last_offset);
     compacting_ = true;
   }
   struct Reset {
@@ -108,8 +172,11 @@ Errc PartitionLog::compact(int64_t now_ms, size_t map_budget_bytes, bool force) 
   }
   if (dirty == 0 || (!force && double(dirty) / double(total) < cfg.min_cleanable_dirty_ratio)) return Errc::ok;
 
+  const std::vector<AbortedTxn> aborted = aborted_transactions(src.front().seg->base_offset(), src.back().next);
   // 1. Latest offset per key over the dirty range, within the memory budget.
+  // Aborted records never shadow earlier values.
   OffsetMap map(map_budget_bytes);
+  TxnCleaning map_txns(aborted);
   // The cleaner copies what it reads (it re-encodes), from the files only:
   // segments with tails are not cleaned. A batch that cannot be read ends
   // its segment's walk.
@@ -122,7 +189,7 @@ Errc PartitionLog::compact(int64_t now_ms, size_t map_budget_bytes, bool force) 
     reader.reset(s.seg->fd(), 0, s.size);
     RecordBatchView v;
     while (!stopped && reader.next(&v)) {
-      if (!v.control()) {
+      if (!v.control() && !map_txns.aborted_data(v)) {
         protocol::RecordReader rr;
         if (rr.open(v, scratch) != protocol::BatchError::ok) {
           spdlog::error("storage: {}-{}: compaction cannot read batch at offset {}", topic_, partition_,
@@ -164,6 +231,7 @@ Errc PartitionLog::compact(int64_t now_ms, size_t map_budget_bytes, bool force) 
   std::vector<protocol::HeaderField> headers;
   std::vector<uint8_t> rebuilt;
   uint64_t bytes_before = 0, bytes_after = 0;
+  TxnCleaning txns(aborted);
   size_t i = 0;
   while (i < cleanable.size()) {
     size_t j = i;
@@ -181,10 +249,17 @@ Errc PartitionLog::compact(int64_t now_ms, size_t map_budget_bytes, bool force) 
       while (reader.next(&v)) {
         bytes_before += v.total_size();
         if (v.control()) {
-          if (out->append(v, now_ms) != Errc::ok) { out->remove_files(); return Errc::io_error; }
+          std::optional<AbortedTxn> entry;
+          if (txns.marker_without_data(v, &entry) && s.largest_ts < tombstone_horizon) continue;
+          if (out->append(v, now_ms) != Errc::ok || (entry && out->txn_index().append(*entry) != Errc::ok)) {
+            out->remove_files();
+            return Errc::io_error;
+          }
           bytes_after += v.total_size();
           continue;
         }
+        const bool producers_last = v.producer_id() >= 0 && producers_last_batches.count(v.last_offset());
+        if (txns.aborted_data(v) && !producers_last) continue;
         protocol::RecordReader rr;
         if (rr.open(v, scratch) != protocol::BatchError::ok) { out->remove_files(); return Errc::corrupt_message; }
         kept.clear();
@@ -198,8 +273,8 @@ Errc PartitionLog::compact(int64_t now_ms, size_t map_budget_bytes, bool force) 
           if (r.value.is_null() && s.largest_ts < tombstone_horizon) continue;
           kept.push_back(r);
         }
-        if (kept.empty()) continue;
-        if (int32_t(kept.size()) == seen) {
+        if (kept.empty() && !producers_last) continue;
+        if (int32_t(kept.size()) == seen || kept.empty()) {
           if (out->append(v, now_ms) != Errc::ok) { out->remove_files(); return Errc::io_error; }
           bytes_after += v.total_size();
           continue;

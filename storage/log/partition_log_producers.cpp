@@ -75,7 +75,10 @@ Errc PartitionLog::append_txn_marker(int64_t producer_id, int16_t producer_epoch
 }
 
 void PartitionLog::take_producer_snapshot_locked(bool sync) {
-  // Without sync a crash may leave a torn file; loading skips it by its CRC.
+  // Without sync a crash may leave a torn file; loading skips it by its CRC
+  // and replays from an older one. An empty table is never worth an fsync
+  // (shutting down thousands of partitions of plain producers).
+  sync = sync && !producers_.empty();
   if (write_producer_snapshot(dir_, log_end_, encode_producer_snapshot(producers_), sync) != Errc::ok) {
     spdlog::warn("storage: {}-{}: cannot write the producer snapshot at {}: {}", topic_, partition_, log_end_,
                  strerror(errno));
