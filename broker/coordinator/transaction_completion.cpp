@@ -83,10 +83,11 @@ void TransactionCoordinatorShard::send_markers(const std::string& id, const TxnT
                                                std::vector<TopicPartition> partitions) {
   const bool commit = complete.state == TxnState::complete_commit;
   const TxnProducer producer{complete.producer_id, complete.producer_epoch};
+  // The callback comes from a storage thread, maybe after this shard was
+  // unloaded: it touches only the services, which drop the posted work then.
   markers_.write(producer, coordinator_epoch_, commit, partitions,
-                 [this, id, complete](std::vector<TopicPartition> failed) {
-                   // From a storage thread: back to the shard (dropped if it was unloaded).
-                   services_.post([this, id, complete, failed = std::move(failed)]() mutable {
+                 [this, services = &services_, id, complete](std::vector<TopicPartition> failed) {
+                   services->post([this, id, complete, failed = std::move(failed)]() mutable {
                      auto it = txns_.find(id);
                      if (it == txns_.end() || it->second.pending_state() != complete.state) return;
                      if (failed.empty()) return write_complete(id, complete);

@@ -231,6 +231,20 @@ TEST(TransactionCoordinator, FailedMarkersAreSentAgain) {
   EXPECT_EQ(h.md("tx").state(), S::complete_commit);
 }
 
+TEST(TransactionCoordinator, MarkersFinishingAfterAnUnloadTouchOnlyTheServices) {
+  TxnHarness h;
+  const PE p = h.init("tx").producer;
+  ASSERT_EQ(h.add("tx", p, {{"t", 0}}), 0);
+  ASSERT_EQ(h.end("tx", p, true), 0);
+  h.shard->on_unloaded();
+  h.shard.reset();  // unloaded while its markers were being written
+  h.services->shard = nullptr;
+  h.markers->finish();  // the storage thread's callback: must not reach the shard
+  h.services->settle();   // its posted work is dropped
+  EXPECT_EQ(h.services->pending_writes(), 0u);
+  h.make_shard();
+}
+
 TEST(TransactionCoordinator, LoadingFinishesDecidedTransactionsAndAbortsOldOnes) {
   TxnHarness h;
   const PE p = h.init("decided").producer;
