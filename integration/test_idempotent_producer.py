@@ -64,10 +64,22 @@ def produce(conn, topic, partition, records, transactional_id=None):
     return p["ErrorCode"], p["BaseOffset"]
 
 
-def init_producer_id(conn):
-    answer = conn.call("InitProducerId", 4, {"TransactionalId": None, "TransactionTimeoutMs": 60000})
+def init_producer_id(conn, transactional_id=None):
+    answer = conn.call("InitProducerId", 4, {"TransactionalId": transactional_id, "TransactionTimeoutMs": 60000})
     check(answer["ErrorCode"] == 0, f"InitProducerId: error {answer['ErrorCode']}")
     return answer["ProducerId"], answer["ProducerEpoch"]
+
+
+def begin_transaction(conn, transactional_id, topic, partition):
+    """InitProducerId with the transactional id and AddPartitionsToTxn: the broker takes
+    transactional batches only for partitions of the producer's ongoing transaction."""
+    pid, epoch = init_producer_id(conn, transactional_id)
+    answer = conn.call("AddPartitionsToTxn", 3, {
+        "V3AndBelowTransactionalId": transactional_id, "V3AndBelowProducerId": pid,
+        "V3AndBelowProducerEpoch": epoch, "V3AndBelowTopics": [{"Name": topic, "Partitions": [partition]}]})
+    error = answer["ResultsByTopicV3AndBelow"][0]["ResultsByPartition"][0]["PartitionErrorCode"]
+    check(error == 0, f"AddPartitionsToTxn: error {error}")
+    return pid, epoch
 
 
 def list_latest(conn, topic, partition, isolation):
@@ -144,7 +156,7 @@ def test_transactional_batches_hold_back_read_committed_readers():
     with Broker(overrides={"auto.create.topics.enable": "true"}) as b, kw.Connection(b.host_port) as conn:
         kw.metadata(conn, ["rc"])
         plain, e1 = init_producer_id(conn)
-        txn, e2 = init_producer_id(conn)
+        txn, e2 = begin_transaction(conn, "tx", "rc", 0)
         check(produce(conn, "rc", 0, batch([b"p0", b"p1"], plain, e1, 0)) == (0, 0), "idempotent batch")
         check(produce(conn, "rc", 0, batch([b"t0"], txn, e2, 0, transactional=True), "tx") == (0, 2),
               "transactional batch")

@@ -353,6 +353,22 @@ std::vector<BrokerKey> build() {
                                int_at_least(1, 256)), &ServerConfig::num_io_threads));
   t.push_back(with_field(plain("connections.max.idle.ms", Type::int64, "600000", "Idle connections close after this",
                                long_at_least(1)), &ServerConfig::connections_max_idle_ms));
+  // Transaction coordinator.
+  t.push_back(with_field(plain("transaction.state.log.num.partitions", Type::int32, "50",
+                               "Partitions of `__transaction_state`, created at start-up when missing (compacted); a transactional id lives in partition `abs(hash(id)) % partitions` as in Kafka", int_at_least(1)),
+                         &ServerConfig::transaction_state_log_num_partitions));
+  t.push_back(with_field(plain("transaction.state.log.segment.bytes", Type::int32, "104857600",
+                               "`segment.bytes` of `__transaction_state`", int_at_least(1)),
+                         &ServerConfig::transaction_state_log_segment_bytes));
+  t.push_back(with_field(plain("transaction.abort.timed.out.transaction.cleanup.interval.ms", Type::int32, "10000",
+                               "How often transactions open longer than their timeout are looked for and aborted", int_at_least(1)),
+                         &ServerConfig::transaction_abort_timed_out_transaction_cleanup_interval_ms));
+  t.push_back(with_field(plain("transactional.id.expiration.ms", Type::int32, "604800000",
+                               "A transactional id without a transaction is forgotten this long after its last update", int_at_least(1)),
+                         &ServerConfig::transactional_id_expiration_ms));
+  t.push_back(with_field(plain("transaction.remove.expired.transaction.cleanup.interval.ms", Type::int32, "3600000",
+                               "How often expired transactional ids are looked for", int_at_least(1)),
+                         &ServerConfig::transaction_remove_expired_transaction_cleanup_interval_ms));
   // Group coordinator.
   t.push_back(with_field(plain("group.initial.rebalance.delay.ms", Type::int32, "3000",
                                "Consumer groups (classic protocol): how long a new group waits for more members before its first rebalance", int_at_least(0)),
@@ -413,6 +429,7 @@ std::vector<BrokerKey> build() {
   t.push_back(ignored("offsets.topic.replication.factor", Type::int16, "3", number<int16_t>(1)));
   t.push_back(ignored("transaction.state.log.replication.factor", Type::int16, "3", number<int16_t>(1)));
   t.push_back(ignored("transaction.state.log.min.isr", Type::int32, "2", int_at_least(1)));
+  t.push_back(ignored("transaction.state.log.load.buffer.size", Type::int32, "5242880", int_at_least(1)));
   t.push_back(ignored("zookeeper.connect", Type::string, std::nullopt));
   t.push_back(ignored("zookeeper.connection.timeout.ms", Type::int32, std::nullopt, number<int32_t>(INT32_MIN)));
   t.push_back(ignored("num.replica.fetchers", Type::int32, "1", number<int32_t>(INT32_MIN)));

@@ -59,6 +59,13 @@ struct ServerConfig {
   int32_t num_io_threads = 8;
   int64_t connections_max_idle_ms = 600000;
 
+  // Transaction coordinator (transaction.state.log.*, transaction cleanup), Kafka's defaults.
+  int32_t transaction_state_log_num_partitions = 50;
+  int32_t transaction_state_log_segment_bytes = 104857600;
+  int32_t transaction_abort_timed_out_transaction_cleanup_interval_ms = 10000;
+  int32_t transactional_id_expiration_ms = 604800000;
+  int32_t transaction_remove_expired_transaction_cleanup_interval_ms = 3600000;
+
   // Group coordinator (group.*, offsets.*), Kafka's defaults.
   int32_t group_initial_rebalance_delay_ms = 3000;
   int32_t group_min_session_timeout_ms = 6000;

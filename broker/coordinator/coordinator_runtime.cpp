@@ -8,6 +8,7 @@
 #include <boost/asio/strand.hpp>
 #include <deque>
 #include <map>
+#include <optional>
 
 #include "broker/coordinator/partition_records.h"
 #include "protocol/records/record_batch_builder.h"
@@ -57,7 +58,20 @@ class CoordinatorRuntime::Slot final : public ShardServices {
   std::atomic<int> state{not_owned};
 
   template <typename F>
-  void post(F&& f) { boost::asio::post(strand_, std::forward<F>(f)); }
+  void post_raw(F&& f) { boost::asio::post(strand_, std::forward<F>(f)); }
+
+  struct Marker {
+    int64_t producer_id = -1;
+    bool commit = false;
+  };
+  struct Pending {
+    int64_t last_offset = -1;
+    std::vector<CoordinatorRecord> records;  // to replay once durable
+    int64_t producer_id = -1;                // transactional records' owner
+    std::optional<Marker> marker;            // a transaction marker to replay
+    std::function<void(int16_t)> done;
+    std::vector<std::function<void(int16_t)>> after;  // writes without records made after this one
+  };
 
   void load() {
     ++epoch_;
@@ -71,13 +85,17 @@ class CoordinatorRuntime::Slot final : public ShardServices {
     auto start = std::chrono::steady_clock::now();
     shard_ = rt_.factory_(*this, partition_);
     int64_t records = 0;
-    int64_t end = for_each_record(*log_, 0, [&](const protocol::Record& r) {
-      if (r.key.is_null()) return;  // Kafka's loader rejects these; nothing to apply
-      RecordView v{{r.key.data, r.key.length()}, std::nullopt};
-      if (!r.value.is_null()) v.value = std::span<const uint8_t>(r.value.data, r.value.length());
-      shard_->replay(v);
-      ++records;
-    });
+    int64_t end = for_each_record(
+        *log_, 0,
+        [&](const protocol::RecordBatchView& batch, const protocol::Record& r) {
+          if (r.key.is_null()) return;  // Kafka's loader rejects these; nothing to apply
+          RecordView v{{r.key.data, r.key.length()}, std::nullopt};
+          if (!r.value.is_null()) v.value = std::span<const uint8_t>(r.value.data, r.value.length());
+          if (batch.transactional()) v.producer_id = batch.producer_id();
+          shard_->replay(v);
+          ++records;
+        },
+        [&](const protocol::RecordBatchView& batch, bool commit) { shard_->replay_end_txn(batch.producer_id(), commit); });
     if (end < 0) {
       spdlog::error("{} coordinator: loading {}-{} failed; the shard stays unloaded", rt_.options_.name,
                     rt_.options_.topic, partition_);
@@ -133,50 +151,102 @@ class CoordinatorRuntime::Slot final : public ShardServices {
 
   void write(std::vector<CoordinatorRecord> records, bool replay, std::function<void(int16_t)> done) override {
     if (records.empty()) {
-      if (pending_.empty()) post([done = std::move(done)] { done(0); });
+      if (pending_.empty()) post_raw([done = std::move(done)] { done(0); });
       else pending_.back().after.push_back(std::move(done));
       return;
     }
+    append(std::move(records), replay, TxnProducer{}, std::move(done));
+  }
+
+  void write_transactional(std::vector<CoordinatorRecord> records, TxnProducer producer,
+                           std::function<void(int16_t)> done) override {
+    append(std::move(records), true, producer, std::move(done));
+  }
+
+  void post(std::function<void()> fn) override {
+    post_raw([this, epoch = epoch_.load(), fn = std::move(fn)] {
+      if (epoch == epoch_ && shard_) fn();
+    });
+  }
+
+  // A transaction marker for this partition (the transaction coordinator's
+  // TxnMarkerWriter): appended in order with the shard's writes and replayed
+  // once durable. Without a loaded shard it is appended all the same: the
+  // next load replays it.
+  void write_end_marker(TxnProducer producer, int32_t coordinator_epoch, bool commit,
+                        std::function<void(int16_t)> done) {
+    std::shared_ptr<storage::PartitionLog> log = log_ ? log_ : rt_.logs_.partition(rt_.options_.topic, partition_);
+    if (!log) return done(kNotCoordinator);
+    storage::AppendInfo info;
+    storage::Errc e = log->append_txn_marker(producer.id, producer.epoch, commit, coordinator_epoch, &info);
+    if (e != storage::Errc::ok) return done(write_error(e));
+    if (!log_) {  // no shard here: only durability to wait for
+      ++rt_.durability_waits_;
+      log->when_durable(info.last_offset, [this, done = std::move(done)](bool ok) mutable {
+        done(ok ? 0 : kNotCoordinator);
+        --rt_.durability_waits_;
+      });
+      return;
+    }
+    Pending p;
+    p.last_offset = info.last_offset;
+    p.marker = Marker{producer.id, commit};
+    p.done = std::move(done);
+    wait_durable(std::move(p));
+  }
+
+ private:
+  storage::Errc append_built(storage::PartitionLog& log, storage::AppendInfo* info) {
+    batch_.clear();
+    protocol::RecordBatchView view;
+    if (builder_.finish(batch_) != protocol::BatchError::ok ||
+        protocol::RecordBatchView::parse(batch_.data(), batch_.size(), &view) != protocol::BatchError::ok)
+      return storage::Errc::corrupt_message;
+    return log.append(view, info);
+  }
+
+  void wait_durable(Pending p) {
+    const int64_t last = p.last_offset;
+    pending_.push_back(std::move(p));
+    ++rt_.durability_waits_;
+    log_->when_durable(last, [this, epoch = epoch_.load(), last](bool ok) {
+      post_raw([this, epoch, last, ok] { on_durable(epoch, last, ok); });
+      --rt_.durability_waits_;
+    });
+  }
+
+  void append(std::vector<CoordinatorRecord> records, bool replay, TxnProducer producer,
+              std::function<void(int16_t)> done) {
     const int64_t now = now_ms();
-    builder_.reset({});
+    protocol::BatchOptions o;
+    if (producer.id >= 0) {
+      o.producer_id = producer.id;
+      o.producer_epoch = producer.epoch;
+      o.transactional = true;
+    }
+    builder_.reset(o);
     for (const auto& r : records) {
       std::string_view key(reinterpret_cast<const char*>(r.key.data()), r.key.size());
       std::optional<std::string_view> value;
       if (r.value) value = std::string_view(reinterpret_cast<const char*>(r.value->data()), r.value->size());
       builder_.add(now, key, value);
     }
-    batch_.clear();
-    protocol::RecordBatchView view;
     storage::AppendInfo info;
-    storage::Errc e = storage::Errc::corrupt_message;
-    if (builder_.finish(batch_) == protocol::BatchError::ok &&
-        protocol::RecordBatchView::parse(batch_.data(), batch_.size(), &view) == protocol::BatchError::ok)
-      e = log_->append(view, &info);
+    storage::Errc e = append_built(*log_, &info);
     if (e != storage::Errc::ok) {
       spdlog::warn("{} coordinator: appending to {}-{} failed: {}", rt_.options_.name, rt_.options_.topic, partition_,
                    storage::to_string(e));
-      post([done = std::move(done), err = write_error(e)] { done(err); });
+      post_raw([done = std::move(done), err = write_error(e)] { done(err); });
       return;
     }
     Pending p;
     p.last_offset = info.last_offset;
     if (replay) p.records = std::move(records);
+    p.producer_id = producer.id;
     p.done = std::move(done);
-    pending_.push_back(std::move(p));
-    ++rt_.durability_waits_;
-    log_->when_durable(info.last_offset, [this, epoch = epoch_, last = info.last_offset](bool ok) {
-      post([this, epoch, last, ok] { on_durable(epoch, last, ok); });
-      --rt_.durability_waits_;
-    });
+    wait_durable(std::move(p));
   }
 
- private:
-  struct Pending {
-    int64_t last_offset = -1;
-    std::vector<CoordinatorRecord> records;  // to replay once durable
-    std::function<void(int16_t)> done;
-    std::vector<std::function<void(int16_t)>> after;  // writes without records made after this one
-  };
   struct Timer {
     uint64_t id = 0;
     std::unique_ptr<boost::asio::steady_timer> timer;
@@ -188,8 +258,14 @@ class CoordinatorRuntime::Slot final : public ShardServices {
       Pending w = std::move(pending_.front());
       pending_.pop_front();
       const int16_t err = ok ? 0 : kNotCoordinator;
-      if (ok && shard_)
-        for (const auto& r : w.records) shard_->replay(view_of(r));
+      if (ok && shard_) {
+        for (const auto& r : w.records) {
+          RecordView v = view_of(r);
+          v.producer_id = w.producer_id;
+          shard_->replay(v);
+        }
+        if (w.marker) shard_->replay_end_txn(w.marker->producer_id, w.marker->commit);
+      }
       if (w.done) w.done(err);
       for (auto& f : w.after) f(err);
     }
@@ -198,7 +274,7 @@ class CoordinatorRuntime::Slot final : public ShardServices {
   CoordinatorRuntime& rt_;
   const int32_t partition_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
-  uint64_t epoch_ = 0;
+  std::atomic<uint64_t> epoch_{0};  // changes on the strand; read by post() from any thread
   std::unique_ptr<CoordinatorShard> shard_;
   std::shared_ptr<storage::PartitionLog> log_;
   std::map<std::string, Timer> timers_;
@@ -238,19 +314,28 @@ void CoordinatorRuntime::load(int32_t partition) {
   Slot* s = slots_.at(size_t(partition)).get();
   int expected = not_owned;
   if (!s->state.compare_exchange_strong(expected, loading)) return;
-  s->post([s] { s->load(); });
+  s->post_raw([s] { s->load(); });
 }
 
 void CoordinatorRuntime::unload(int32_t partition) {
   Slot* s = slots_.at(size_t(partition)).get();
-  s->post([s] { s->unload(); });
+  s->post_raw([s] { s->unload(); });
+}
+
+void CoordinatorRuntime::write_end_marker(int32_t partition, TxnProducer producer, int32_t coordinator_epoch,
+                                          bool commit, std::function<void(int16_t)> done) {
+  if (partition < 0 || partition >= options_.partitions || stopping_) return done(kNotCoordinator);
+  Slot* s = slots_[size_t(partition)].get();
+  s->post_raw([s, producer, coordinator_epoch, commit, done = std::move(done)]() mutable {
+    s->write_end_marker(producer, coordinator_epoch, commit, std::move(done));
+  });
 }
 
 void CoordinatorRuntime::submit(int32_t partition, Event event) {
   if (partition < 0 || partition >= options_.partitions) return event(nullptr, kNotCoordinator);
   Slot* s = slots_[size_t(partition)].get();
   if (int16_t e = status(partition)) return event(nullptr, e);
-  s->post([s, event = std::move(event)] {
+  s->post_raw([s, event = std::move(event)] {
     if (s->state != active || !s->shard()) return event(nullptr, kNotCoordinator);
     event(s->shard(), 0);
   });

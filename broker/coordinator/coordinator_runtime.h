@@ -58,6 +58,12 @@ class CoordinatorRuntime {
   // executor when it is loaded, else inline with NOT_COORDINATOR (16) or
   // COORDINATOR_LOAD_IN_PROGRESS (14).
   void submit(int32_t partition, Event event);
+  // Appends a transaction marker of `producer` to the partition, in order
+  // with the shard's writes; once durable the shard replays it
+  // (CoordinatorShard::replay_end_txn) and done(0) runs. Written even while
+  // the shard loads (the load then replays it).
+  void write_end_marker(int32_t partition, TxnProducer producer, int32_t coordinator_epoch, bool commit,
+                        std::function<void(int16_t error)> done);
   // 0 when the shard is loaded, else the error submit() would give.
   int16_t status(int32_t partition) const;
   int32_t partitions() const { return options_.partitions; }

@@ -80,14 +80,14 @@ void GroupCoordinatorShard::replay(const RecordView& record) {
     return;
   }
   switch (key.kind) {
-    case GroupRecordKey::Kind::offset_commit: return replay_offset(key.offset_commit, record.value);
+    case GroupRecordKey::Kind::offset_commit: return replay_offset(key.offset_commit, record.value, record.producer_id);
     case GroupRecordKey::Kind::group_metadata: return replay_group(key.group_metadata.group, record.value);
     case GroupRecordKey::Kind::unknown: return;  // records of the new consumer protocol: not used here
   }
 }
 
 void GroupCoordinatorShard::replay_offset(const OffsetCommitKey& key,
-                                          const std::optional<std::span<const uint8_t>>& value) {
+                                          const std::optional<std::span<const uint8_t>>& value, int64_t producer_id) {
   if (!value) {
     auto g = offsets_.find(key.group);
     if (g == offsets_.end()) return;
@@ -105,8 +105,12 @@ void GroupCoordinatorShard::replay_offset(const OffsetCommitKey& key,
   }
   // Offsets without a group: a "simple" group (no protocol type) holds them.
   if (!find_group(key.group)) create_group(key.group);
-  offsets_[key.group][key.topic][key.partition] =
-      OffsetAndMetadata{v.offset, v.leader_epoch, std::move(v.metadata), v.commit_timestamp, v.expire_timestamp};
+  OffsetAndMetadata o{v.offset, v.leader_epoch, std::move(v.metadata), v.commit_timestamp, v.expire_timestamp};
+  if (producer_id >= 0) {  // TxnOffsetCommit: pending until its transaction ends
+    pending_txn_offsets_[producer_id][key.group][key.topic][key.partition] = std::move(o);
+    return;
+  }
+  offsets_[key.group][key.topic][key.partition] = std::move(o);
 }
 
 void GroupCoordinatorShard::replay_group(const std::string& group_id,
@@ -172,6 +176,7 @@ void GroupCoordinatorShard::on_unloaded() {
   }
   groups_.clear();
   offsets_.clear();
+  pending_txn_offsets_.clear();
 }
 
 }  // namespace fjord::broker::coordinator

@@ -32,6 +32,8 @@
 #include "protocol/messages/offset_delete_response.h"
 #include "protocol/messages/offset_fetch_response.h"
 #include "protocol/messages/sync_group_request.h"
+#include "protocol/messages/txn_offset_commit_request.h"
+#include "protocol/messages/txn_offset_commit_response.h"
 
 namespace fjord::broker::coordinator {
 
@@ -88,6 +90,14 @@ class GroupCoordinatorShard final : public CoordinatorShard {
   // One retention pass (offsets.retention.check.interval.ms timer).
   void cleanup_expired_offsets();
 
+  // --- transactional offsets (group_txn_offsets.cpp) ---
+  // TxnOffsetCommit: written as a transactional batch of the producer; the
+  // offsets stay pending (invisible to OffsetFetch, UNSTABLE_OFFSET_COMMIT
+  // with require_stable) until the transaction's marker commits or drops them.
+  void commit_txn_offsets(const protocol::TxnOffsetCommitRequest& req, int16_t version,
+                          std::function<void(protocol::TxnOffsetCommitResponse)> done);
+  bool has_pending_txn_offset(const std::string& group_id, const std::string& topic, int32_t partition) const;
+
   // --- administration (group_admin.cpp) ---
   void list_groups(const std::vector<std::string>& states, const std::vector<std::string>& types,
                    std::vector<protocol::ListGroupsResponse::ListedGroup>& out) const;
@@ -97,6 +107,7 @@ class GroupCoordinatorShard final : public CoordinatorShard {
 
   // --- CoordinatorShard ---
   void replay(const RecordView& record) override;
+  void replay_end_txn(int64_t producer_id, bool commit) override;
   void on_loaded() override;
   void on_unloaded() override;
 
@@ -148,16 +159,22 @@ class GroupCoordinatorShard final : public CoordinatorShard {
                                           const std::map<std::string, std::vector<uint8_t>>& assignment) const;
   static CoordinatorRecord group_tombstone(const std::string& group_id);
   static CoordinatorRecord offset_tombstone(const std::string& group_id, const std::string& topic, int32_t partition);
-  void replay_offset(const OffsetCommitKey& key, const std::optional<std::span<const uint8_t>>& value);
+  void replay_offset(const OffsetCommitKey& key, const std::optional<std::span<const uint8_t>>& value,
+                     int64_t producer_id);
   void replay_group(const std::string& group_id, const std::optional<std::span<const uint8_t>>& value);
   void schedule_retention();
   // Kafka's validateOffsetCommit; 0 or the error for every partition.
   int16_t validate_offset_commit(ClassicGroup* g, const protocol::OffsetCommitRequest& req, int16_t version);
+  // The same for a transactional commit (ClassicGroup.validateOffsetCommit
+  // with isTransactional).
+  int16_t validate_txn_offset_commit(ClassicGroup* g, const protocol::TxnOffsetCommitRequest& req) const;
 
   ShardServices& services_;
   GroupConfig config_;
   std::map<std::string, std::unique_ptr<ClassicGroup>> groups_;
   std::map<std::string, Offsets> offsets_;  // group id -> its committed offsets
+  // Transactional offsets not yet committed: producer id -> group id -> offsets.
+  std::map<int64_t, std::map<std::string, Offsets>> pending_txn_offsets_;
 };
 
 }  // namespace fjord::broker::coordinator

@@ -88,8 +88,6 @@ void GroupCoordinatorShard::commit_offsets(const protocol::OffsetCommitRequest& 
 
 protocol::OffsetFetchResponse::OffsetFetchResponseGroup GroupCoordinatorShard::fetch_offsets(
     const std::string& group_id, const FetchTopics& topics, bool require_stable) const {
-  // No transactions yet, so no offset is pending and require_stable changes nothing.
-  (void)require_stable;
   protocol::OffsetFetchResponse::OffsetFetchResponseGroup out;
   out.group_id = group_id;
   const ClassicGroup* g = group(group_id);
@@ -98,7 +96,14 @@ protocol::OffsetFetchResponse::OffsetFetchResponseGroup GroupCoordinatorShard::f
     auto it = offsets_.find(group_id);
     if (it != offsets_.end()) offsets = &it->second;
   }
-  const auto fill = [](protocol::OffsetFetchResponse::OffsetFetchResponsePartitions& p, const OffsetAndMetadata* o) {
+  // require_stable: a partition with a transactional offset still pending
+  // answers UNSTABLE_OFFSET_COMMIT (the consumer retries).
+  const auto fill = [&](protocol::OffsetFetchResponse::OffsetFetchResponsePartitions& p, const std::string& topic,
+                        const OffsetAndMetadata* o) {
+    if (require_stable && has_pending_txn_offset(group_id, topic, p.partition_index)) {
+      p.error_code = error::kUnstableOffsetCommit;
+      o = nullptr;
+    }
     p.committed_offset = o ? o->offset : -1;
     p.committed_leader_epoch = o ? o->leader_epoch : -1;
     p.metadata = o ? o->metadata : "";
@@ -111,7 +116,7 @@ protocol::OffsetFetchResponse::OffsetFetchResponseGroup GroupCoordinatorShard::f
       for (const auto& [partition, o] : parts) {
         auto& p = t.partitions.emplace_back();
         p.partition_index = partition;
-        fill(p, &o);
+        fill(p, topic, &o);
       }
     }
     return out;
@@ -132,7 +137,7 @@ protocol::OffsetFetchResponse::OffsetFetchResponseGroup GroupCoordinatorShard::f
         auto it = parts->find(partition);
         if (it != parts->end()) o = &it->second;
       }
-      fill(p, o);
+      fill(p, topic, o);
     }
   }
   return out;

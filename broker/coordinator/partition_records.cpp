@@ -10,13 +10,23 @@
 namespace fjord::broker::coordinator {
 
 int64_t for_each_record(const storage::PartitionLog& log, int64_t from,
-                        const std::function<void(const protocol::Record&)>& fn) {
+                        const std::function<void(const protocol::RecordBatchView&, const protocol::Record&)>& fn,
+                        const std::function<void(const protocol::RecordBatchView&, bool commit)>& marker) {
   storage::LogBatchReader reader(log, std::max(from, log.log_start_offset()));
   storage::LogBatch batch;
   while (reader.next(&batch)) {
-    if (batch.view.control()) continue;  // transaction markers: nothing to apply
     protocol::Record record;
-    while (reader.next_record(&record)) fn(record);
+    if (batch.view.control()) {
+      // EndTxnMarker: key = int16 version, int16 type (0 abort, 1 commit).
+      while (reader.next_record(&record)) {
+        if (record.key.is_null() || record.key.length() < 4) continue;
+        const uint8_t* k = record.key.data;
+        const int16_t type = int16_t((k[2] << 8) | k[3]);
+        if (type == 0 || type == 1) marker(batch.view, type == 1);
+      }
+    } else {
+      while (reader.next_record(&record)) fn(batch.view, record);
+    }
     if (reader.error() != storage::Errc::ok) break;
   }
   if (reader.error() != storage::Errc::ok) {

@@ -27,6 +27,7 @@ namespace coordinator {
 class GroupCoordinator;
 class ProducerIdManager;
 class TransactionalProducerIds;
+class TransactionCoordinator;
 }
 
 struct BrokerContext {
@@ -47,6 +48,8 @@ struct BrokerContext {
   int32_t node_id = 0;
   std::vector<Endpoint> advertised;
   coordinator::GroupCoordinator* groups = nullptr;  // the group APIs' coordinator
+  // The transaction APIs' coordinator (FindCoordinator key type 1, AddPartitionsToTxn, ...).
+  coordinator::TransactionCoordinator* transaction_coordinator = nullptr;
   std::atomic<bool> shutting_down{false};
   // Topic and dynamic broker configs: DescribeConfigs, the alter APIs,
   // CreateTopics' answer. Set by Broker::start.

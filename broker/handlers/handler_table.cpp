@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "broker/handlers/add_offsets_to_txn_handler.h"
+#include "broker/handlers/add_partitions_to_txn_handler.h"
 #include "broker/handlers/alter_configs_handler.h"
 #include "broker/handlers/alter_partition_reassignments_handler.h"
 #include "broker/handlers/api_versions_handler.h"
@@ -20,7 +22,9 @@
 #include "broker/handlers/describe_log_dirs_handler.h"
 #include "broker/handlers/describe_producers_handler.h"
 #include "broker/handlers/describe_topic_partitions_handler.h"
+#include "broker/handlers/describe_transactions_handler.h"
 #include "broker/handlers/elect_leaders_handler.h"
+#include "broker/handlers/end_txn_handler.h"
 #include "broker/handlers/fetch_handler.h"
 #include "broker/handlers/find_coordinator_handler.h"
 #include "broker/handlers/heartbeat_handler.h"
@@ -31,6 +35,7 @@
 #include "broker/handlers/list_groups_handler.h"
 #include "broker/handlers/list_offsets_handler.h"
 #include "broker/handlers/list_partition_reassignments_handler.h"
+#include "broker/handlers/list_transactions_handler.h"
 #include "broker/handlers/metadata_handler.h"
 #include "broker/handlers/offset_commit_handler.h"
 #include "broker/handlers/offset_delete_handler.h"
@@ -38,6 +43,7 @@
 #include "broker/handlers/offset_for_leader_epoch_handler.h"
 #include "broker/handlers/produce_handler.h"
 #include "broker/handlers/sync_group_handler.h"
+#include "broker/handlers/txn_offset_commit_handler.h"
 #include "protocol/messages/api_table.h"
 
 namespace fjord::broker {
@@ -63,8 +69,12 @@ constexpr ApiSpec kServedApis[] = {
     kCreateTopicsApi,
     kDeleteTopicsApi,
     kDeleteRecordsApi,
-    kInitProducerIdApi,
     kOffsetForLeaderEpochApi,
+    kInitProducerIdApi,
+    kAddPartitionsToTxnApi,
+    kAddOffsetsToTxnApi,
+    kEndTxnApi,
+    kTxnOffsetCommitApi,
     kDescribeConfigsApi,
     kAlterConfigsApi,
     kDescribeLogDirsApi,
@@ -77,6 +87,8 @@ constexpr ApiSpec kServedApis[] = {
     kOffsetDeleteApi,
     kDescribeClusterApi,
     kDescribeProducersApi,
+    kDescribeTransactionsApi,
+    kListTransactionsApi,
     kDescribeTopicPartitionsApi,
 };
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "broker/coordinator/transaction_coordinator.h"
 #include "broker/dispatch/request_body.h"
 #include "broker/dispatch/response_encoder.h"
 #include "broker/handlers/error_codes.h"
@@ -192,6 +193,22 @@ bool has_transactional_records(const protocol::ProduceRequest& body) {
   return false;
 }
 
+// Kafka's transaction verification: a transactional batch is taken only for a
+// partition its producer added to its ongoing transaction (otherwise no marker
+// would ever end it there). The first batch's header is read in place.
+int16_t verify_transactional(const BrokerContext& ctx, const std::string& transactional_id, const std::string& topic,
+                             int32_t partition, const protocol::ProduceRequest::PartitionProduceData& part) {
+  constexpr size_t kProducerIdOffset = 43, kProducerEpochOffset = 51, kHeaderEnd = 53;
+  const auto& r = part.records;
+  if (!ctx.transaction_coordinator || r.is_null || !r.data || r.size < kHeaderEnd) return kafka_error::kNone;
+  // Transactional data only: control batches are refused later (INVALID_RECORD).
+  if (r.data[protocol::kMagicOffset] != 2 || (r.data[protocol::kAttributesOffset + 1] & 0x30) != 0x10)
+    return kafka_error::kNone;
+  const auto producer_id = int64_t(protocol::detail::load_be(r.data + kProducerIdOffset, 8));
+  const auto epoch = int16_t(protocol::detail::load_be(r.data + kProducerEpochOffset, 2));
+  return ctx.transaction_coordinator->verify_produce(transactional_id, producer_id, epoch, topic, partition);
+}
+
 }  // namespace
 
 void handle_produce(BrokerContext& ctx, Request req, Responder out) {
@@ -235,6 +252,14 @@ void handle_produce(BrokerContext& ctx, Request req, Responder out) {
         pr.error_code = refused ? kafka_error::kTransactionalIdAuthorizationFailed : kafka_error::kInvalidRequiredAcks;
         any_error = true;
         continue;
+      }
+      if (body.transactional_id) {
+        pr.error_code = verify_transactional(ctx, *body.transactional_id, topic.name, part.index, part);
+        if (pr.error_code != kafka_error::kNone) {
+          any_error = true;
+          pr.base_offset = -1;
+          continue;
+        }
       }
       std::shared_ptr<storage::PartitionLog> log;
       int64_t last_offset = -1;

@@ -29,6 +29,18 @@ coordinator::GroupCoordinatorOptions group_coordinator_options(const ServerConfi
   return o;
 }
 
+coordinator::TransactionCoordinatorOptions transaction_coordinator_options(const ServerConfig& c) {
+  coordinator::TransactionCoordinatorOptions o;
+  o.txn.max_timeout_ms = c.transaction_max_timeout_ms;
+  o.txn.abort_timed_out_interval_ms = c.transaction_abort_timed_out_transaction_cleanup_interval_ms;
+  o.txn.id_expiration_ms = c.transactional_id_expiration_ms;
+  o.txn.remove_expired_interval_ms = c.transaction_remove_expired_transaction_cleanup_interval_ms;
+  o.state_topic_partitions = c.transaction_state_log_num_partitions;
+  o.state_topic_segment_bytes = c.transaction_state_log_segment_bytes;
+  o.threads = c.group_coordinator_threads;
+  return o;
+}
+
 }  // namespace
 
 Broker::Broker(ServerConfig config) : config_(std::move(config)) {}
@@ -47,6 +59,17 @@ uint16_t Broker::start() {
   producer_ids_ = std::make_unique<coordinator::ProducerIdManager>(
       config_.node_id, std::make_unique<coordinator::FileProducerIdBlockStore>(
                            config_.log_dirs.front() + "/" + coordinator::FileProducerIdBlockStore::kFileName));
+  // Transaction markers wake fetches parked on their partitions; those for
+  // __consumer_offsets go through the group coordinator.
+  markers_ = std::make_unique<coordinator::TxnMarkerWriter>(
+      *logs_, [this](const std::string& topic, int32_t partition) { waiters_.notify(topic, partition); });
+  markers_->set_offsets_runtime(&groups_->runtime());
+  transactions_ = std::make_unique<coordinator::TransactionCoordinator>(
+      *logs_, leadership_, transaction_coordinator_options(config_), [ids = producer_ids_.get()] {
+        int64_t id = -1;
+        return ids->generate(&id) ? id : -1;
+      }, *markers_);
+  transactions_->start();
 
   // Default: at least 4. Handlers run on these threads and block in pwrite
   // and page faults; with fewer threads than busy connections one stalled
@@ -90,8 +113,10 @@ uint16_t Broker::start() {
       .node_id = config_.node_id,
       .advertised = std::move(advertised),
       .groups = groups_.get(),
+      .transaction_coordinator = transactions_.get(),
       .configs = configs_.get(),
       .producer_ids = producer_ids_.get(),
+      .transactions = transactions_.get(),
   });
   admin_ = std::make_unique<storage::JobThreads>("fj-admin", 1);
   dispatcher_.set_table(make_handler_table(*context_, admin_.get()));
@@ -101,6 +126,8 @@ uint16_t Broker::start() {
   // meanwhile; at start-up clients need not see that: give loading a while.
   if (!groups_->runtime().wait_loaded(std::chrono::seconds(30)))
     spdlog::warn("group coordinator: still loading after 30 s; serving meanwhile");
+  if (!transactions_->runtime().wait_loaded(std::chrono::seconds(30)))
+    spdlog::warn("transaction coordinator: still loading after 30 s; serving meanwhile");
   for (auto& s : servers_) s->start_accepting();
   started_ = true;
   std::string dirs;
@@ -120,12 +147,16 @@ void Broker::shutdown() {
     for (auto& s : servers_) s->stop_accepting();
     context_->shutting_down = true;
     waiters_.notify_all();  // parked fetches answer now with what they have
+    transactions_->shutdown();
+    markers_->drain(10000);  // markers in flight may still write through the group coordinator
     groups_->shutdown();    // parked JoinGroup/SyncGroup answer NOT_COORDINATOR
     for (auto& s : servers_) s->drain(std::chrono::seconds(10));
     waiters_.notify_all();
     threads_->stop();
   }
   if (admin_) admin_->stop();  // before the logs it writes go
+  if (transactions_) transactions_->shutdown();
+  if (markers_) markers_->drain(10000);
   if (groups_) groups_->shutdown();
   if (logs_) {
     logs_->shutdown();

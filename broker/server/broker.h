@@ -11,6 +11,8 @@
 #include "broker/config/server_config.h"
 #include "broker/coordinator/group_coordinator.h"
 #include "broker/coordinator/producer_id_manager.h"
+#include "broker/coordinator/transaction_coordinator.h"
+#include "broker/coordinator/txn_marker_writer.h"
 #include "broker/dispatch/dispatcher.h"
 #include "broker/fetch/fetch_session_cache.h"
 #include "broker/fetch/partition_waiters.h"
@@ -39,6 +41,8 @@ class Broker {
   LocalLeadership leadership_;
   std::unique_ptr<coordinator::GroupCoordinator> groups_;  // before logs_ goes: it writes them
   std::unique_ptr<coordinator::ProducerIdManager> producer_ids_;
+  std::unique_ptr<coordinator::TxnMarkerWriter> markers_;  // used by transactions_
+  std::unique_ptr<coordinator::TransactionCoordinator> transactions_;
   FetchSessionCache fetch_sessions_;
   PartitionWaiters waiters_;
   Dispatcher dispatcher_;

@@ -25,6 +25,8 @@ API_NAMES = {0: "Produce", 1: "Fetch", 2: "ListOffsets", 3: "Metadata", 8: "Offs
              46: "ListPartitionReassignments", 47: "OffsetDelete", 60: "DescribeCluster",
              69: "ConsumerGroupDescribe", 75: "DescribeTopicPartitions"}
 API_NAMES.update({22: "InitProducerId", 61: "DescribeProducers"})  # producer ids
+API_NAMES.update({24: "AddPartitionsToTxn", 25: "AddOffsetsToTxn", 26: "EndTxn", 28: "TxnOffsetCommit",
+                  65: "DescribeTransactions", 66: "ListTransactions"})  # transactions
 CODECS = {0: "none", 1: "gzip", 2: "snappy", 3: "lz4", 4: "zstd"}
 
 

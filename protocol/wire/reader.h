@@ -106,14 +106,20 @@ class Reader {
   int64_t classic_count() { return check_count(i32()); }
   int64_t compact_count() { return check_count(static_cast<int64_t>(uvarint()) - 1); }
 
+  // Kafka's strings are at most 32767 bytes in every version: a longer
+  // compact one is malformed, as Kafka's generated readers say.
+  static constexpr int64_t kMaxStringLength = 0x7fff;
+
   std::string string(bool compact) {
     int64_t n = compact ? compact_len() : classic_len16();
+    if (n > kMaxStringLength) { fail(); return {}; }
     if (n < 0) { if (n == -1) fail(); return {}; }  // null where not nullable
     auto p = take(static_cast<size_t>(n));
     return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
   }
   std::optional<std::string> nullable_string(bool compact) {
     int64_t n = compact ? compact_len() : classic_len16();
+    if (n > kMaxStringLength) { fail(); return std::nullopt; }
     if (n < 0) return std::nullopt;
     auto p = take(static_cast<size_t>(n));
     if (!p) return std::nullopt;

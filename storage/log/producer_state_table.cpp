@@ -71,6 +71,13 @@ ProducerStateTable::Check ProducerStateTable::check(const protocol::RecordBatchV
   }
   if (!e) return c;  // a producer this partition does not know: any sequence (Kafka 2.5+)
   const int32_t first_seq = batch.base_sequence();
+  // No sequence: a coordinator's transactional write (TxnOffsetCommit in
+  // __consumer_offsets); Kafka checks sequences and duplicates only for
+  // clients' appends (AppendOrigin.CLIENT), which always carry one.
+  if (first_seq < 0) {
+    if (epoch < e->epoch) c.error = Errc::invalid_producer_epoch;
+    return c;
+  }
   const int32_t last_seq = last_sequence(batch);
   // A retry of a batch already written (Kafka's findDuplicateBatch).
   if (epoch == e->epoch)

@@ -53,6 +53,21 @@ TEST(Wire, TruncatedAndMalformedInputFails) {
   EXPECT_FALSE(r4.ok());
 }
 
+TEST(Wire, CompactStringsLongerThanAKafkaStringAreMalformed) {
+  // Kafka's strings are int16-sized in every version; its readers refuse a
+  // longer compact one ("had invalid length").
+  for (size_t n : {size_t(0x7fff), size_t(0x8000)}) {
+    Writer w;
+    w.string(std::string(n, 'x'), true);
+    Reader r(w.buffer().data(), w.buffer().size());
+    EXPECT_EQ(r.string(true).size(), n <= 0x7fff ? n : 0u);
+    EXPECT_EQ(r.ok(), n <= 0x7fff) << n;
+    Reader nr(w.buffer().data(), w.buffer().size());
+    nr.nullable_string(true);
+    EXPECT_EQ(nr.ok(), n <= 0x7fff) << n;
+  }
+}
+
 TEST(Wire, FileSlicesCountTowardsSize) {
   Writer w;
   w.i32(1);

@@ -1,7 +1,7 @@
 #pragma once
-// ShardServices for driving a GroupCoordinatorShard by hand: a manual clock,
-// timers that fire when the test advances time, and writes that complete
-// when the test settles them (kept as the shard's "log").
+// ShardServices for driving a coordinator shard by hand: a manual clock,
+// timers that fire when the test advances time, and writes (and posted
+// work) that complete when the test settles them (kept as the shard's "log").
 #include <deque>
 #include <functional>
 #include <map>
@@ -27,13 +27,25 @@ class FakeShardServices : public ShardServices {
   void write(std::vector<CoordinatorRecord> records, bool replay, std::function<void(int16_t)> done) override {
     pending_.push_back({std::move(records), replay, std::move(done)});
   }
+  void write_transactional(std::vector<CoordinatorRecord> records, TxnProducer producer,
+                           std::function<void(int16_t)> done) override {
+    pending_.push_back({std::move(records), true, std::move(done), producer.id});
+  }
+  void post(std::function<void()> fn) override { posted_.push_back(std::move(fn)); }
 
   bool has_timer(const std::string& key) const { return timers_.count(key) > 0; }
   size_t pending_writes() const { return pending_.size(); }
 
-  // Completes every write made so far (and those their callbacks make).
+  // Completes every write made so far (and those their callbacks make), and
+  // runs posted work.
   void settle() {
-    while (!pending_.empty()) {
+    while (!pending_.empty() || !posted_.empty()) {
+      if (pending_.empty()) {
+        auto fn = std::move(posted_.front());
+        posted_.pop_front();
+        fn();
+        continue;
+      }
       Write w = std::move(pending_.front());
       pending_.pop_front();
       if (!fail_writes_with) {
@@ -41,6 +53,7 @@ class FakeShardServices : public ShardServices {
           if (w.replay && shard) {
             RecordView v{{r.key.data(), r.key.size()}, std::nullopt};
             if (r.value) v.value = std::span<const uint8_t>(r.value->data(), r.value->size());
+            v.producer_id = w.producer_id;
             shard->replay(v);
           }
           log.push_back(r);
@@ -78,10 +91,12 @@ class FakeShardServices : public ShardServices {
     std::vector<CoordinatorRecord> records;
     bool replay;
     std::function<void(int16_t)> done;
+    int64_t producer_id = -1;
   };
   std::map<std::string, Timer> timers_;
   uint64_t ids_ = 0;
   std::deque<Write> pending_;
+  std::deque<std::function<void()>> posted_;
 };
 
 }  // namespace fjord::broker::coordinator::test
