@@ -73,7 +73,8 @@ def list_offset(conn, topic, partition, timestamp):
 
 @CLIENT.flow("admin-topics")
 def test_kafka_topics_describe():
-    with Broker(overrides={"offsets.topic.num.partitions": "1"}) as broker, admin(broker) as conn:
+    with Broker(overrides={"offsets.topic.num.partitions": "1",
+                           "transaction.state.log.num.partitions": "1"}) as broker, admin(broker) as conn:
         create_topic(conn, "described", 3, {"retention.ms": "86400000"})
         create_topic(conn, "other", 2)
         node = conn.call("Metadata", 12, {"Topics": None}, client_id=ADMIN)["Brokers"][0]["NodeId"]
@@ -115,8 +116,8 @@ def test_kafka_topics_describe():
             cursor = page["NextCursor"]
             if cursor is None:
                 break
-        check(seen == [("__consumer_offsets", 0), ("described", 0), ("described", 1), ("described", 2),
-                       ("other", 0), ("other", 1)], f"paged partitions {seen}")
+        check(seen == [("__consumer_offsets", 0), ("__transaction_state", 0), ("described", 0), ("described", 1),
+                       ("described", 2), ("other", 0), ("other", 1)], f"paged partitions {seen}")
         internal = conn.call("DescribeTopicPartitions", 0, {"Topics": [{"Name": "__consumer_offsets"}]})
         check(internal["Topics"][0]["IsInternal"], f"__consumer_offsets is internal: {internal}")
         missing = conn.call("DescribeTopicPartitions", 0, {"Topics": [{"Name": "nope"}, {"Name": "bad name"}]},

@@ -93,6 +93,13 @@ void answer(BrokerContext& ctx, Request req, Responder out, int round) {
         loads.push_back(std::move(load));
         continue;
       }
+      // A lookup by time never names an offset a READ_COMMITTED reader may
+      // not read yet (Kafka's fetchOffsetForTimestamp).
+      if (p.timestamp != kLatest && p.timestamp != kEarliest && p.timestamp != kEarliestLocal && v >= 2 &&
+          body.isolation_level == 1 && offset >= log->last_stable_offset()) {
+        offset = -1;
+        timestamp = -1;
+      }
       if (v == 0) {
         // v0 answers with a list of offsets (at most max_num_offsets).
         if (offset >= 0 && p.max_num_offsets > 0) pr.old_style_offsets.push_back(offset);

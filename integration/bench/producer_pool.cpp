@@ -18,6 +18,7 @@ constexpr int kFlushTimeoutMs = 60000;
 struct ProducerState {
   LatencyHistogram ack_latency;
   LatencyHistogram commit_latency;
+  std::uint64_t transactions = 0;
   std::uint64_t sent = 0;
   std::uint64_t acked = 0;
   std::uint64_t measure_from_ns = 0;  // end of the warm-up
@@ -58,6 +59,7 @@ bool transaction_ok(rd_kafka_error_t* error, const char* what, ProducerState& st
 bool commit_and_begin(rd_kafka_t* rk, bool begin, ProducerState& state) {
   const std::uint64_t start = now_ns();
   if (!transaction_ok(rd_kafka_commit_transaction(rk, kFlushTimeoutMs), "commit_transaction", state)) return false;
+  ++state.transactions;
   if (start >= state.measure_from_ns) state.commit_latency.record(now_ns() - start);
   return !begin || transaction_ok(rd_kafka_begin_transaction(rk), "begin_transaction", state);
 }
@@ -183,6 +185,7 @@ ProduceOutcome run_producers(const BenchOptions& o, const ProducePlan& plan, con
     sent_ns = std::max(sent_ns, s.sent_ns);
     out.ack_latency.merge(s.ack_latency);
     out.commit_latency.merge(s.commit_latency);
+    out.transactions += s.transactions;
     if (s.done_ns > end_ns) end_ns = s.done_ns;
     if (out.first_error.empty() && !s.first_error.empty()) out.first_error = s.first_error;
   }

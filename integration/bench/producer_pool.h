@@ -27,6 +27,7 @@ struct ProduceOutcome {
   std::uint64_t sleeps = 0;     // pacing sleeps, all producers (to check pacing does not spin)
   LatencyHistogram ack_latency; // produce call to delivery report, records sent after the warm-up
   LatencyHistogram commit_latency;  // --transaction-records: commit_transaction calls after the warm-up
+  std::uint64_t transactions = 0;   // committed transactions, warm-up included
   std::string first_error;
 };
 

@@ -13,6 +13,7 @@
 #include "storage/file_ops.h"
 #include "storage/log/leader_epoch_cache.h"
 #include "storage/log/partition_metadata.h"
+#include "storage/log/producer_snapshot.h"
 #include "storage/log/segment.h"
 
 namespace fjord::storage {
@@ -427,7 +428,10 @@ Errc PartitionLog::truncate_to(int64_t offset) {
     publish_hw_locked();
     failed = writes_.take_waiters_locked(log_end_, false);
     epochs = truncate_leader_epochs_locked(fully);
-    if (epochs == Errc::ok) epochs = load_producers_locked(false);  // what it knew of the cut batches is wrong
+    // What the state knew of the cut batches is wrong: rebuilt (from nothing
+    // when nothing survived, as Kafka's truncateFullyAndStartAt).
+    if (fully) delete_producer_snapshots_above(dir_, -1);
+    if (epochs == Errc::ok) epochs = load_producers_locked(false);
   }
   for (auto& w : failed) w.second(false);
   if (start_moved) notify_log_start();

@@ -177,3 +177,19 @@ TEST_F(PartitionLogProducersTest, ExpiryForgetsIdleProducers) {
 
 }  // namespace
 }  // namespace fjord::storage
+
+namespace fjord::storage {
+namespace {
+
+TEST_F(PartitionLogProducersTest, TruncatingEverythingForgetsEveryProducer) {
+  open();
+  ASSERT_EQ(append(data(5, 0, 0, 2)), Errc::ok);
+  ASSERT_EQ(log_->close(), Errc::ok);  // a snapshot at 2
+  open(true);
+  ASSERT_EQ(log_->truncate_to(0), Errc::ok);
+  EXPECT_TRUE(log_->producer_states().empty());
+  EXPECT_TRUE(producer_snapshot_offsets(dir_.path() + "/t-0").empty());
+}
+
+}  // namespace
+}  // namespace fjord::storage

@@ -95,6 +95,18 @@ TEST_F(HandlersTest, ListOffsetsLatestIsTheLastStableOffsetForReadCommitted) {
   };
   EXPECT_EQ(latest(0), 5);
   EXPECT_EQ(latest(1), 2);
+  {
+    // By time, READ_COMMITTED never names an offset past the stable one.
+    protocol::ListOffsetsRequest req;
+    req.replica_id = -1;
+    req.isolation_level = 1;
+    auto& t = req.topics.emplace_back();
+    t.name = "lso";
+    t.partitions.push_back({0, -1, -3, 1});  // MAX_TIMESTAMP: in the open transaction
+    EXPECT_EQ(roundtrip<protocol::ListOffsetsResponse>(req, 7).topics[0].partitions[0].offset, -1);
+    req.isolation_level = 0;
+    EXPECT_GE(roundtrip<protocol::ListOffsetsResponse>(req, 7).topics[0].partitions[0].offset, 2);
+  }
   storage::AppendInfo marker;
   ASSERT_EQ(logs_->partition("lso", 0)->append_txn_marker(21, 0, true, 0, &marker), storage::Errc::ok);
   logs_->partition("lso", 0)->flush();
