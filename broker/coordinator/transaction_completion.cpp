@@ -85,14 +85,17 @@ void TransactionCoordinatorShard::send_markers(const std::string& id, const TxnT
   const TxnProducer producer{complete.producer_id, complete.producer_epoch};
   // The callback comes from a storage thread, maybe after this shard was
   // unloaded: it touches only the services, which drop the posted work then.
+  // `self` is a plain pointer, not a captured `this`: the sanitizer checks a
+  // captured `this`'s object even when only the pointer is copied.
   markers_.write(producer, coordinator_epoch_, commit, partitions,
-                 [this, services = &services_, id, complete](std::vector<TopicPartition> failed) {
-                   services->post([this, id, complete, failed = std::move(failed)]() mutable {
-                     auto it = txns_.find(id);
-                     if (it == txns_.end() || it->second.pending_state() != complete.state) return;
-                     if (failed.empty()) return write_complete(id, complete);
-                     services_.schedule("markers/" + id, kMarkerRetryMs,
-                                        [this, id, complete, failed] { send_markers(id, complete, failed); });
+                 [self = this, services = &services_, id, complete](std::vector<TopicPartition> failed) {
+                   services->post([self, id, complete, failed = std::move(failed)]() mutable {
+                     auto it = self->txns_.find(id);
+                     if (it == self->txns_.end() || it->second.pending_state() != complete.state) return;
+                     if (failed.empty()) return self->write_complete(id, complete);
+                     self->services_.schedule("markers/" + id, kMarkerRetryMs, [self, id, complete, failed] {
+                       self->send_markers(id, complete, failed);
+                     });
                    });
                  });
 }
