@@ -23,29 +23,16 @@ TransactionCoordinator::~TransactionCoordinator() { shutdown(); }
 
 void TransactionCoordinator::start() {
   const std::string topic(kTransactionStateTopic);
-  auto info = logs_.topic(topic);
-  if (!info) {
-    // Kafka's transactionTopicConfigs: compacted, its own segment size,
-    // uncompressed batches (kept as written).
-    std::map<std::string, std::string> overrides{
-        {"cleanup.policy", "compact"},
-        {"segment.bytes", std::to_string(options_.state_topic_segment_bytes)},
-        {"compression.type", "uncompressed"},
-    };
-    storage::TopicInfo created;
-    std::string message;
-    auto e = logs_.create_topic(topic, options_.state_topic_partitions, overrides, &created, &message);
-    if (e != storage::Errc::ok && e != storage::Errc::topic_exists)
-      throw std::runtime_error("cannot create " + topic + ": " + storage::to_string(e) + " " + message);
-    info = logs_.topic(topic);
-    if (!info) throw std::runtime_error("cannot create " + topic);
-    spdlog::info("created {} with {} partitions", topic, info->partitions);
-  }
-  // An existing topic keeps its partition count: transactional ids map by it.
+  // Kafka's transactionTopicConfigs: compacted, its own segment size,
+  // uncompressed batches (kept as written).
+  const auto info = ensure_internal_topic(logs_, topic, options_.state_topic_partitions,
+                                          {{"cleanup.policy", "compact"},
+                                           {"segment.bytes", std::to_string(options_.state_topic_segment_bytes)},
+                                           {"compression.type", "uncompressed"}});
   CoordinatorRuntime::Options ro;
   ro.name = "txn";
   ro.topic = topic;
-  ro.partitions = info->partitions;
+  ro.partitions = info.partitions;
   ro.threads = options_.threads;
   ro.clock = options_.clock;
   const TransactionConfig config = options_.txn;
