@@ -154,7 +154,7 @@ const uint8_t* SegmentTail::at(uint64_t pos, uint64_t* contiguous_end, std::shar
   return c->data + (pos - c->file_start);
 }
 
-void SegmentTail::plan_write(TailWrite* w) {
+void SegmentTail::plan_write(TailWrite* w, bool through_cache) {
   w->iov.clear();
   w->pins.clear();
   w->buffered_count = 0;
@@ -162,7 +162,8 @@ void SegmentTail::plan_write(TailWrite* w) {
   w->end = end;
   const uint64_t from = submitted_;
   if (from >= end) return;
-  const bool dio = direct();
+  const bool dio = direct() && !through_cache;
+  w->through_cache = direct() && through_cache;
   // Without O_DIRECT everything goes through the page cache in one pwritev.
   // With it, whole blocks go directly, and the rest of the block `from` is
   // in and the block `end` is in through the page cache.
@@ -193,7 +194,7 @@ bool SegmentTail::execute(TailWrite& w) {
 }
 
 bool SegmentTail::prepare(const TailWrite& w) {
-  if (!direct() || w.iov.empty()) return true;  // a page-cache write extends the file itself
+  if (!direct() || w.through_cache || w.iov.empty()) return true;  // a page-cache write extends the file itself
   if (w.end > allocated_) {
     // Failure only costs the allocation in the write itself (EOPNOTSUPP:
     // the filesystem has no fallocate; ENOSPC: the write will tell).
@@ -212,11 +213,16 @@ bool SegmentTail::prepare(const TailWrite& w) {
   return true;
 }
 
-bool SegmentTail::write_buffered(const TailWrite& w) {
+bool SegmentTail::write_buffered(TailWrite& w) {
   for (int i = 0; i < w.buffered_count; ++i) {
     const auto& b = w.buffered[i];
     if (!pwrite_all(fd_, b.data, b.len, b.pos)) return false;
     file_size_ = std::max(file_size_, b.pos + b.len);
+  }
+  if (w.through_cache && !w.iov.empty()) {
+    if (!pwritev_all(fd_, w.iov, w.file_pos)) return false;
+    w.iov.clear();  // nothing left for the AioWriter
+    file_size_ = std::max(file_size_, w.end);
   }
   return true;
 }

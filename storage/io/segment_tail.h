@@ -73,7 +73,8 @@ struct TailWrite {
   };
   uint64_t file_pos = 0;      // where iov[0] goes
   uint64_t end = 0;           // logical bytes in the file once it succeeds
-  std::vector<iovec> iov;     // whole blocks (O_DIRECT), or everything without O_DIRECT
+  std::vector<iovec> iov;     // whole blocks (O_DIRECT), or everything without O_DIRECT or through_cache
+  bool through_cache = false;  // iov goes through the page cache too, synchronously (write_buffered)
   Buffered buffered[2] = {};  // blocks covered in part, through the page cache
   int buffered_count = 0;
   std::vector<std::shared_ptr<TailChunk>> pins;
@@ -123,8 +124,11 @@ class SegmentTail {
   bool unsubmitted() const { return submitted_ < end(); }
   bool direct() const { return direct_.valid(); }
 
-  // Plans writing what no earlier plan covers, up to end().
-  void plan_write(TailWrite* w);
+  // Plans writing what no earlier plan covers, up to end(). `through_cache`:
+  // all of it through the page cache, for a write an fdatasync follows at once.
+  void plan_write(TailWrite* w, bool through_cache = false);
+  // Bytes no write has been planned for yet.
+  uint64_t unsubmitted_bytes() const { return end() - std::min(submitted_, end()); }
   // The whole write, synchronously (tests; WritePipeline hands w.iov to the
   // AioWriter instead): prepare(), write_buffered(), then the pwritev of
   // w.iov to write_fd() at w.file_pos (consumes w.iov); false on error
@@ -136,7 +140,7 @@ class SegmentTail {
   bool prepare(const TailWrite& w);
   // w's page-cache part (plain pwrite, which extends the file itself);
   // false on error (errno kept).
-  bool write_buffered(const TailWrite& w);
+  bool write_buffered(TailWrite& w);
   int write_fd() const { return direct() ? direct_.get() : fd_; }
   // w was handed to the kernel: the next plan starts after it.
   void mark_submitted(const TailWrite& w);

@@ -171,7 +171,11 @@ void WritePipeline::begin_tail_submit(TailSubmit& job, bool lazy) {
       if (!t->unsubmitted()) continue;
       if (!round) round = std::make_shared<TailRound>();
       auto& p = round->plans.emplace_back(TailRound::Planned{it->second, t, {}});
-      t->plan_write(&p.write);
+      // A small durable write (the Flusher's, whose fdatasync follows at
+      // once) goes all through the page cache: the fdatasync writes it with
+      // the journal commit, one device round trip instead of a direct write's
+      // and then the sync's.
+      t->plan_write(&p.write, durable && t->unsubmitted_bytes() < kSyncedThroughCacheBytes);
     }
     if (!round) {
       job.result = written_end_;

@@ -174,6 +174,7 @@ class WritePipeline {
   uint64_t appended_since_trim_ = 0;
   // In-memory tails.
   static constexpr uint64_t kWriteAheadBytes = 1 << 20;  // durable mode: tail bytes written before the flusher asks
+  static constexpr uint64_t kSyncedThroughCacheBytes = 64 << 10;  // durable mode: smaller writes skip O_DIRECT
   TailWriter* tail_writer_ = nullptr;
   bool tails_ = false;
   bool write_queued_ = false;

@@ -379,6 +379,25 @@ TEST_P(SegmentTailTest, AppendsDuringAWriteWaitForTheNextOne) {
   expect_reads();
 }
 
+// Durable mode's small Flusher writes go all through the page cache; the
+// direct writes around them must still meet no cached block of their own
+// and the file must end where its bytes end.
+TEST_P(SegmentTailTest, WritesThroughTheCacheMixWithDirectOnes) {
+  open_tail(0);
+  for (int round = 0; round < 12; ++round) {
+    append(round % 3 == 2 ? 70000 : 5000 + uint32_t(rng_() % 12000));
+    TailWrite w;
+    const bool small = round % 3 != 2;
+    tail_->plan_write(&w, small);
+    EXPECT_EQ(w.through_cache, small && tail_->direct());
+    ASSERT_TRUE(tail_->execute(w));
+    EXPECT_TRUE(w.iov.empty() || !w.through_cache) << "through the cache, nothing is left for the AioWriter";
+    tail_->finish_write(w, true);
+    expect_file(model_.size());
+  }
+  expect_reads();
+}
+
 TEST_P(SegmentTailTest, AFailedWriteChangesNothing) {
   open_tail(0);
   append(9000);
