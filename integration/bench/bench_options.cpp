@@ -43,6 +43,9 @@ constexpr const char* kUsage =
     "                           (default 0: none)\n"
     "  --queue-messages N       producer queue.buffering.max.messages (default 100000,\n"
     "                           librdkafka's)\n"
+    "  --batch-bytes N          producer batch.size, 1..2147483647 (default: librdkafka's)\n"
+    "  --max-in-flight N        producer max.in.flight.requests.per.connection,\n"
+    "                           1..1000000 (default: librdkafka's)\n"
     "  --consumers N            consumer instances splitting the partitions, one thread\n"
     "                           each (latency phase; read-back in consume mode) (default 1)\n"
     "  --reference-records N    consume mode: fill size for the mock peer\n"
@@ -80,6 +83,13 @@ int to_int(std::string_view flag, const std::string& v, std::uint64_t max) {
   const std::uint64_t n = to_u64(flag, v);
   if (n > max) throw std::invalid_argument(std::string(flag) + ": at most " + std::to_string(max));
   return static_cast<int>(n);
+}
+
+// A client setting whose 0 would mean "unset" here, and librdkafka refuses.
+int to_positive_int(std::string_view flag, const std::string& v, std::uint64_t max) {
+  const int n = to_int(flag, v, max);
+  if (n < 1) throw std::invalid_argument(std::string(flag) + ": at least 1");
+  return n;
 }
 
 }  // namespace
@@ -128,6 +138,8 @@ bool parse_options(int argc, char** argv, BenchOptions& o) {
       o.idempotent = v == "true";
     } else if (flag == "--transaction-records") o.transaction_records = to_int(flag, v, 1000000);
     else if (flag == "--queue-messages") o.queue_messages = to_int(flag, v, 2147483647);  // librdkafka's cap
+    else if (flag == "--batch-bytes") o.batch_bytes = to_positive_int(flag, v, 2147483647);  // librdkafka's range
+    else if (flag == "--max-in-flight") o.max_in_flight = to_positive_int(flag, v, 1000000);
     else if (flag == "--consumers") o.consumers = to_int(flag, v, 1000);
     else if (flag == "--reference-records") o.reference_records = to_u64(flag, v);
     else if (flag == "--fetch-wait-ms") o.fetch_wait_ms = static_cast<int>(to_u64(flag, v));

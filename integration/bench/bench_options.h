@@ -56,6 +56,11 @@ struct BenchOptions {
   // the queue stays full, and the client's send copies run from memory as
   // cold as the queue is deep (docs/performance.md, "Method").
   int queue_messages = 100000;
+  // Producer batch.size and max.in.flight.requests.per.connection; 0 leaves
+  // librdkafka's default (1000000 bytes, 1000000 requests). The Java
+  // producer batches 16384 bytes with 5 in flight.
+  int batch_bytes = 0;
+  int max_in_flight = 0;
   int consumers = 1;            // consumer instances splitting the partitions (latency phase, consume mode)
   std::uint64_t reference_records = 0;  // consume mode: fill size for the mock (it keeps ~5 MB per partition)
   std::string client_debug;     // librdkafka "debug" contexts for producers and consumer

@@ -9,11 +9,13 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <unistd.h>
 
+#include "bench_options.h"
 #include "cpu_usage.h"
 #include "dirty_pages.h"
 #include "disk_latency.h"
@@ -185,6 +187,36 @@ TEST(ProducePlan, ThroughputPhaseWarmsUpOnlyWhenBoundedByTime) {
   p = throughput_plan(o);
   EXPECT_EQ(p.records, 1000u);
   EXPECT_EQ(p.warmup_s, 0);
+}
+
+// fjord_bench's command line: parses into options, or throws.
+BenchOptions parse(std::vector<std::string> args) {
+  args.insert(args.begin(), {"fjord_bench", "--brokers", "127.0.0.1:9092"});
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  BenchOptions o;
+  EXPECT_TRUE(parse_options(static_cast<int>(argv.size()), argv.data(), o));
+  return o;
+}
+
+// Unset, the producers keep librdkafka's batch.size and max.in.flight.
+TEST(BenchOptions, BatchAndInFlightAreUnsetByDefault) {
+  const BenchOptions o = parse({});
+  EXPECT_EQ(o.batch_bytes, 0);
+  EXPECT_EQ(o.max_in_flight, 0);
+}
+
+TEST(BenchOptions, BatchAndInFlightTakeLibrdkafkasRanges) {
+  BenchOptions o = parse({"--batch-bytes", "16384", "--max-in-flight", "5"});
+  EXPECT_EQ(o.batch_bytes, 16384);
+  EXPECT_EQ(o.max_in_flight, 5);
+  o = parse({"--batch-bytes", "2147483647", "--max-in-flight", "1000000"});
+  EXPECT_EQ(o.batch_bytes, 2147483647);
+  EXPECT_EQ(o.max_in_flight, 1000000);
+  for (const char* flag : {"--batch-bytes", "--max-in-flight"})
+    for (const char* bad : {"0", "-1", "2147483648", "5x"})
+      EXPECT_THROW(parse({flag, bad}), std::invalid_argument) << flag << " " << bad;
+  EXPECT_THROW(parse({"--max-in-flight", "1000001"}), std::invalid_argument);
 }
 
 TEST(DirtyPages, ParsesDirtyPlusWriteback) {

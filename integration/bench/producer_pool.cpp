@@ -77,6 +77,8 @@ void produce_loop(const BenchOptions& o, const ProducePlan& plan, const std::str
       .set("allow.auto.create.topics", "false")
       .set("log_level", o.client_debug.empty() ? "3" : "7");
   if (!o.client_debug.empty()) conf.set("debug", o.client_debug);
+  if (o.batch_bytes > 0) conf.set("batch.size", std::to_string(o.batch_bytes));
+  if (o.max_in_flight > 0) conf.set("max.in.flight.requests.per.connection", std::to_string(o.max_in_flight));
   const bool transactional = o.transaction_records > 0;
   if (transactional) conf.set("transactional.id", "fjord-bench-" + std::to_string(nonce) + "-" + std::to_string(id));
   rd_kafka_conf_set_dr_msg_cb(conf.raw(), on_delivery);

@@ -34,6 +34,8 @@ std::string config_text(const BenchOptions& o) {
   s << mode_name(o.mode) << " size=" << o.record_size << " partitions=" << o.partitions << " acks=" << o.acks
     << " compression=" << o.compression << " producers=" << o.producers << " linger=" << o.linger_ms << "ms";
   if (o.queue_messages != BenchOptions{}.queue_messages) s << " queue=" << o.queue_messages;
+  if (o.batch_bytes > 0) s << " batch=" << o.batch_bytes << "B";
+  if (o.max_in_flight > 0) s << " in-flight=" << o.max_in_flight;
   if (o.transaction_records > 0) s << " transactions=" << o.transaction_records << "records";
   else if (o.idempotent) s << " idempotent";
   if (o.mode == BenchMode::kProduce && o.latency_duration_s > 0) {
@@ -96,6 +98,9 @@ void json_latency(std::ostringstream& s, const LatencyHistogram& h) {
     << ",\"p50_ns\":" << h.percentile(50) << ",\"p99_ns\":" << h.percentile(99)
     << ",\"p999_ns\":" << h.percentile(99.9) << ",\"max_ns\":" << h.max() << "}";
 }
+
+// A client setting left unset (0) is null: librdkafka's default.
+std::string json_setting(int value) { return value > 0 ? std::to_string(value) : "null"; }
 
 // Cores kept busy; "broker" is null when its process was not given.
 void json_cpu(std::ostringstream& s, const CpuShare& c) {
@@ -181,6 +186,7 @@ std::string json_document(const BenchOptions& o, const TargetResult& t, const Ta
     << (o.rate_fraction > 0 ? "throughput,latency" : "latency,throughput") << "\""
     << ",\"linger_ms\":" << o.linger_ms << ",\"latency_linger_ms\":" << latency_linger(o)
     << ",\"queue_messages\":" << o.queue_messages
+    << ",\"batch_bytes\":" << json_setting(o.batch_bytes) << ",\"max_in_flight\":" << json_setting(o.max_in_flight)
     << ",\"consumers\":" << o.consumers << ",\"settle_dirty_mib\":" << o.settle_dirty_mib
     << ",\"settle_timeout_s\":" << o.settle_timeout_s
     << ",\"reference_records\":" << o.reference_records << "}";
