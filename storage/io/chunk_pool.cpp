@@ -53,11 +53,13 @@ uint8_t* ChunkPool::take() {
       free_.pop_back();
       min_free_ = std::min(min_free_, free_.size());
       ++in_use_;
-      if (free_.size() < warm_target_) warm_cv_.notify_one();
+      ++taken_this_pass_;
+      if (free_.size() < reserve_locked()) warm_cv_.notify_one();
       return b;
     }
     ++in_use_;
-    if (warm_target_ > 0) warm_cv_.notify_one();
+    ++taken_this_pass_;
+    if (reserve_locked() > 0) warm_cv_.notify_one();
   }
   uint8_t* b = map_block();  // none idle (the warmer is behind): this one is cold
   if (!b) {
@@ -104,9 +106,11 @@ void ChunkPool::trim() {
   std::vector<uint8_t*> release;
   {
     std::lock_guard lk(mu_);
+    taken_last_pass_ = taken_this_pass_;
+    taken_this_pass_ = 0;
     if (++passes_ < kTrimPasses) return;
     // The longest idle go first, but never the warm reserve.
-    const size_t n = std::min(min_free_, free_.size() - std::min(warm_target_, free_.size()));
+    const size_t n = std::min(min_free_, free_.size() - std::min(reserve_locked(), free_.size()));
     release.assign(free_.begin(), free_.begin() + std::ptrdiff_t(n));
     free_.erase(free_.begin(), free_.begin() + std::ptrdiff_t(n));
     min_free_ = free_.size();
@@ -120,15 +124,26 @@ size_t ChunkPool::idle_blocks() {
   return free_.size();
 }
 
+size_t ChunkPool::blocks_in_use() {
+  std::lock_guard lk(mu_);
+  return in_use_;
+}
+
 uint64_t ChunkPool::warmed_blocks() {
   std::lock_guard lk(mu_);
   return warmed_;
 }
 
-void ChunkPool::keep_warm(size_t blocks) {
+size_t ChunkPool::reserve_locked() const {
+  const size_t demand = std::max(taken_this_pass_, taken_last_pass_);
+  return std::min(warm_target_, std::max(warm_floor_, demand));
+}
+
+void ChunkPool::keep_warm(size_t blocks, size_t floor) {
   {
     std::lock_guard lk(mu_);
     warm_target_ = blocks;
+    warm_floor_ = std::min(floor, blocks);
     if (blocks > 0 && !warmer_.joinable()) warmer_ = std::thread([this] { warm_loop(); });
   }
   warm_cv_.notify_one();
@@ -139,7 +154,7 @@ void ChunkPool::warm_loop() {
   std::unique_lock lk(mu_);
   while (true) {
     warm_cv_.wait(lk, [this] {
-      return stopping_ || (free_.size() < warm_target_ && free_.size() + in_use_ < max_blocks_);
+      return stopping_ || (free_.size() < reserve_locked() && free_.size() + in_use_ < max_blocks_);
     });
     if (stopping_) return;
     lk.unlock();

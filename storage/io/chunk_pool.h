@@ -35,12 +35,18 @@ class ChunkPool {
   // stayed idle through all of them.
   void trim();
   size_t idle_blocks();
-  // Keeps `blocks` idle blocks already touched, made by a background thread
+  size_t blocks_in_use();  // tests
+  // Keeps idle blocks already touched, made by a background thread
   // (fj-chunkwarm) whenever take() leaves fewer. Why: the first touch of a
   // block advised as a huge page clears 2 MiB in one fault, 4.5 ms on this
   // project's VMs, and that fell on the network thread appending into a
-  // new chunk. Within the limit only; trim() keeps them. 0: no new ones.
-  void keep_warm(size_t blocks);
+  // new chunk. How many follows demand: as many blocks as were taken in the
+  // current or the previous trim() pass, at least `floor` and at most
+  // `blocks` (floor defaults to blocks: always `blocks`), so an idle broker
+  // holds `floor` warm blocks, not `blocks`. Within the limit only; trim()
+  // keeps the reserve. 0: no new ones.
+  void keep_warm(size_t blocks, size_t floor);
+  void keep_warm(size_t blocks) { keep_warm(blocks, blocks); }
   // Blocks the warmer has made (tests).
   uint64_t warmed_blocks();
 
@@ -50,6 +56,8 @@ class ChunkPool {
   // A fresh 2 MiB-aligned block, huge pages advised, untouched; null when out of memory.
   static uint8_t* map_block();
   void warm_loop();
+  // The warm blocks wanted now (mu_ held).
+  size_t reserve_locked() const;
   // pthread_atfork handlers for instance(): a forked child (the crash test's
   // writer) must not inherit mu_ held, or a condition variable and thread
   // handle of a warmer it does not have.
@@ -63,7 +71,10 @@ class ChunkPool {
   size_t in_use_ = 0;
   size_t min_free_ = 0;         // fewest idle blocks since the last release
   int passes_ = 0;
-  size_t warm_target_ = 0;
+  size_t warm_target_ = 0;      // most blocks kept warm
+  size_t warm_floor_ = 0;       // fewest
+  size_t taken_this_pass_ = 0;  // take() calls since the last trim()
+  size_t taken_last_pass_ = 0;
   uint64_t warmed_ = 0;
   bool stopping_ = false;
   std::condition_variable warm_cv_;

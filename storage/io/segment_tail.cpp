@@ -96,7 +96,12 @@ std::shared_ptr<TailChunk> SegmentTail::new_chunk(uint64_t file_start, size_t mi
   size_t cap = tight ? kMinChunk : next_capacity_;
   cap = std::max<size_t>(cap, align_up(min_capacity + 1));
   if (tight) return TailChunk::allocate(file_start, cap);
+  const bool first = chunks_.empty();
   next_capacity_ = std::min(next_capacity_ * 2, kMaxChunk);
+  // A segment's first chunk is allocated on its own: cut from the arena it
+  // would hold a whole 2 MiB block, and most partitions of an idle broker
+  // (the coordinators' 100) never see an append.
+  if (first) return TailChunk::allocate(file_start, cap);
   ArenaBatch cut = chunk_arena_.allocate(0, uint32_t(cap));
   if (cut.data) return std::make_shared<TailChunk>(file_start, cap, cut.data, std::move(cut.owner));
   return TailChunk::allocate(file_start, cap);  // more than a block, or no block to be had

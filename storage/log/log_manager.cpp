@@ -167,7 +167,7 @@ Errc LogManager::open() {
   loader_ = std::make_unique<PageCacheLoader>(config_.read_threads);
   if (config_.direct_io) {
     SegmentTail::set_budget(tail_budget_bytes());
-    ChunkPool::instance().keep_warm(kWarmChunkBlocks);
+    ChunkPool::instance().keep_warm(kWarmChunkBlocks, kIdleWarmChunkBlocks);
     tail_writer_ = std::make_unique<TailWriter>(kTailWriterThreads);
   }
   else if (config_.page_cache_window_bytes > 0)

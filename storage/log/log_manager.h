@@ -121,9 +121,11 @@ class LogManager {
   // Two: one thread's synchronous writes queue every partition behind each
   // other; four made page-cache p99 worse (docs/performance.md).
   static constexpr int kTailWriterThreads = 2;
-  // Idle tail blocks kept already touched (ChunkPool::keep_warm): 32 MiB,
-  // what 16 partitions at 25 MB/s each take in within about 80 ms.
+  // Idle tail blocks kept already touched (ChunkPool::keep_warm): up to
+  // 32 MiB, what 16 partitions at 25 MB/s each take in within about 80 ms,
+  // while blocks are being taken; one when the broker is idle.
   static constexpr size_t kWarmChunkBlocks = 16;
+  static constexpr size_t kIdleWarmChunkBlocks = 1;
   // How often quiet partitions' tails give back their window, and the
   // ChunkPool is trimmed.
   static constexpr int64_t kTailSweepMs = 1000;

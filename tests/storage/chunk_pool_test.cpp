@@ -103,6 +103,27 @@ TEST(ChunkPoolTest, KeepsAWarmReserveOfTouchedBlocks) {
   EXPECT_EQ(pool.idle_blocks(), 3u) << "trim releases what is beyond the reserve, never the reserve";
 }
 
+// An idle broker keeps `floor` warm blocks; taking blocks raises the reserve
+// to what the last pass took, up to the full one, and a quiet period lowers it again.
+TEST(ChunkPoolTest, TheWarmReserveFollowsDemand) {
+  ChunkPool pool;
+  pool.set_max_bytes(16 * ChunkPool::kBlockBytes);
+  pool.keep_warm(4, 1);
+  ASSERT_TRUE(eventually([&] { return pool.idle_blocks() == 1; })) << pool.idle_blocks();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(pool.idle_blocks(), 1u) << "an idle pool warms beyond its floor";
+  auto in_use = take(pool, 3);
+  ASSERT_TRUE(eventually([&] { return pool.idle_blocks() == 3; })) << "the reserve did not follow the takes: "
+                                                                     << pool.idle_blocks();
+  in_use.push_back(pool.take());
+  for (uint8_t* more : take(pool, 2)) in_use.push_back(more);
+  ASSERT_TRUE(eventually([&] { return pool.idle_blocks() == 4; })) << "the reserve went past its most";
+  for (uint8_t* blk : in_use) pool.give(blk);
+  trim_period(pool);  // the takes fall out of the last two passes
+  trim_period(pool);
+  EXPECT_EQ(pool.idle_blocks(), 1u) << "a quiet period did not give back all but the floor";
+}
+
 TEST(ChunkPoolTest, TheWarmReserveStaysWithinTheLimit) {
   ChunkPool pool;
   pool.set_max_bytes(2 * ChunkPool::kBlockBytes);

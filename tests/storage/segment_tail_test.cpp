@@ -398,6 +398,20 @@ TEST_P(SegmentTailTest, WritesThroughTheCacheMixWithDirectOnes) {
   expect_reads();
 }
 
+// A partition that is opened and never appended to holds no 2 MiB block:
+// an idle broker's 100 coordinator partitions once held 200 MiB that way.
+TEST_P(SegmentTailTest, AnOpenedTailHoldsNoPoolBlock) {
+  const size_t before = ChunkPool::instance().blocks_in_use();
+  open_tail(0);
+  EXPECT_EQ(ChunkPool::instance().blocks_in_use(), before);
+  append(100);
+  append(70000);  // past the first chunk: the next comes from the arena
+  EXPECT_GT(ChunkPool::instance().blocks_in_use(), before);
+  write();
+  expect_file(model_.size());
+  expect_reads();
+}
+
 TEST_P(SegmentTailTest, AFailedWriteChangesNothing) {
   open_tail(0);
   append(9000);
