@@ -66,7 +66,7 @@ usage: scripts/bench.sh [options]
                           single = issue 27's: the same with 1 producer, fjord durable,
                           throughput only, with librdkafka's batching (linger.ms 5) and
                           the Java producer's (batch.size 16384, linger.ms 0, 5 in
-                          flight); prints verdicts
+                          flight); prints verdicts. target runs single too
   --repeat N              target, single: N rounds of their runs, alternated; verdicts
                           on the medians (this machine's speed drifts by 20-30% within
                           minutes; default 1)
@@ -366,7 +366,7 @@ fi
 # fjord durable, the mock beside it; each run names its batching (librdkafka's
 # defaults, the Java producer's), so --linger-ms, --batch-bytes and
 # --max-in-flight do not apply.
-if has_part single; then
+if has_part single || has_part target; then  # part of the acceptance set
   echo "== one producer: 1 KiB, 16 partitions, acks=all, no compression, durable"
   single_args=(--size 1024 --partitions 16 --acks all --compression none --producers 1
                --duration "$DURATION" --latency-duration 0)
