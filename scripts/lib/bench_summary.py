@@ -105,11 +105,16 @@ def cpu(c, broker):  # cores kept busy in a phase's measured part
         text += ", saturated"
     return text
 
+def runs_by_kind(prefix):
+    """Runs labelled `prefix-KIND-...`, by KIND (the rounds of one configuration together)."""
+    kinds = {}
+    for r in runs:
+        if r["config"]["label"].startswith(prefix + "-"):
+            kinds.setdefault(r["config"]["label"].split("-")[1], []).append(r)
+    return kinds
+
 # Issue 5's criteria, judged on the acceptance runs (--only target).
-targets = {}
-for r in runs:
-    if r["config"]["label"].startswith("target-"):
-        targets.setdefault(r["config"]["label"].split("-")[1], []).append(r)
+targets = runs_by_kind("target")
 if targets:
     print("\nverdicts (issue 5: 1 KiB, 16 partitions, acks=all, no compression, 4 producers):")
     P99_LIMIT_MS, RATE_SHORTFALL = 5.0, 0.95
@@ -186,10 +191,7 @@ if targets:
 # Issue 27's criteria, judged on the one-producer runs (--only single): fjord
 # durable against the mock, throughput only, with librdkafka's batching and
 # with the Java producer's.
-singles = {}
-for r in runs:
-    if r["config"]["label"].startswith("single-"):
-        singles.setdefault(r["config"]["label"].split("-")[1], []).append(r)
+singles = runs_by_kind("single")
 if singles:
     print("\nverdicts (issue 27: one producer, 1 KiB, 16 partitions, acks=all, no compression, fjord durable):")
     for key, name, floor in (("rdkafka", "one producer", 0.9), ("javalike", "small-batch producer", 0.8)):
