@@ -211,8 +211,11 @@ run_config() {
     mock_args=(--mock-brokers "$MOCK_ADDR" --mock-pid "$MOCK_PID")
   fi
   # In the background so a signal to this script is handled at once (bash
-  # defers traps while a foreground child runs); cleanup stops it too.
-  "$TOOLS/fjord_bench" --brokers "$FJORD_ADDR" --broker-pid "$FJORD_PID" "${mock_args[@]}" --topic bench --label "$name" \
+  # defers traps while a foreground child runs); cleanup stops it too. Under
+  # a timeout: librdkafka once deadlocked destroying a consumer of the mock
+  # (rd_kafka_destroy waiting on its broker thread) and the run waited for an hour.
+  local limit=$((900 + 4 * (${DURATION%.*} + ${LATENCY_DURATION%.*} + ${MANY_DURATION%.*})))
+  timeout -k 10 "$limit" "$TOOLS/fjord_bench" --brokers "$FJORD_ADDR" --broker-pid "$FJORD_PID" "${mock_args[@]}" --topic bench --label "$name" \
     --json "$OUT/$tag.json" "$@" &
   local bench_pid=$!
   STARTED_PIDS+=("$bench_pid")
@@ -221,6 +224,7 @@ run_config() {
   stop_mock "$tag"
   stop_fjord "$tag" "$([[ $rc -ne 0 ]] && echo keep)"
   if [[ $rc -ne 0 ]]; then
+    [[ $rc -eq 124 || $rc -eq 137 ]] && echo "bench.sh: $tag: fjord_bench did not finish within $limit s" >&2
     echo "bench.sh: $tag failed (exit $rc)" >&2
     FAILURES=$((FAILURES + 1))
   fi
