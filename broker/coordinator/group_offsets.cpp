@@ -4,6 +4,7 @@
 
 #include "broker/coordinator/group_coordinator_shard.h"
 #include "broker/coordinator/group_errors.h"
+#include "broker/coordinator/offset_commit_answer.h"
 
 namespace fjord::broker::coordinator {
 
@@ -33,16 +34,11 @@ int16_t GroupCoordinatorShard::validate_offset_commit(ClassicGroup* g, const pro
 void GroupCoordinatorShard::commit_offsets(const protocol::OffsetCommitRequest& req, int16_t version,
                                            std::function<void(protocol::OffsetCommitResponse)> done) {
   protocol::OffsetCommitResponse resp;
-  const auto answer_all = [&](int16_t e) {
-    for (const auto& t : req.topics) {
-      auto& rt = resp.topics.emplace_back();
-      rt.name = t.name;
-      for (const auto& p : t.partitions) rt.partitions.push_back({p.partition_index, e});
-    }
-    done(std::move(resp));
-  };
   ClassicGroup* g = find_group(req.group_id);
-  if (int16_t e = validate_offset_commit(g, req, version)) return answer_all(e);
+  if (int16_t e = validate_offset_commit(g, req, version)) {
+    answer_every_partition(req, resp, e);
+    return done(std::move(resp));
+  }
   if (!g) {
     spdlog::info("group {}: created as a simple group by a manual offset commit", req.group_id);
     g = &create_group(req.group_id);
@@ -53,35 +49,12 @@ void GroupCoordinatorShard::commit_offsets(const protocol::OffsetCommitRequest& 
 
   const int64_t now = services_.now_ms();
   const int64_t expire = req.retention_time_ms == -1 ? -1 : now + req.retention_time_ms;
-  std::vector<CoordinatorRecord> records;
-  for (const auto& t : req.topics) {
-    auto& rt = resp.topics.emplace_back();
-    rt.name = t.name;
-    for (const auto& p : t.partitions) {
-      const std::string metadata = p.committed_metadata.value_or("");
-      if (int64_t(metadata.size()) > config_.offset_metadata_max_bytes) {
-        rt.partitions.push_back({p.partition_index, error::kOffsetMetadataTooLarge});
-        continue;
-      }
-      rt.partitions.push_back({p.partition_index, error::kNone});
-      OffsetCommitValue v;
-      v.offset = p.committed_offset;
-      v.leader_epoch = p.committed_leader_epoch;
-      v.metadata = metadata;
-      v.commit_timestamp = p.commit_timestamp == -1 ? now : p.commit_timestamp;
-      v.expire_timestamp = expire;
-      records.push_back({encode_key(OffsetCommitKey{req.group_id, t.name, p.partition_index}), encode_value(v)});
-    }
-  }
+  std::vector<CoordinatorRecord> records =
+      offset_commit_records(req, resp, config_.offset_metadata_max_bytes, expire,
+                            [now](const auto& p) { return p.commit_timestamp == -1 ? now : p.commit_timestamp; });
   if (records.empty()) return done(std::move(resp));
   services_.write(std::move(records), true, [resp = std::move(resp), done = std::move(done)](int16_t err) mutable {
-    if (err) {
-      // Kafka's commit answer for a failed append.
-      const int16_t e = err == error::kUnknownServerError ? error::kInvalidCommitOffsetSize : err;
-      for (auto& t : resp.topics)
-        for (auto& p : t.partitions)
-          if (p.error_code == error::kNone) p.error_code = e;
-    }
+    if (err) fail_offset_commit(resp, err);
     done(std::move(resp));
   });
 }

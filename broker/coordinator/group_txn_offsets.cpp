@@ -4,6 +4,7 @@
 
 #include "broker/coordinator/group_coordinator_shard.h"
 #include "broker/coordinator/group_errors.h"
+#include "broker/coordinator/offset_commit_answer.h"
 
 namespace fjord::broker::coordinator {
 
@@ -30,48 +31,20 @@ void GroupCoordinatorShard::commit_txn_offsets(const protocol::TxnOffsetCommitRe
   protocol::TxnOffsetCommitResponse resp;
   ClassicGroup* g = find_group(req.group_id);
   if (int16_t e = validate_txn_offset_commit(g, req)) {
-    for (const auto& t : req.topics) {
-      auto& rt = resp.topics.emplace_back();
-      rt.name = t.name;
-      for (const auto& p : t.partitions) rt.partitions.push_back({p.partition_index, e});
-    }
+    answer_every_partition(req, resp, e);
     return done(std::move(resp));
   }
   if (!g) g = &create_group(req.group_id);
 
   const int64_t now = services_.now_ms();
-  std::vector<CoordinatorRecord> records;
-  for (const auto& t : req.topics) {
-    auto& rt = resp.topics.emplace_back();
-    rt.name = t.name;
-    for (const auto& p : t.partitions) {
-      const std::string metadata = p.committed_metadata.value_or("");
-      if (int64_t(metadata.size()) > config_.offset_metadata_max_bytes) {
-        rt.partitions.push_back({p.partition_index, error::kOffsetMetadataTooLarge});
-        continue;
-      }
-      rt.partitions.push_back({p.partition_index, error::kNone});
-      OffsetCommitValue v;
-      v.offset = p.committed_offset;
-      v.leader_epoch = p.committed_leader_epoch;
-      v.metadata = metadata;
-      v.commit_timestamp = now;
-      v.expire_timestamp = -1;
-      records.push_back({encode_key(OffsetCommitKey{req.group_id, t.name, p.partition_index}), encode_value(v)});
-    }
-  }
+  std::vector<CoordinatorRecord> records = offset_commit_records(
+      req, resp, config_.offset_metadata_max_bytes, -1, [now](const auto&) { return now; });
   if (records.empty()) return done(std::move(resp));
-  services_.write_transactional(
-      std::move(records), TxnProducer{req.producer_id, req.producer_epoch},
-      [resp = std::move(resp), done = std::move(done)](int16_t err) mutable {
-        if (err) {
-          const int16_t e = err == error::kUnknownServerError ? error::kInvalidCommitOffsetSize : err;
-          for (auto& t : resp.topics)
-            for (auto& p : t.partitions)
-              if (p.error_code == error::kNone) p.error_code = e;
-        }
-        done(std::move(resp));
-      });
+  services_.write_transactional(std::move(records), TxnProducer{req.producer_id, req.producer_epoch},
+                                [resp = std::move(resp), done = std::move(done)](int16_t err) mutable {
+                                  if (err) fail_offset_commit(resp, err);
+                                  done(std::move(resp));
+                                });
 }
 
 bool GroupCoordinatorShard::has_pending_txn_offset(const std::string& group_id, const std::string& topic,
