@@ -49,36 +49,6 @@ class GroupHandlersTest : public HandlersTest {
     HandlersTest::TearDown();
   }
 
-  // Sends a request and waits for the answer, which may come from the coordinator's thread.
-  template <typename Resp, typename Req>
-  Resp ask(const Req& body, int16_t version) {
-    protocol::Writer w;
-    body.encode(w, version);
-    Request req;
-    req.frame = make_frame(w.buffer());
-    req.api_key = Req::kApiKey;
-    req.api_version = version;
-    req.header.correlation_id = 7;
-    req.header.client_id = "tester";
-    req.peer = "127.0.0.1:5555";
-    req.io = &io_;
-    auto answer = std::make_shared<std::promise<OutgoingResponse>>();
-    dispatcher_.find(Req::kApiKey)->handle(std::move(req), Responder([answer](SlotOutcome k, OutgoingResponse r) {
-      if (k == SlotOutcome::respond) answer->set_value(std::move(r));
-    }));
-    auto f = answer->get_future();
-    EXPECT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-    auto bytes = flatten(f.get());
-    protocol::Reader r(bytes.data(), bytes.size());
-    r.i32();
-    protocol::ResponseHeader h;
-    EXPECT_TRUE(h.decode(r, protocol::response_header_version(Req::kApiKey, version)));
-    Resp resp;
-    EXPECT_TRUE(resp.decode(r, version)) << "v" << version;
-    EXPECT_EQ(r.remaining(), 0u);
-    return resp;
-  }
-
   protocol::JoinGroupRequest join_request(const std::string& group, const std::string& member) {
     protocol::JoinGroupRequest j;
     j.group_id = group;

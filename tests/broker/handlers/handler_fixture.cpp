@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <future>
 
 #include "broker/config/config_manager.h"
 #include "broker/config/storage_settings.h"
@@ -87,6 +88,24 @@ Answer HandlersTest::call_encoded(int16_t api_key, int16_t version, const std::v
     io_.run_for(std::chrono::milliseconds(10));
   }
   return a;
+}
+
+OutgoingResponse HandlersTest::ask_encoded(int16_t api_key, int16_t version, const std::vector<uint8_t>& body) {
+  Request req;
+  req.frame = make_frame(body);
+  req.api_key = api_key;
+  req.api_version = version;
+  req.header.correlation_id = 7;
+  req.header.client_id = "tester";
+  req.peer = "127.0.0.1:5555";
+  req.io = &io_;
+  auto answer = std::make_shared<std::promise<OutgoingResponse>>();
+  dispatcher_.find(api_key)->handle(std::move(req), Responder([answer](SlotOutcome k, OutgoingResponse r) {
+    if (k == SlotOutcome::respond) answer->set_value(std::move(r));
+  }));
+  auto f = answer->get_future();
+  EXPECT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready ? f.get() : OutgoingResponse{};
 }
 
 protocol::MetadataResponse HandlersTest::metadata(std::optional<std::vector<std::string>> topics, int16_t v,

@@ -72,6 +72,23 @@ class HandlersTest : public ::testing::Test {
     return resp;
   }
 
+  // Sends a request and waits up to 10 s for the answer, which may come from
+  // another thread (a coordinator's); decodes it as Resp.
+  template <typename Resp, typename Req>
+  Resp ask(const Req& body, int16_t version) {
+    protocol::Writer w;
+    body.encode(w, version);
+    const std::vector<uint8_t> bytes = flatten(ask_encoded(Req::kApiKey, version, w.buffer()));
+    protocol::Reader r(bytes.data(), bytes.size());
+    r.i32();
+    protocol::ResponseHeader h;
+    EXPECT_TRUE(h.decode(r, protocol::response_header_version(Req::kApiKey, version)));
+    Resp resp;
+    EXPECT_TRUE(resp.decode(r, version)) << "v" << version;
+    EXPECT_EQ(r.remaining(), 0u);
+    return resp;
+  }
+
   protocol::MetadataResponse metadata(std::optional<std::vector<std::string>> topics, int16_t v,
                                       bool allow_create = true);
   protocol::CreateTopicsResponse create(const std::string& name, int32_t partitions, int16_t rf, int16_t v = 7,
@@ -97,6 +114,7 @@ class HandlersTest : public ::testing::Test {
 
  private:
   Answer call_encoded(int16_t api_key, int16_t version, const std::vector<uint8_t>& body);
+  OutgoingResponse ask_encoded(int16_t api_key, int16_t version, const std::vector<uint8_t>& body);
 };
 
 }  // namespace fjord::broker
