@@ -73,9 +73,7 @@ def flow(name):
 
 
 def data_batches(topic):
-    """(data records, batches) of partition 0 as stored; control batches left out of the first."""
-    _, batches = kw.read_all(SHARED.host_port, topic)
-    return [r for b in batches if not b["attributes"] & 0x20 for r in b["records"]], batches
+    return compat.stored_data(SHARED, topic)
 
 
 @CLIENT.flow("codecs")
@@ -99,21 +97,14 @@ def test_a_1_mib_message():
 def test_idempotent_producer():
     compat.require_apis(SHARED, compat.PRODUCER_ID_APIS)
     flow("idempotent")
-    records, batches = data_batches("js-idempotent")
-    check([r["value"] for r in records] == [b"v%d" % i for i in range(300)], f"{len(records)} records stored")
-    check(all(b["producer_id"] >= 0 for b in batches), "batches stored without a producer id")
+    compat.check_idempotent_topic(SHARED, "js-idempotent")
 
 
 @CLIENT.flow("transactional")
 def test_transactional_producer():
     compat.require_apis(SHARED, compat.TRANSACTION_APIS)
     flow("transactional")
-    compat.await_markers(SHARED, "js-transactional", 2)
-    records, batches = data_batches("js-transactional")
-    check(len(records) == 150 and all(b["attributes"] & 0x10 for b in batches),
-          f"{len(records)} transactional records stored")
-    markers = [b for b in batches if b["attributes"] & 0x20]
-    check(len(markers) == 2, f"{len(markers)} transaction markers, expected a commit and an abort")
+    compat.check_transactional_topic(SHARED, "js-transactional")
 
 
 if __name__ == "__main__":

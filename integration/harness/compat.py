@@ -142,6 +142,33 @@ def await_markers(broker, topic, count, partition=0, timeout=10.0):
         time.sleep(0.05)
 
 
+def stored_data(broker, topic, partition=0):
+    """(data records, batches) of a partition as stored; control batches left out of the first."""
+    import kafka_wire
+    _, batches = kafka_wire.read_all(broker.host_port, topic, partition)
+    return [r for b in batches if not b["attributes"] & 0x20 for r in b["records"]], batches
+
+
+def check_idempotent_topic(broker, topic):
+    """What the Node clients' "idempotent" flow stores: v0..v299, every batch with a producer id."""
+    from testing import check
+    records, batches = stored_data(broker, topic)
+    check([r["value"] for r in records] == [b"v%d" % i for i in range(300)], f"{len(records)} records stored")
+    check(all(b["producer_id"] >= 0 for b in batches), "batches stored without a producer id")
+
+
+def check_transactional_topic(broker, topic):
+    """What the Node clients' "transactional" flow stores: 150 transactional records, then
+    a commit and an abort marker."""
+    from testing import check
+    await_markers(broker, topic, 2)
+    records, batches = stored_data(broker, topic)
+    check(len(records) == 150 and all(b["attributes"] & 0x10 for b in batches),
+          f"{len(records)} transactional records stored")
+    markers = [b for b in batches if b["attributes"] & 0x20]
+    check(len(markers) == 2, f"{len(markers)} transaction markers, expected a commit and an abort")
+
+
 # ------------------------------------------------------------------ the clients
 def _client(name, version):
     """One Client per name and process: a test file may import another's helpers."""
